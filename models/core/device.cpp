@@ -1,0 +1,70 @@
+#include "models/core/device.h"
+
+namespace nvsoc {
+
+DtContext::DtContext(DeviceTree& tree, std::vector<uint32_t> hart_intc_phandles)
+    : tree_(tree), hart_intc_(std::move(hart_intc_phandles)) {}
+
+uint32_t DtContext::phandle_of(const std::string& device_name) {
+    auto it = phandles_.find(device_name);
+    if (it != phandles_.end()) return it->second;
+    uint32_t ph = tree_.new_phandle();
+    phandles_[device_name] = ph;
+    return ph;
+}
+
+void DtContext::add_interrupts(DtNode& node, const std::vector<IrqRef>& irqs) {
+    if (irqs.empty()) return;
+    std::string parent = irqs.front().controller.empty() ? default_irq_ : irqs.front().controller;
+    node.set_u32("interrupt-parent", phandle_of(parent));
+    std::vector<uint32_t> cells;
+    for (const auto& irq : irqs) cells.push_back(irq.number);
+    node.set_cells("interrupts", cells);
+}
+
+DtNode& DtContext::soc_node(const std::string& node_name, uint64_t base, uint64_t size) {
+    DtNode& soc = this->soc();
+    DtNode& node = soc.child(fmt::format("{}@{:x}", node_name, base));
+    node.set_reg64(base, size);
+    return node;
+}
+
+Device::Device(const DeviceConfig& config)
+    : sc_core::sc_module(sc_core::sc_module_name(config.name.c_str())),
+      target("target"), log_(config.name, config.type, config.log), config_(config) {
+    target.register_b_transport(this, &Device::b_transport);
+    target.register_transport_dbg(this, &Device::transport_dbg);
+    target.register_get_direct_mem_ptr(this, &Device::get_direct_mem_ptr);
+}
+
+void Device::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    delay += access_latency_;
+    if (tx.get_byte_enable_ptr() || tx.get_streaming_width() < tx.get_data_length()) {
+        tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    uint64_t offset = tx.get_address();
+    unsigned len = tx.get_data_length();
+    AccessResult r = tx.is_read() ? regs_.read(offset, tx.get_data_ptr(), len)
+                     : tx.is_write() ? regs_.write(offset, tx.get_data_ptr(), len)
+                                     : AccessResult::Ok;
+    switch (r) {
+    case AccessResult::Ok: tx.set_response_status(tlm::TLM_OK_RESPONSE); break;
+    case AccessResult::Unmapped:
+        log_.guest_error("{} of {} bytes at unmapped offset 0x{:x}", tx.is_read() ? "read" : "write",
+                         len, offset);
+        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        break;
+    case AccessResult::Denied:
+        log_.guest_error("{} of {} bytes at offset 0x{:x} is not allowed",
+                         tx.is_read() ? "read" : "write", len, offset);
+        tx.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        break;
+    }
+}
+
+unsigned Device::transport_dbg(tlm::tlm_generic_payload&) { return 0; }
+
+bool Device::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) { return false; }
+
+} // namespace nvsoc

@@ -1,0 +1,89 @@
+// Parameters as declarations: each model lists its parameters once (name,
+// type, default, one-line doc). That table drives YAML validation,
+// `nvsoc models`, and docs/configuration.md.
+#pragma once
+
+#include "models/core/error.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nvsoc {
+
+enum class ParamType {
+    Integer,   // 42, 0x2a, 0b101010, 1_000
+    Size,      // bytes: 4096, 4KiB, 1GiB (binary suffixes)
+    Frequency, // Hz: 10MHz, 3.6864MHz, 1GHz, 1000
+    Time,      // 1us, 10ns, 0.5ms (stored in picoseconds)
+    Bool,      // true/false, yes/no, on/off
+    String,
+    Enum, // one of `choices`
+    Path, // a file that must exist; relative paths are relative to the config file
+};
+
+const char* param_type_name(ParamType type);
+
+struct ParamSpec {
+    std::string name;
+    ParamType type;
+    std::string default_value; // in YAML text; empty with required=false means "unset"
+    std::string doc;
+    bool required = false;
+    std::vector<std::string> choices; // for Enum
+    uint64_t min = 0;                 // for Integer/Size/Frequency
+    uint64_t max = UINT64_MAX;
+};
+
+// Text-to-value conversions shared by the config loader and the CLI. Each
+// returns false (with a reason) on bad text.
+bool parse_integer(const std::string& text, uint64_t& out);
+bool parse_size(const std::string& text, uint64_t& out);
+bool parse_frequency(const std::string& text, uint64_t& out);
+bool parse_time_ps(const std::string& text, uint64_t& out);
+bool parse_bool(const std::string& text, bool& out);
+
+// Values formatted for humans and docs ("1 GiB", "10 MHz", "1 us").
+std::string format_size(uint64_t bytes);
+
+// One parsed value with the place it came from, so that a model can point at
+// the line when it refuses a value at elaboration.
+struct ParamValue {
+    ParamType type = ParamType::String;
+    std::string text; // as written (or the default)
+    uint64_t number = 0;
+    bool flag = false;
+    bool is_set = false; // false: no value and no default
+    Location where;
+};
+
+// The parameters of one model instance, checked against its table.
+class Params {
+public:
+    void put(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
+    bool has(const std::string& name) const;
+    uint64_t u64(const std::string& name) const;
+    bool flag(const std::string& name) const;
+    const std::string& str(const std::string& name) const;
+    uint64_t time_ps(const std::string& name) const { return u64(name); }
+    const Location& where(const std::string& name) const;
+    const ParamValue& value(const std::string& name) const;
+
+private:
+    std::map<std::string, ParamValue> values_;
+};
+
+// Checks one text value against its spec and converts it. Throws InputError
+// at `where` with a message that says what would be accepted.
+ParamValue convert_param(const ParamSpec& spec, const std::string& text, const Location& where,
+                         const std::string& base_dir);
+
+// Fills `out` with the defaults of every spec not yet present; throws for a
+// missing required one (pointing at `owner`, the place that declares the
+// instance).
+void apply_defaults(const std::vector<ParamSpec>& specs, Params& out, const Location& owner,
+                    const std::string& owner_name);
+
+} // namespace nvsoc

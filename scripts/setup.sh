@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package nvsoc needs. Idempotent: packages that are
+# already present are left alone, and apt is only touched when something is
+# missing. Run as root (CI and the developer machines are root) or via sudo.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  cmake ninja-build g++ pkg-config clang-format
+  # model libraries
+  libsystemc-dev libyaml-cpp-dev libfmt-dev catch2 libfdt-dev libcli11-dev
+  nlohmann-json3-dev libelf-dev verilator
+  # device tree tools, used by tests and `nvsoc dts | dtc`
+  device-tree-compiler
+  # guest side: bare-metal and Linux cross toolchains, firmware
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu
+  opensbi
+  # differential reference
+  qemu-system-misc
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
