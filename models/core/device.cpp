@@ -29,9 +29,11 @@ DtNode& DtContext::soc_node(const std::string& node_name, uint64_t base, uint64_
     return node;
 }
 
+// The module's name comes from the sc_module_name that ModelRegistry::create
+// keeps alive for the whole construction, so members declared by derived
+// models (events, sockets) land inside this module's hierarchy.
 Device::Device(const DeviceConfig& config)
-    : sc_core::sc_module(sc_core::sc_module_name(config.name.c_str())),
-      target("target"), log_(config.name, config.type, config.log), config_(config) {
+    : sc_core::sc_module(), target("target"), log_(config.name, config.type, config.log), config_(config) {
     target.register_b_transport(this, &Device::b_transport);
     target.register_transport_dbg(this, &Device::transport_dbg);
     target.register_get_direct_mem_ptr(this, &Device::get_direct_mem_ptr);

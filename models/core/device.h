@@ -111,6 +111,14 @@ private:
     DeviceConfig config_;
 };
 
+// A controller that drives the harts' own interrupt pins (timer, software
+// and external interrupts). The platform hands it every hart's pins.
+class HartInterruptSource {
+public:
+    virtual ~HartInterruptSource() = default;
+    virtual void connect_harts(const std::vector<HartIrqPins*>& harts) = 0;
+};
+
 // An interrupt controller that device outputs can be wired to.
 class InterruptController {
 public:

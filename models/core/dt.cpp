@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 #include <libfdt.h>
+#include <cctype>
+#include <map>
+#include <set>
 #include <stdexcept>
 
 namespace nvsoc {
@@ -146,45 +149,124 @@ static std::string quote(const std::string& s) {
     return out + "\"";
 }
 
-static void print_node(std::string& out, const DtNode& node, int depth) {
-    std::string indent(static_cast<size_t>(depth), '\t');
-    out += indent + (node.name().empty() ? "/" : node.name()) + " {\n";
-    for (const auto& p : node.props()) {
-        out += indent + "\t" + p.name;
-        switch (p.kind) {
-        case DtProperty::Kind::Empty: break;
-        case DtProperty::Kind::Cells: {
-            out += " = <";
-            for (size_t i = 0; i < p.cells.size(); ++i)
-                out += fmt::format("{}0x{:x}", i ? " " : "", p.cells[i]);
-            out += ">";
-            break;
+namespace {
+
+// DTS printing with phandle references written as &labels, as a person would
+// write them and as dtc checks them. Labels come from node paths.
+struct DtsPrinter {
+    std::map<uint32_t, const DtNode*> by_phandle;
+    std::map<const DtNode*, std::string> labels;
+    std::string out;
+
+    static std::string sanitize(const std::string& name) {
+        std::string label;
+        for (char c : name) {
+            if (c == '@') continue;
+            label += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
         }
-        case DtProperty::Kind::Strings:
-            out += " = ";
-            for (size_t i = 0; i < p.strings.size(); ++i)
-                out += (i ? ", " : "") + quote(p.strings[i]);
-            break;
-        case DtProperty::Kind::Bytes:
-            out += " = [";
-            for (size_t i = 0; i < p.bytes.size(); ++i)
-                out += fmt::format("{}{:02x}", i ? " " : "", p.bytes[i]);
-            out += "]";
-            break;
+        return label;
+    }
+
+    // "cpu@0" -> cpu0, "plic@c000000" -> plicc000000, a hart's
+    // interrupt-controller -> cpu0_intc; the path when a name repeats.
+    void index(const DtNode& node, const std::string& path, const std::string& parent) {
+        if (const DtProperty* p = node.prop("phandle"); p && p->cells.size() == 1) {
+            by_phandle[p->cells[0]] = &node;
+            std::string label = node.name() == "interrupt-controller"
+                                    ? sanitize(parent) + "_intc"
+                                    : sanitize(node.name());
+            for (const auto& [n, l] : labels)
+                if (l == label) label = sanitize(path);
+            labels[&node] = label;
         }
-        out += ";\n";
+        for (const auto& c : node.children()) index(*c, path + "/" + c->name(), node.name());
     }
-    for (const auto& c : node.children()) {
-        out += "\n";
-        print_node(out, *c, depth + 1);
+
+    static uint32_t cells_of(const DtNode* node, const char* prop, uint32_t fallback) {
+        const DtProperty* p = node ? node->prop(prop) : nullptr;
+        return p && p->cells.size() == 1 ? p->cells[0] : fallback;
     }
-    out += indent + "};\n";
-}
+
+    std::string cell(uint32_t v) { return fmt::format("0x{:x}", v); }
+    std::string ref(uint32_t ph) {
+        auto it = by_phandle.find(ph);
+        return it == by_phandle.end() ? cell(ph) : "&" + labels[it->second];
+    }
+
+    // Which cells of a property are phandles, by the standard bindings.
+    std::vector<bool> phandle_cells(const DtNode& node, const DtProperty& p) {
+        std::vector<bool> mark(p.cells.size(), false);
+        static const std::set<std::string> single = {"interrupt-parent", "regmap", "cpu",
+                                                     "msi-parent"};
+        if (single.count(p.name)) {
+            if (!mark.empty()) mark[0] = true;
+        } else if (p.name == "interrupts-extended") {
+            for (size_t i = 0; i < p.cells.size();) {
+                auto it = by_phandle.find(p.cells[i]);
+                if (it == by_phandle.end()) break;
+                mark[i] = true;
+                i += 1 + cells_of(it->second, "#interrupt-cells", 1);
+            }
+        } else if (p.name == "interrupt-map") {
+            size_t child = cells_of(&node, "#address-cells", 2) + cells_of(&node, "#interrupt-cells", 1);
+            for (size_t i = child; i < p.cells.size();) {
+                auto it = by_phandle.find(p.cells[i]);
+                if (it == by_phandle.end()) break;
+                mark[i] = true;
+                i += 1 + cells_of(it->second, "#address-cells", 0) +
+                     cells_of(it->second, "#interrupt-cells", 1) + child;
+            }
+        }
+        return mark;
+    }
+
+    void print(const DtNode& node, int depth) {
+        std::string indent(static_cast<size_t>(depth), '\t');
+        out += indent;
+        if (auto it = labels.find(&node); it != labels.end()) out += it->second + ": ";
+        out += (node.name().empty() ? "/" : node.name()) + " {\n";
+        for (const auto& p : node.props()) {
+            out += indent + "\t" + p.name;
+            switch (p.kind) {
+            case DtProperty::Kind::Empty: break;
+            case DtProperty::Kind::Cells: {
+                auto mark = phandle_cells(node, p);
+                out += " = <";
+                for (size_t i = 0; i < p.cells.size(); ++i)
+                    out += (i ? " " : "") + (mark[i] ? ref(p.cells[i]) : cell(p.cells[i]));
+                out += ">";
+                break;
+            }
+            case DtProperty::Kind::Strings:
+                out += " = ";
+                for (size_t i = 0; i < p.strings.size(); ++i)
+                    out += (i ? ", " : "") + quote(p.strings[i]);
+                break;
+            case DtProperty::Kind::Bytes:
+                out += " = [";
+                for (size_t i = 0; i < p.bytes.size(); ++i)
+                    out += fmt::format("{}{:02x}", i ? " " : "", p.bytes[i]);
+                out += "]";
+                break;
+            }
+            out += ";\n";
+        }
+        for (const auto& c : node.children()) {
+            out += "\n";
+            print(*c, depth + 1);
+        }
+        out += indent + "};\n";
+    }
+};
+
+} // namespace
 
 std::string DeviceTree::to_dts() const {
-    std::string out = "/dts-v1/;\n\n";
-    print_node(out, root_, 0);
-    return out;
+    DtsPrinter printer;
+    printer.index(root_, "", "");
+    printer.out = "/dts-v1/;\n\n";
+    printer.print(root_, 0);
+    return printer.out;
 }
 
 } // namespace nvsoc

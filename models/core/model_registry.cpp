@@ -29,6 +29,13 @@ std::vector<const ModelInfo*> ModelRegistry::all() const {
     return out;
 }
 
+std::unique_ptr<Device> ModelRegistry::create(const DeviceConfig& config) const {
+    const ModelInfo* info = find(config.type);
+    if (!info) throw std::logic_error("no model type " + config.type);
+    sc_core::sc_module_name name(config.name.c_str());
+    return info->create(config);
+}
+
 std::vector<std::string> ModelRegistry::types() const {
     std::vector<std::string> out;
     for (auto* m : all()) out.push_back(m->type);

@@ -28,6 +28,10 @@ public:
     std::vector<const ModelInfo*> all() const; // sorted by type
     std::vector<std::string> types() const;
 
+    // Instantiates a model. Always create devices through this: it provides
+    // the SystemC module name for the duration of the construction.
+    std::unique_ptr<Device> create(const DeviceConfig& config) const;
+
 private:
     std::vector<ModelInfo> models_;
 };

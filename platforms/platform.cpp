@@ -1,0 +1,348 @@
+#include "platforms/platform.h"
+
+#include "models/core/model_registry.h"
+#include "models/memory/bootrom.h"
+
+#include <algorithm>
+#include <libfdt.h>
+
+namespace nvsoc {
+
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+
+uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+// splitmix64: a small, well-known mixing function; deterministic from seed.
+uint64_t mix(uint64_t& state) {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+std::unique_ptr<Device> create(const DeviceConfig& c, const LogConfig* log, SystemControl* sys) {
+    DeviceConfig copy = c;
+    copy.log = log;
+    copy.system = sys;
+    return ModelRegistry::instance().create(copy);
+}
+
+} // namespace
+
+Platform::Platform(sc_core::sc_module_name name, PlatformConfig config, const LogConfig* log)
+    : sc_core::sc_module(name), config_(std::move(config)), log_config_(log),
+      log_("platform", "platform", log), router_("bus", log), debug_port_("debug_port") {
+    debug_port_.bind(router_.target);
+    for (const auto& m : config_.memory) {
+        memory_.push_back(create(m, log, this));
+        router_.map(memory_.back()->target, m.base, m.size, m.name, m.where);
+    }
+    for (const auto& d : config_.devices) {
+        devices_.push_back(create(d, log, this));
+        router_.map(devices_.back()->target, d.base, d.size, d.name, d.where);
+    }
+    for (unsigned h = 0; h < config_.harts.count; ++h)
+        pins_.push_back(std::make_unique<HartIrqPins>());
+    wire_interrupts();
+}
+
+Device* Platform::device(const std::string& name) const {
+    for (const auto& d : devices_)
+        if (d->instance() == name) return d.get();
+    for (const auto& m : memory_)
+        if (m->instance() == name) return m.get();
+    return nullptr;
+}
+
+void Platform::wire_interrupts() {
+    std::vector<HartIrqPins*> pins;
+    for (auto& p : pins_) pins.push_back(p.get());
+    std::vector<std::string> names;
+    InterruptController* default_ctrl = nullptr;
+    std::string default_name;
+    for (const auto& d : devices_) {
+        names.push_back(d->instance());
+        if (auto* hs = dynamic_cast<HartInterruptSource*>(d.get())) hs->connect_harts(pins);
+        if (auto* ic = dynamic_cast<InterruptController*>(d.get()); ic && !default_ctrl) {
+            default_ctrl = ic;
+            default_name = d->instance();
+        }
+    }
+    for (const auto& d : devices_) {
+        auto outputs = d->irq_outputs();
+        const auto& irqs = d->config().irqs;
+        for (size_t i = 0; i < irqs.size() && i < outputs.size(); ++i) {
+            const IrqRef& ref = irqs[i];
+            InterruptController* ctrl = default_ctrl;
+            std::string ctrl_name = default_name;
+            if (!ref.controller.empty()) {
+                Device* target = device(ref.controller);
+                if (!target) {
+                    std::string hint = did_you_mean(ref.controller, names);
+                    throw InputError(ref.where, fmt::format("'{}' is wired to '{}', but there is "
+                                                            "no device of that name{}",
+                                                            d->instance(), ref.controller,
+                                                            hint.empty() ? "" : "; did you mean '" +
+                                                                                    hint + "'?"));
+                }
+                ctrl = dynamic_cast<InterruptController*>(target);
+                ctrl_name = ref.controller;
+                if (!ctrl)
+                    throw InputError(ref.where, fmt::format("'{}' is wired to '{}', which is a {} "
+                                                            "and not an interrupt controller",
+                                                            d->instance(), ref.controller,
+                                                            target->config().type));
+            }
+            if (!ctrl)
+                throw InputError(ref.where, fmt::format("'{}' has an 'irq' but the platform has no "
+                                                        "interrupt controller: add a plic device",
+                                                        d->instance()));
+            if (ref.number < 1 || ref.number > ctrl->num_sources())
+                throw InputError(ref.where, fmt::format("interrupt {} is out of range for '{}', "
+                                                        "whose sources are 1..{}",
+                                                        ref.number, ctrl_name,
+                                                        ctrl->num_sources()));
+            outputs[i]->connect(ctrl->irq_input(), ref.number);
+        }
+    }
+}
+
+bool Platform::is_memory(uint64_t addr, uint64_t len) const {
+    for (const auto& m : memory_)
+        if (addr >= m->base() && len <= m->size() && addr - m->base() <= m->size() - len)
+            return true;
+    return false;
+}
+
+bool Platform::write_memory(uint64_t addr, const uint8_t* data, uint64_t len) {
+    tlm::tlm_generic_payload tx;
+    tx.set_command(tlm::TLM_WRITE_COMMAND);
+    tx.set_address(addr);
+    tx.set_data_ptr(const_cast<uint8_t*>(data));
+    tx.set_data_length(static_cast<unsigned>(len));
+    return debug_port_->transport_dbg(tx) == len;
+}
+
+bool Platform::read_memory(uint64_t addr, uint8_t* data, uint64_t len) {
+    tlm::tlm_generic_payload tx;
+    tx.set_command(tlm::TLM_READ_COMMAND);
+    tx.set_address(addr);
+    tx.set_data_ptr(data);
+    tx.set_data_length(static_cast<unsigned>(len));
+    return debug_port_->transport_dbg(tx) == len;
+}
+
+void Platform::build_device_tree() {
+    tree_ = DeviceTree();
+    DtNode& root = tree_.root();
+    root.set_u32("#address-cells", 2).set_u32("#size-cells", 2);
+    root.set_string("compatible", config_.compatible).set_string("model", config_.model);
+
+    DtNode& chosen = root.child("chosen");
+    root.child("aliases");
+    IsaString isa = parse_isa(config_.harts.isa, config_.harts.where);
+    auto has = [&](const char* ext) {
+        return std::find(isa.extensions.begin(), isa.extensions.end(), ext) != isa.extensions.end();
+    };
+    DtNode& cpus = root.child("cpus");
+    cpus.set_u32("#address-cells", 1).set_u32("#size-cells", 0);
+    std::vector<uint32_t> intc, cpu_ph;
+    for (unsigned h = 0; h < config_.harts.count; ++h) {
+        DtNode& cpu = cpus.child(fmt::format("cpu@{:x}", h));
+        cpu_ph.push_back(tree_.new_phandle());
+        cpu.set_u32("phandle", cpu_ph.back());
+        cpu.set_string("device_type", "cpu").set_u32("reg", h).set_string("status", "okay");
+        cpu.set_string("compatible", "riscv");
+        cpu.set_string("riscv,isa", config_.harts.isa);
+        cpu.set_string("riscv,isa-base", isa.base);
+        cpu.set_strings("riscv,isa-extensions", isa.extensions);
+        if (config_.harts.mmu != "bare") cpu.set_string("mmu-type", "riscv," + config_.harts.mmu);
+        if (has("zicbom")) cpu.set_u32("riscv,cbom-block-size", 64);
+        if (has("zicboz")) cpu.set_u32("riscv,cboz-block-size", 64);
+        DtNode& ic = cpu.child("interrupt-controller");
+        intc.push_back(tree_.new_phandle());
+        ic.set_u32("#interrupt-cells", 1).set_empty("interrupt-controller");
+        ic.set_string("compatible", "riscv,cpu-intc").set_u32("phandle", intc.back());
+    }
+    DtNode& cluster = cpus.child("cpu-map").child("cluster0");
+    for (unsigned h = 0; h < config_.harts.count; ++h)
+        cluster.child(fmt::format("core{}", h)).set_u32("cpu", cpu_ph[h]);
+
+    DtNode& soc = root.child("soc");
+    soc.set_u32("#address-cells", 2).set_u32("#size-cells", 2);
+    soc.set_string("compatible", "simple-bus").set_empty("ranges");
+
+    DtContext ctx(tree_, intc);
+    for (const auto& d : devices_)
+        if (dynamic_cast<InterruptController*>(d.get())) {
+            ctx.set_default_irq_controller(d->instance());
+            break;
+        }
+    for (const auto& m : memory_) m->describe_dt(ctx);
+    for (const auto& d : devices_) d->describe_dt(ctx);
+
+    if (!config_.boot.bootargs.empty()) chosen.set_string("bootargs", config_.boot.bootargs);
+    if (initrd_end_ > initrd_start_) {
+        chosen.set_cells("linux,initrd-start", cells64(initrd_start_));
+        chosen.set_cells("linux,initrd-end", cells64(initrd_end_));
+    }
+    // Seeds the guest's RNG like real firmware would, but from the config's
+    // seed so that two runs stay identical.
+    uint64_t state = config_.seed;
+    std::vector<uint32_t> rng;
+    for (int i = 0; i < 8; ++i) rng.push_back(static_cast<uint32_t>(mix(state)));
+    chosen.set_cells("rng-seed", rng);
+}
+
+void Platform::load() {
+    load_images();
+}
+
+void Platform::load_images() {
+    const Device* dram = memory_.empty() ? nullptr : memory_.front().get();
+    for (const auto& m : memory_)
+        if (m->config().type == "ram") {
+            dram = m.get();
+            break;
+        }
+    GuestMemory mem{[this](uint64_t a, uint64_t l) { return is_memory(a, l); },
+                    [this](uint64_t a, const uint8_t* d, uint64_t l) { write_memory(a, d, l); }};
+    struct Placed {
+        std::string what;
+        uint64_t low, high;
+        Location where;
+    };
+    std::vector<Placed> placed;
+    auto claim = [&](const std::string& what, uint64_t low, uint64_t high, const Location& where) {
+        for (const auto& p : placed)
+            if (low < p.high && p.low < high)
+                throw InputError(where, fmt::format("the {} [0x{:x}, 0x{:x}) overlaps the {} "
+                                                    "[0x{:x}, 0x{:x}): move one of them (e.g. "
+                                                    "boot.kernel-addr)",
+                                                    what, low, high, p.what, p.low, p.high));
+        placed.push_back({what, low, high, where});
+    };
+
+    const BootConfig& boot = config_.boot;
+    uint64_t fw_entry = dram ? dram->base() : 0;
+    if (boot.firmware.given()) {
+        if (!dram) throw InputError(boot.firmware.where, "the platform has no RAM to load into");
+        LoadedImage fw = load_image(boot.firmware.path, boot.firmware.where, dram->base(), mem);
+        fw_entry = fw.entry;
+        claim("firmware", fw.low, fw.high, boot.firmware.where);
+    }
+    uint64_t next_addr = boot.kernel_addr;
+    uint64_t kernel_high = boot.kernel_addr;
+    if (boot.kernel.given()) {
+        LoadedImage k = load_image(boot.kernel.path, boot.kernel.where, boot.kernel_addr, mem);
+        next_addr = k.entry;
+        kernel_high = k.high;
+        claim("kernel", k.low, k.high, boot.kernel.where);
+    }
+    initrd_start_ = initrd_end_ = 0;
+    if (boot.initrd.given()) {
+        if (!dram) throw InputError(boot.initrd.where, "the platform has no RAM to load into");
+        auto bytes = read_file(boot.initrd.path, boot.initrd.where);
+        // Far enough above the kernel for it to unpack, as QEMU places it.
+        uint64_t start = boot.kernel_addr + std::min<uint64_t>(dram->size() / 2, 128 * kMiB);
+        start = align_up(std::max(start, kernel_high), 4096);
+        if (!is_memory(start, std::max<uint64_t>(bytes.size(), 1)))
+            throw InputError(boot.initrd.where,
+                             fmt::format("initrd '{}' ({}) does not fit in RAM above the kernel at "
+                                         "0x{:x}: enlarge the memory",
+                                         boot.initrd.path, format_size(bytes.size()), start));
+        write_memory(start, bytes.data(), bytes.size());
+        initrd_start_ = start;
+        initrd_end_ = start + bytes.size();
+        claim("initrd", initrd_start_, initrd_end_, boot.initrd.where);
+    }
+
+    if (boot.dtb.given()) {
+        dtb_ = read_file(boot.dtb.path, boot.dtb.where);
+        if (dtb_.size() < sizeof(fdt_header) || fdt_check_header(dtb_.data()) != 0 ||
+            fdt_totalsize(dtb_.data()) > dtb_.size())
+            throw InputError(boot.dtb.where,
+                             fmt::format("'{}' is not a device tree blob (compile a .dts with "
+                                         "dtc -O dtb)",
+                                         boot.dtb.path));
+        // The user's tree is kept, but /chosen still gets this run's boot
+        // arguments and initrd, as --append and --initrd promise.
+        std::vector<uint8_t> buf(fdt_totalsize(dtb_.data()) + 4096);
+        fdt_open_into(dtb_.data(), buf.data(), static_cast<int>(buf.size()));
+        int chosen = fdt_path_offset(buf.data(), "/chosen");
+        if (chosen < 0) chosen = fdt_add_subnode(buf.data(), 0, "chosen");
+        if (!boot.bootargs.empty())
+            fdt_setprop_string(buf.data(), chosen, "bootargs", boot.bootargs.c_str());
+        if (initrd_end_ > initrd_start_) {
+            fdt_setprop_u64(buf.data(), chosen, "linux,initrd-start", initrd_start_);
+            fdt_setprop_u64(buf.data(), chosen, "linux,initrd-end", initrd_end_);
+        }
+        fdt_pack(buf.data());
+        buf.resize(fdt_totalsize(buf.data()));
+        dtb_ = std::move(buf);
+        build_device_tree(); // still needed by `nvsoc dts` for reference
+    } else {
+        build_device_tree();
+        dtb_ = tree_.to_dtb();
+    }
+
+    if (dram) {
+        // At the top of RAM (below 3 GiB when RAM starts below it, so a
+        // 32-bit-addressing firmware can reach it), 2 MiB aligned.
+        uint64_t top = dram->base() + dram->size();
+        if (dram->base() < 3072 * kMiB) top = std::min<uint64_t>(top, 3072 * kMiB);
+        if (top < dram->base() + dtb_.size() + 2 * kMiB)
+            throw InputError(dram->config().where, "RAM is too small to hold the device tree");
+        dtb_addr_ = align_down(top - dtb_.size(), 2 * kMiB);
+        claim("device tree", dtb_addr_, dtb_addr_ + dtb_.size(),
+              boot.dtb.given() ? boot.dtb.where : dram->config().where);
+        write_memory(dtb_addr_, dtb_.data(), dtb_.size());
+    }
+
+    for (const auto& d : devices_)
+        if (auto* rom = dynamic_cast<BootRom*>(d.get())) {
+            FwDynamicInfo info;
+            info.next_addr = next_addr;
+            info.next_mode = FwDynamicInfo::Supervisor;
+            rom->configure(fw_entry, dtb_addr_, info);
+        }
+}
+
+void Platform::request_exit(int status, const std::string& reason) {
+    if (exit_status_) return;
+    exit_status_ = status;
+    exit_reason_ = reason;
+    log_.info("{} (status {})", reason, status);
+    sc_core::sc_stop();
+}
+
+void Platform::request_reset(const std::string& reason) {
+    // A SoC reset: every device back to its power-on state, then the images
+    // reloaded as on power-up. (Harts join this once the hart model exists.)
+    ++resets_;
+    log_.info("{}: resetting the platform", reason);
+    for (auto& m : memory_) m->reset();
+    for (auto& d : devices_) d->reset();
+    load_images();
+}
+
+nlohmann::json Platform::stats() const {
+    nlohmann::json j;
+    j["platform"] = config_.name;
+    j["seed"] = config_.seed;
+    j["simulated_time_ps"] = sc_core::sc_time_stamp().value();
+    j["resets"] = resets_;
+    if (exit_status_) j["exit_status"] = *exit_status_;
+    j["bus"]["unmapped_accesses"] = router_.unmapped_accesses();
+    for (const auto& d : devices_) {
+        nlohmann::json dj = nlohmann::json::object();
+        d->stats(dj);
+        if (!dj.empty()) j["devices"][d->instance()] = dj;
+    }
+    return j;
+}
+
+} // namespace nvsoc

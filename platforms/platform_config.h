@@ -1,0 +1,70 @@
+// A platform config after validation: every key known, every value typed,
+// every model type and reference resolved. Built from a ConfigNode tree; any
+// problem is an InputError at the place to fix.
+#pragma once
+
+#include "models/core/device.h"
+#include "platforms/config_tree.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nvsoc {
+
+// The top-level sections other than `memory` and `devices`, each with its
+// parameter table (documented in docs/configuration.md like the models).
+struct SectionInfo {
+    std::string name;
+    std::string doc;
+    std::vector<ParamSpec> params;
+};
+const std::vector<SectionInfo>& config_sections();
+
+// Keys every device entry takes besides its model's own parameters.
+const std::vector<ParamSpec>& common_device_keys();
+
+struct HartsConfig {
+    unsigned count = 1;
+    std::string isa;
+    uint64_t frequency = 0;
+    std::string mmu;
+    Location where;
+};
+
+struct BootImage {
+    std::string path;
+    Location where; // where the path was given (config line or command line)
+    bool given() const { return !path.empty(); }
+};
+
+struct BootConfig {
+    BootImage firmware, kernel, initrd, dtb;
+    std::string bootargs;
+    uint64_t kernel_addr = 0x80200000;
+};
+
+struct PlatformConfig {
+    std::string file; // the top config file
+    std::string name, model, compatible;
+    uint64_t seed = 0;
+    uint64_t quantum_ps = 0;
+    HartsConfig harts;
+    BootConfig boot;
+    std::vector<DeviceConfig> memory;  // RAM/ROM regions
+    std::vector<DeviceConfig> devices; // everything else, in written order
+};
+
+// Validates the merged tree. Device params are checked against the model
+// registry; files named by Path params must exist.
+PlatformConfig build_platform_config(const ConfigNode& root, const std::string& file);
+
+// The ISA string's single-letter and multi-letter extensions, checked against
+// what nvsoc's hart supports. Throws InputError at `where`.
+struct IsaString {
+    std::string base;                    // "rv64i"
+    std::vector<std::string> extensions; // "i", "m", ..., "zicsr", ...
+};
+IsaString parse_isa(const std::string& isa, const Location& where);
+
+} // namespace nvsoc
