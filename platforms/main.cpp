@@ -71,7 +71,7 @@ LogConfig make_log_config(const Options& o, const PlatformConfig& cfg) {
             std::string hint = did_you_mean(who, known);
             throw InputError(where, fmt::format("'{}' is neither a device of this platform nor a "
                                                 "model type{}",
-                                                who, hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+                                                who, hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
         }
         log.set(who, level);
     }

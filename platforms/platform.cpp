@@ -85,8 +85,8 @@ void Platform::wire_interrupts() {
                     throw InputError(ref.where, fmt::format("'{}' is wired to '{}', but there is "
                                                             "no device of that name{}",
                                                             d->instance(), ref.controller,
-                                                            hint.empty() ? "" : "; did you mean '" +
-                                                                                    hint + "'?"));
+                                                            hint.empty() ? "" : " (did you mean '" +
+                                                                                    hint + "'?)"));
                 }
                 ctrl = dynamic_cast<InterruptController*>(target);
                 ctrl_name = ref.controller;

@@ -174,7 +174,7 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
         throw InputError(type_node ? type_node->where : name_at,
                          fmt::format("unknown model type '{}'{}", dev.type,
                                      hint.empty() ? " (`nvsoc models` lists the types)"
-                                                  : "; did you mean '" + hint + "'?"));
+                                                  : " (did you mean '" + hint + "'?)"));
     }
     std::vector<std::string> known;
     for (const auto& k : common_device_keys()) known.push_back(k.name);
@@ -202,7 +202,7 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
             throw InputError(key_at, fmt::format("unknown key '{}' for '{}' (type {}){}", key, name,
                                                  dev.type,
                                                  hint.empty() ? "; `nvsoc models` lists its keys"
-                                                              : "; did you mean '" + hint + "'?"));
+                                                              : " (did you mean '" + hint + "'?)"));
         }
         dev.params.put(key, convert_param(*spec, scalar_of(value, key), value.where,
                                           base_dir_of(value.where)));

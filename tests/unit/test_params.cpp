@@ -1,1 +1,94 @@
+#include "models/core/params.h"
+
 #include <catch2/catch.hpp>
+
+using namespace nvsoc;
+
+TEST_CASE("params: integers accept decimal, hex, binary and separators") {
+    uint64_t v = 0;
+    CHECK((parse_integer("42", v) && v == 42));
+    CHECK((parse_integer("0x8000_0000", v) && v == 0x80000000));
+    CHECK((parse_integer("0b101", v) && v == 5));
+    CHECK((parse_integer("18446744073709551615", v) && v == UINT64_MAX));
+    CHECK_FALSE(parse_integer("18446744073709551616", v)); // overflow
+    CHECK_FALSE(parse_integer("0x", v));
+    CHECK_FALSE(parse_integer("12abc", v));
+    CHECK_FALSE(parse_integer("", v));
+    CHECK_FALSE(parse_integer("-1", v));
+}
+
+TEST_CASE("params: sizes use binary suffixes") {
+    uint64_t v = 0;
+    CHECK((parse_size("4096", v) && v == 4096));
+    CHECK((parse_size("4KiB", v) && v == 4096));
+    CHECK((parse_size("1GiB", v) && v == (1ull << 30)));
+    CHECK((parse_size("64GiB", v) && v == (64ull << 30)));
+    CHECK((parse_size("1.5KiB", v) && v == 1536));
+    CHECK((parse_size("2M", v) && v == (2ull << 20)));
+    CHECK_FALSE(parse_size("1GB", v)); // ambiguous: refused
+    CHECK_FALSE(parse_size("1.1B", v)); // not a whole number of bytes
+    CHECK_FALSE(parse_size("big", v));
+}
+
+TEST_CASE("params: frequencies and times convert exactly") {
+    uint64_t v = 0;
+    CHECK((parse_frequency("3.6864MHz", v) && v == 3686400));
+    CHECK((parse_frequency("10MHz", v) && v == 10000000));
+    CHECK((parse_frequency("1GHz", v) && v == 1000000000));
+    CHECK((parse_frequency("32768", v) && v == 32768));
+    CHECK_FALSE(parse_frequency("10 parsecs", v));
+    CHECK((parse_time_ps("1us", v) && v == 1000000));
+    CHECK((parse_time_ps("0.5ms", v) && v == 500000000));
+    CHECK((parse_time_ps("10ns", v) && v == 10000));
+    CHECK((parse_time_ps("2s", v) && v == 2000000000000));
+    CHECK_FALSE(parse_time_ps("10", v)); // a time needs its unit
+    CHECK_FALSE(parse_time_ps("0.1ps", v));
+}
+
+TEST_CASE("params: booleans") {
+    bool b = false;
+    CHECK((parse_bool("yes", b) && b));
+    CHECK((parse_bool("off", b) && !b));
+    CHECK_FALSE(parse_bool("maybe", b));
+}
+
+TEST_CASE("params: convert_param reports the place and what is accepted") {
+    ParamSpec spec{"backend", ParamType::Enum, "stdout", "where output goes", false,
+                   {"stdout", "file", "tcp", "none"}};
+    Location at{"x.yaml", 3, 14};
+    CHECK(convert_param(spec, "tcp", at, "").text == "tcp");
+    try {
+        convert_param(spec, "stdot", at, "");
+        FAIL("no error");
+    } catch (const InputError& e) {
+        CHECK(e.line() == "x.yaml:3:14: error: 'stdot' is not a valid value for 'backend': "
+                          "expected one of stdout, file, tcp, none (did you mean 'stdout'?)");
+    }
+    ParamSpec ranged{"count", ParamType::Integer, "1", "", false, {}, 1, 64};
+    CHECK_THROWS_WITH(convert_param(ranged, "65", at, ""),
+                      Catch::Contains("out of range: it must be between 1 and 64"));
+    ParamSpec path{"image", ParamType::Path, "", ""};
+    CHECK_THROWS_WITH(convert_param(path, "no/such/file.bin", at, "/tmp"),
+                      Catch::Contains("no such file"));
+}
+
+TEST_CASE("params: defaults and required values") {
+    std::vector<ParamSpec> specs = {{"a", ParamType::Integer, "7", "doc a"},
+                                    {"b", ParamType::String, "", "doc b"},
+                                    {"c", ParamType::Size, "", "doc c", true}};
+    Params p;
+    p.put("c", convert_param(specs[2], "4KiB", {"f", 1, 1}, ""));
+    apply_defaults(specs, p, {"f", 1, 1}, "dev");
+    CHECK(p.u64("a") == 7);
+    CHECK_FALSE(p.has("b"));
+    CHECK(p.u64("c") == 4096);
+    Params missing;
+    CHECK_THROWS_WITH(apply_defaults(specs, missing, {"f", 2, 3}, "dev"),
+                      "f:2:3: error: 'dev' needs a value for 'c' (doc c)");
+    CHECK_THROWS_AS(p.u64("undeclared"), std::logic_error);
+}
+
+TEST_CASE("params: did_you_mean finds close names only") {
+    CHECK(did_you_mean("sise", {"size", "base", "type"}) == "size");
+    CHECK(did_you_mean("frobnicate", {"size", "base", "type"}).empty());
+}
