@@ -7,6 +7,7 @@
 #include "platforms/reference_doc.h"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -192,5 +193,7 @@ int sc_main(int argc, char** argv) { return run_cli(argc, argv); }
 
 int main(int argc, char** argv) {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    // A console piped into `head` must not kill the simulator mid-run.
+    std::signal(SIGPIPE, SIG_IGN);
     return sc_core::sc_elab_and_sim(argc, argv);
 }

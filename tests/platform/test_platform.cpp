@@ -1,0 +1,252 @@
+// The platform as a whole: built from YAML, wired, loaded, and driven through
+// its bus the way a hart will drive it.
+#include "models/memory/bootrom.h"
+#include "platforms/platform.h"
+#include "support/tlm_initiator.h"
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <libfdt.h>
+
+using namespace nvsoc;
+using namespace nvsoc::test;
+
+namespace {
+
+const char* const kOpenSbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.elf";
+
+PlatformConfig config_from(const std::string& yaml) {
+    ConfigNode root = parse_config_text(yaml, "test.yaml");
+    return build_platform_config(root, "test.yaml");
+}
+
+PlatformConfig shipped(const std::string& name) {
+    std::string path = std::string(NVSOC_SOURCE_DIR) + "/configs/" + name;
+    return build_platform_config(load_config(path), path);
+}
+
+std::string write_file(const std::string& name, const std::vector<uint8_t>& bytes) {
+    std::ofstream f(name, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
+    return name;
+}
+
+uint64_t read64(Platform& p, uint64_t addr) {
+    uint64_t v = 0;
+    REQUIRE(p.read_memory(addr, reinterpret_cast<uint8_t*>(&v), 8));
+    return v;
+}
+
+const char* const kSmall = R"(
+harts: {count: 2}
+memory:
+  dram: {base: 0x80000000, size: 64MiB}
+devices:
+  bootrom:  {type: bootrom, base: 0x1000}
+  finisher: {type: sifive-test, base: 0x100000}
+  clint:    {type: aclint, base: 0x2000000}
+  plic:     {type: plic, base: 0xc000000, size: 0x400000}
+  uart0:    {type: ns16550a, base: 0x10000000, irq: 10, backend: none}
+)";
+
+} // namespace
+
+TEST_CASE("platform: OpenSBI, kernel, initrd and device tree land where the boot protocol says") {
+    PlatformConfig cfg = shipped("default.yaml");
+    std::vector<uint8_t> kernel(0x1000, 0x13); // a raw payload
+    std::vector<uint8_t> initrd(0x3000, 0xab);
+    cfg.boot.kernel = {write_file("test_kernel.bin", kernel), {"--kernel", 0, 0}};
+    cfg.boot.initrd = {write_file("test_initrd.bin", initrd), {"--initrd", 0, 0}};
+    cfg.boot.bootargs = "console=ttyS0 quiet";
+    Platform p("platform", cfg, nullptr);
+    elaborate();
+    p.load();
+
+    // OpenSBI's ELF is linked at the start of DRAM.
+    uint32_t first_word = 0;
+    REQUIRE(p.read_memory(0x80000000, reinterpret_cast<uint8_t*>(&first_word), 4));
+    CHECK(first_word != 0);
+    CHECK(read64(p, 0x80200000) == 0x1313131313131313);
+    // QEMU's rule: the top of RAM (below 3 GiB), 2 MiB aligned.
+    CHECK(p.dtb_address() == 0xbfe00000);
+    std::vector<uint8_t> dtb(p.dtb().size());
+    REQUIRE(p.read_memory(p.dtb_address(), dtb.data(), dtb.size()));
+    REQUIRE(fdt_check_header(dtb.data()) == 0);
+    int chosen = fdt_path_offset(dtb.data(), "/chosen");
+    REQUIRE(chosen >= 0);
+    CHECK(std::string(static_cast<const char*>(fdt_getprop(dtb.data(), chosen, "bootargs", nullptr))) ==
+          "console=ttyS0 quiet");
+    auto* start = static_cast<const fdt64_t*>(fdt_getprop(dtb.data(), chosen, "linux,initrd-start", nullptr));
+    auto* end = static_cast<const fdt64_t*>(fdt_getprop(dtb.data(), chosen, "linux,initrd-end", nullptr));
+    REQUIRE((start && end));
+    uint64_t initrd_start = fdt64_to_cpu(*start);
+    CHECK(fdt64_to_cpu(*end) - initrd_start == initrd.size());
+    CHECK(initrd_start == 0x80200000 + (128u << 20)); // kernel + min(RAM/2, 128 MiB)
+    CHECK(read64(p, initrd_start) == 0xabababababababab);
+
+    // The boot ROM hands over to OpenSBI's entry with the tree and the next stage.
+    CHECK(read64(p, 0x1000 + BootRom::kEntryOffset) == 0x80000000);
+    CHECK(read64(p, 0x1000 + BootRom::kDtbOffset) == 0xbfe00000);
+    CHECK(read64(p, 0x1000 + BootRom::kFwDynamicOffset + 16) == 0x80200000);
+    std::remove("test_kernel.bin");
+    std::remove("test_initrd.bin");
+}
+
+TEST_CASE("platform: the DTB handed to the firmware is the tree `nvsoc dts` prints") {
+    Platform p("platform", shipped("default.yaml"), nullptr);
+    elaborate();
+    p.load();
+    std::string dts = p.device_tree().to_dts();
+    std::ofstream("roundtrip.dts") << dts;
+    REQUIRE(std::system("dtc -q -I dts -O dtb -o roundtrip.dtb roundtrip.dts") == 0);
+    REQUIRE(std::system("dtc -q -I dtb -O dts -o from_dtc.dts roundtrip.dtb") == 0);
+    write_file("ours.dtb", p.dtb());
+    REQUIRE(std::system("dtc -q -I dtb -O dts -o from_ours.dts ours.dtb") == 0);
+    // Both decompile to the same text: same nodes, properties and values.
+    CHECK(std::system("cmp -s from_dtc.dts from_ours.dts") == 0);
+}
+
+TEST_CASE("platform: images that overlap or do not fit are refused") {
+    PlatformConfig cfg = config_from(kSmall);
+    cfg.boot.firmware = {write_file("fw.bin", std::vector<uint8_t>(0x300000, 1)), {"--firmware", 0, 0}};
+    cfg.boot.kernel = {write_file("k.bin", std::vector<uint8_t>(0x100, 2)), {"--kernel", 0, 0}};
+    Platform p("platform", cfg, nullptr);
+    elaborate();
+    CHECK_THROWS_WITH(p.load(), "--kernel: error: the kernel [0x80200000, 0x80200100) overlaps "
+                                "the firmware [0x80000000, 0x80300000): move one of them (e.g. "
+                                "boot.kernel-addr)");
+}
+
+TEST_CASE("platform: a firmware larger than RAM is refused with its name") {
+    PlatformConfig cfg = config_from(kSmall);
+    cfg.boot.firmware = {write_file("huge.bin", std::vector<uint8_t>(65u << 20, 1)), {"--firmware", 0, 0}};
+    Platform p("platform", cfg, nullptr);
+    elaborate();
+    CHECK_THROWS_WITH(p.load(), Catch::Contains("--firmware: error: image 'huge.bin' needs "
+                                                "[0x80000000, 0x84100000), which is not all RAM"));
+    std::remove("huge.bin");
+}
+
+TEST_CASE("platform: --dtb replaces the tree but /chosen still gets bootargs") {
+    PlatformConfig cfg = config_from(kSmall);
+    DeviceTree user; // a hand-written tree: one serial port and nothing else
+    user.root().set_u32("#address-cells", 2).set_u32("#size-cells", 2);
+    user.root().child("soc").child("serial@10000000").set_string("compatible", "ns16550a");
+    write_file("user.dtb", user.to_dtb());
+    cfg.boot.dtb = {"user.dtb", {"--dtb", 0, 0}};
+    cfg.boot.bootargs = "root=/dev/ram0";
+    Platform p("platform", cfg, nullptr);
+    elaborate();
+    p.load();
+    const void* fdt = p.dtb().data();
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    REQUIRE(chosen >= 0);
+    CHECK(std::string(static_cast<const char*>(fdt_getprop(fdt, chosen, "bootargs", nullptr))) ==
+          "root=/dev/ram0");
+    CHECK(fdt_path_offset(fdt, "/soc/serial@10000000") >= 0);
+}
+
+TEST_CASE("platform: a bad --dtb is refused") {
+    PlatformConfig cfg = config_from(kSmall);
+    cfg.boot.dtb = {write_file("bad.dtb", std::vector<uint8_t>(64, 0)), {"--dtb", 0, 0}};
+    Platform p("platform", cfg, nullptr);
+    elaborate();
+    CHECK_THROWS_WITH(p.load(), "--dtb: error: 'bad.dtb' is not a device tree blob (compile a "
+                                ".dts with dtc -O dtb)");
+}
+
+TEST_CASE("platform: the finisher ends the run with the guest's status") {
+    Platform p("platform", config_from(kSmall), nullptr);
+    TlmInitiator cpu;
+    cpu.socket.bind(p.router().target);
+    elaborate();
+    p.load();
+    cpu.write32(0x100000, (7u << 16) | 0x3333);
+    REQUIRE(p.exit_status());
+    CHECK(*p.exit_status() == 7);
+    CHECK(p.stats()["exit_status"] == 7);
+}
+
+TEST_CASE("platform: a finisher reset restores devices and reloads images") {
+    PlatformConfig cfg = config_from(kSmall);
+    cfg.boot.firmware = {write_file("fw_reset.bin", std::vector<uint8_t>(0x100, 0x5a)), {"--firmware", 0, 0}};
+    Platform p("platform", cfg, nullptr);
+    TlmInitiator cpu;
+    cpu.socket.bind(p.router().target);
+    elaborate();
+    p.load();
+    cpu.write(0x80000000, 0, 8);       // the guest scribbles over its firmware
+    cpu.write32(0x10000000 + 7, 0x42); // and over the UART's scratch register
+    cpu.write8(0x10000007, 0x42);
+    cpu.write32(0x100000, 0x7777);
+    CHECK(cpu.read(0x80000000, 8) == 0x5a5a5a5a5a5a5a5a);
+    CHECK(cpu.read8(0x10000007) == 0);
+    CHECK_FALSE(p.exit_status());
+    CHECK(p.stats()["resets"] == 1);
+}
+
+TEST_CASE("platform: timer, software and external interrupts reach the right hart's pins") {
+    Platform p("platform", config_from(kSmall), nullptr);
+    TlmInitiator cpu;
+    cpu.socket.bind(p.router().target);
+    elaborate();
+    p.load();
+    cpu.write32(0x2000000 + 4, 1); // msip of hart 1
+    CHECK(p.hart_pins(1).pending() == (1u << HartIrqPins::kMsip));
+    CHECK(p.hart_pins(0).pending() == 0);
+    cpu.write(0x2004000, 0, 8); // mtimecmp of hart 0 = 0: due now
+    sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_US));
+    CHECK((p.hart_pins(0).pending() & (1u << HartIrqPins::kMtip)) != 0);
+
+    // UART THR-empty interrupt -> PLIC source 10 -> hart 1's S-mode context (3).
+    cpu.write32(0xc000000 + 4 * 10, 1);           // priority
+    cpu.write32(0xc002000 + 0x80 * 3, 1u << 10);  // enable in context 3
+    cpu.write8(0x10000001, 0x02);                 // UART IER: ETBEI
+    CHECK((p.hart_pins(1).pending() & (1u << HartIrqPins::kSeip)) != 0);
+    CHECK((p.hart_pins(0).pending() & (1u << HartIrqPins::kMeip)) == 0);
+    CHECK(cpu.read32(0xc200000 + 0x1000 * 3 + 4) == 10); // claim
+    CHECK((p.hart_pins(1).pending() & (1u << HartIrqPins::kSeip)) == 0);
+}
+
+TEST_CASE("platform: unmapped addresses are bus errors, not crashes") {
+    Platform p("platform", config_from(kSmall), nullptr);
+    TlmInitiator cpu;
+    cpu.socket.bind(p.router().target);
+    elaborate();
+    cpu.read32(0x50000000);
+    CHECK(cpu.last_status == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    cpu.write32(0xfffffffffffffff0ull, 1);
+    CHECK(cpu.last_status == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    CHECK(p.stats()["bus"]["unmapped_accesses"] == 2);
+}
+
+TEST_CASE("platform: a 64 GiB platform starts with well under 100 MiB resident") {
+    PlatformConfig cfg = shipped("default.yaml");
+    cfg.memory[0].size = 64ull << 30;
+    Platform p("platform", cfg, nullptr);
+    elaborate();
+    p.load();
+    std::ifstream statm("/proc/self/statm");
+    uint64_t pages = 0, resident = 0;
+    statm >> pages >> resident;
+    INFO("resident: " << resident * 4096 / (1 << 20) << " MiB");
+    CHECK(resident * 4096 < (100u << 20));
+}
+
+TEST_CASE("platform: --set style overrides and extends compose") {
+    std::ofstream("base_cfg.yaml") << kSmall;
+    std::ofstream("child_cfg.yaml") << "extends: base_cfg.yaml\nharts: {count: 3}\ndevices:\n  uart0: ~\n";
+    ConfigNode root = load_config("child_cfg.yaml");
+    apply_override(root, "memory.dram.size=128MiB", 1);
+    apply_override(root, "devices.uart1={type: ns16550a, base: 0x10001000, backend: none}", 2);
+    PlatformConfig cfg = build_platform_config(root, "child_cfg.yaml");
+    CHECK(cfg.harts.count == 3);
+    CHECK(cfg.memory.at(0).size == (128u << 20));
+    std::vector<std::string> names;
+    for (const auto& d : cfg.devices) names.push_back(d.name);
+    CHECK(names == std::vector<std::string>{"bootrom", "finisher", "clint", "plic", "uart1"});
+    // The device is located at its name in the --set path.
+    CHECK(cfg.devices.back().where.str() == "<command-line>:2:9");
+    CHECK(cfg.devices.back().params.where("backend").str() == "<command-line>:2:59");
+}
