@@ -1,1 +1,307 @@
-// placeholder: being written
+#include "models/irq/plic.h"
+
+#include "models/core/model_registry.h"
+
+#include <cstring>
+
+namespace nvsoc {
+
+namespace {
+
+std::string trim(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return "";
+    size_t e = s.find_last_not_of(" \t");
+    return s.substr(b, e - b + 1);
+}
+
+} // namespace
+
+Plic::Plic(const DeviceConfig& config)
+    : Device(config), sources_(static_cast<unsigned>(config.params.u64("sources"))),
+      words_(sources_ / 32 + 1), contexts_(2 * config.harts) {
+    if (config.harts == 0 || contexts_ > kMaxContexts)
+        throw InputError(config.where, fmt::format("{}: the PLIC supports 1 to {} harts, not {}",
+                                                   config.name, kMaxContexts / 2, config.harts));
+    uint64_t needed = kContextBase + kContextStride * contexts_;
+    if (config.size < needed)
+        throw InputError(config.where,
+                         fmt::format("{}: {} harts need {} contexts; give it a size of at least "
+                                     "0x{:x}",
+                                     config.name, config.harts, contexts_, needed));
+    unsigned bits = static_cast<unsigned>(config.params.u64("priority-bits"));
+    priority_mask_ = bits >= 32 ? ~0u : (1u << bits) - 1;
+
+    edge_.assign(words_, 0);
+    level_.assign(words_, 0);
+    pending_.assign(words_, 0);
+    in_service_.assign(words_, 0);
+    edge_saved_.assign(words_, 0);
+    parse_edge_sources(config);
+
+    context_out.resize(contexts_);
+
+    // The hottest registers first: the bank decodes in declaration order.
+    {
+        RegisterSpec r;
+        r.name = "claim";
+        r.offset = kContextBase + 4;
+        r.width = 4;
+        r.count = contexts_;
+        r.stride = kContextStride;
+        r.on_read = [this](unsigned ctx) -> uint64_t { return claim(ctx); };
+        r.on_write = [this](unsigned ctx, uint64_t v, uint64_t) {
+            complete(ctx, static_cast<uint32_t>(v));
+        };
+        regs_.add(std::move(r));
+    }
+    {
+        RegisterSpec r;
+        r.name = "threshold";
+        r.offset = kContextBase;
+        r.width = 4;
+        r.count = contexts_;
+        r.stride = kContextStride;
+        r.write_mask = priority_mask_;
+        r.on_write = [this](unsigned, uint64_t, uint64_t) { update(); };
+        threshold_id_ = regs_.add(std::move(r));
+    }
+    {
+        RegisterSpec r;
+        r.name = "pending";
+        r.offset = kPendingBase;
+        r.width = 4;
+        r.count = words_;
+        r.write_mask = 0;
+        r.on_read = [this](unsigned w) -> uint64_t { return pending_[w]; };
+        regs_.add(std::move(r));
+    }
+    {
+        RegisterSpec r;
+        r.name = "priority0";
+        r.offset = kPriorityBase;
+        r.width = 4;
+        r.write_mask = 0;
+        regs_.add(std::move(r));
+    }
+    {
+        RegisterSpec r;
+        r.name = "priority";
+        r.offset = kPriorityBase + 4;
+        r.width = 4;
+        r.count = sources_;
+        r.write_mask = priority_mask_;
+        r.on_write = [this](unsigned, uint64_t, uint64_t) { update(); };
+        priority_id_ = regs_.add(std::move(r));
+    }
+    {
+        RegisterSpec r;
+        r.name = "enable";
+        r.offset = kEnableBase;
+        r.width = 4;
+        r.count = contexts_ * kEnableWords;
+        r.on_write = [this](unsigned index, uint64_t v, uint64_t) {
+            // Source 0 and sources beyond `sources` are hardwired to 0.
+            unsigned word = index % kEnableWords;
+            uint64_t valid = 0;
+            if (word < words_) {
+                valid = 0xFFFFFFFFull;
+                if (word == 0) valid &= ~1ull;
+                if (word == sources_ / 32) valid &= (2ull << (sources_ % 32)) - 1;
+            }
+            regs_.set(enable_id_, v & valid, index);
+            update();
+        };
+        enable_id_ = regs_.add(std::move(r));
+    }
+}
+
+void Plic::parse_edge_sources(const DeviceConfig& config) {
+    const std::string& text = config.params.str("edge-sources");
+    if (trim(text).empty()) return;
+    const Location& where = config.params.where("edge-sources");
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        size_t comma = text.find(',', pos);
+        if (comma == std::string::npos) comma = text.size();
+        std::string item = trim(text.substr(pos, comma - pos));
+        pos = comma + 1;
+        auto bad = [&](const std::string& why) {
+            return InputError(where, fmt::format("'{}' in edge-sources: {}", item, why));
+        };
+        if (item.empty())
+            throw bad("expected a source number between 1 and " + std::to_string(sources_));
+        // A single source "7" or a range "8-11".
+        uint64_t first = 0, last = 0;
+        size_t dash = item.find('-');
+        bool ok = dash == std::string::npos ? parse_integer(item, first)
+                                            : parse_integer(trim(item.substr(0, dash)), first) &&
+                                                  parse_integer(trim(item.substr(dash + 1)), last);
+        if (dash == std::string::npos) last = first;
+        if (!ok)
+            throw bad(fmt::format("expected a source number between 1 and {} or a range such as "
+                                  "3-5",
+                                  sources_));
+        if (first < 1 || last > sources_)
+            throw bad(fmt::format("sources are numbered 1 to {}", sources_));
+        if (first > last) throw bad("a range goes from the lower to the higher number");
+        for (uint64_t s = first; s <= last; ++s)
+            assign(edge_, static_cast<unsigned>(s), true);
+    }
+}
+
+void Plic::set_source(unsigned source, bool level) {
+    if (source == 0 || source > sources_) {
+        log_.guest_error("interrupt source {} does not exist (sources are 1 to {})", source,
+                         sources_);
+        return;
+    }
+    bool was = test(level_, source);
+    if (was == level) return;
+    assign(level_, source, level);
+    if (test(edge_, source)) {
+        if (!level) return; // falling edges do nothing
+        if (test(in_service_, source))
+            assign(edge_saved_, source, true);
+        else
+            assign(pending_, source, true);
+    } else {
+        assign(pending_, source, level && !test(in_service_, source));
+    }
+    update();
+}
+
+unsigned Plic::best(unsigned ctx) const {
+    uint64_t best_priority = regs_.value(threshold_id_, ctx);
+    unsigned best_source = 0;
+    for (unsigned w = 0; w < words_; ++w) {
+        uint32_t bits = pending_[w] & enable_word(ctx, w);
+        while (bits) {
+            unsigned s = w * 32 + static_cast<unsigned>(__builtin_ctz(bits));
+            bits &= bits - 1;
+            uint64_t p = regs_.value(priority_id_, s - 1);
+            if (p > best_priority) {
+                best_priority = p;
+                best_source = s;
+            }
+        }
+    }
+    return best_source;
+}
+
+uint32_t Plic::claim(unsigned ctx) {
+    unsigned s = best(ctx);
+    if (s == 0) return 0;
+    assign(pending_, s, false);
+    assign(in_service_, s, true);
+    log_.debug("context {} claims source {}", ctx, s);
+    update();
+    return s;
+}
+
+void Plic::complete(unsigned ctx, uint32_t source) {
+    // The spec leaves completions of sources not enabled for the context
+    // without effect.
+    if (source == 0 || source > sources_ || !enabled(ctx, source)) {
+        log_.debug("context {} completes source {}, which it cannot: ignored", ctx, source);
+        return;
+    }
+    if (!test(in_service_, source)) return;
+    assign(in_service_, source, false);
+    if (test(edge_, source)) {
+        if (test(edge_saved_, source)) {
+            assign(edge_saved_, source, false);
+            assign(pending_, source, true);
+        }
+    } else if (test(level_, source)) {
+        assign(pending_, source, true);
+    }
+    log_.debug("context {} completes source {}", ctx, source);
+    update();
+}
+
+void Plic::update() {
+    for (unsigned ctx = 0; ctx < contexts_; ++ctx)
+        context_out[ctx].set(best(ctx) != 0);
+}
+
+void Plic::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    delay += access_latency_;
+    if (tx.get_byte_enable_ptr() || tx.get_streaming_width() < tx.get_data_length()) {
+        tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    uint64_t offset = tx.get_address();
+    unsigned len = tx.get_data_length();
+    if (len != 4 || offset % 4 != 0 || offset >= size() || size() - offset < 4) {
+        log_.guest_error(
+            "{} of {} bytes at offset 0x{:x}: {}", tx.is_read() ? "read" : "write", len, offset,
+            offset >= size() ? "outside the PLIC" : "the PLIC takes aligned 32-bit accesses only");
+        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    if (tx.is_read()) {
+        if (regs_.read(offset, tx.get_data_ptr(), len) != AccessResult::Ok)
+            std::memset(tx.get_data_ptr(), 0, len); // reserved: reads as zero
+    } else if (tx.is_write()) {
+        regs_.write(offset, tx.get_data_ptr(), len); // reserved: ignored
+    }
+    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void Plic::reset() {
+    regs_.reset();
+    for (unsigned w = 0; w < words_; ++w) {
+        pending_[w] = level_[w] & ~edge_[w];
+        in_service_[w] = 0;
+        edge_saved_[w] = 0;
+    }
+    update();
+}
+
+void Plic::connect_harts(const std::vector<HartIrqPins*>& harts) {
+    for (unsigned h = 0; 2 * h < contexts_ && h < harts.size(); ++h) {
+        context_out[2 * h].connect(*harts[h], HartIrqPins::kMeip);
+        context_out[2 * h + 1].connect(*harts[h], HartIrqPins::kSeip);
+    }
+}
+
+void Plic::describe_dt(DtContext& ctx) {
+    DtNode& node = ctx.soc_node("plic", base(), size());
+    node.set_strings("compatible", {"sifive,plic-1.0.0", "riscv,plic0"});
+    node.set_u32("#address-cells", 0);
+    node.set_u32("#interrupt-cells", 1);
+    node.set_empty("interrupt-controller");
+    node.set_u32("riscv,ndev", sources_);
+    std::vector<uint32_t> cells;
+    for (unsigned h = 0; h < contexts_ / 2 && h < ctx.harts(); ++h) {
+        cells.insert(cells.end(),
+                     {ctx.hart_intc(h), HartIrqPins::kMeip, ctx.hart_intc(h), HartIrqPins::kSeip});
+    }
+    node.set_cells("interrupts-extended", std::move(cells));
+    node.set_u32("phandle", ctx.phandle_of(instance()));
+}
+
+NVSOC_REGISTER_MODEL(ModelInfo{
+    .type = "plic",
+    .doc = "RISC-V Platform-Level Interrupt Controller, M and S contexts per hart",
+    .params =
+        {
+            ParamSpec{"sources", ParamType::Integer, "95",
+                      "number of interrupt sources, numbered 1..N (DT riscv,ndev)",
+                      /*required=*/false, /*choices=*/{}, /*min=*/1, /*max=*/1023},
+            ParamSpec{"priority-bits", ParamType::Integer, "3",
+                      "implemented priority bits (priorities 0 to 2^bits-1)", /*required=*/false,
+                      /*choices=*/{}, /*min=*/1, /*max=*/32},
+            ParamSpec{"edge-sources", ParamType::String, "",
+                      "edge-triggered sources, e.g. \"3,7-9\" (the others are level-triggered)",
+                      /*required=*/false, /*choices=*/{}, /*min=*/0, /*max=*/UINT64_MAX},
+        },
+    .default_size = 0x600000,
+    .irq_outputs = 0,
+    .create = [](const DeviceConfig& c) -> std::unique_ptr<Device> {
+        return std::make_unique<Plic>(c);
+    },
+});
+
+} // namespace nvsoc
