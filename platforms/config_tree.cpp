@@ -11,10 +11,14 @@ namespace nvsoc {
 
 const char* kind_name(ConfigNode::Kind kind) {
     switch (kind) {
-    case ConfigNode::Kind::Null: return "nothing";
-    case ConfigNode::Kind::Scalar: return "a single value";
-    case ConfigNode::Kind::Sequence: return "a list";
-    case ConfigNode::Kind::Map: return "a map of keys";
+    case ConfigNode::Kind::Null:
+        return "nothing";
+    case ConfigNode::Kind::Scalar:
+        return "a single value";
+    case ConfigNode::Kind::Sequence:
+        return "a list";
+    case ConfigNode::Kind::Map:
+        return "a map of keys";
     }
     return "?";
 }
@@ -55,7 +59,8 @@ void ConfigNode::erase(const std::string& key) {
 
 std::vector<std::string> ConfigNode::keys() const {
     std::vector<std::string> out;
-    for (const auto& e : entries) out.push_back(e.first);
+    for (const auto& e : entries)
+        out.push_back(e.first);
     return out;
 }
 
@@ -71,21 +76,23 @@ ConfigNode convert(const YAML::Node& n, const std::string& file, int line_offset
     out.where = at(n.Mark(), file, line_offset, col_offset);
     switch (n.Type()) {
     case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: out.kind = ConfigNode::Kind::Null; break;
+    case YAML::NodeType::Null:
+        out.kind = ConfigNode::Kind::Null;
+        break;
     case YAML::NodeType::Scalar:
         out.kind = ConfigNode::Kind::Scalar;
         out.scalar = n.Scalar();
         break;
     case YAML::NodeType::Sequence:
         out.kind = ConfigNode::Kind::Sequence;
-        for (const auto& item : n) out.items.push_back(convert(item, file, line_offset, col_offset));
+        for (const auto& item : n)
+            out.items.push_back(convert(item, file, line_offset, col_offset));
         break;
     case YAML::NodeType::Map:
         out.kind = ConfigNode::Kind::Map;
         for (const auto& kv : n) {
             Location key_at = at(kv.first.Mark(), file, line_offset, col_offset);
-            if (!kv.first.IsScalar())
-                throw InputError(key_at, "map keys must be plain names");
+            if (!kv.first.IsScalar()) throw InputError(key_at, "map keys must be plain names");
             std::string key = kv.first.Scalar();
             if (out.get(key))
                 throw InputError(key_at, fmt::format("'{}' is given twice in the same map (first "
@@ -210,14 +217,17 @@ void apply_override(ConfigNode& root, const std::string& assignment, int ordinal
         start = dot + 1;
     }
     // The value is YAML, so maps and lists can be given inline.
-    ConfigNode value = parse(assignment.substr(eq + 1), file, ordinal - 1, static_cast<int>(eq) + 1);
+    ConfigNode value =
+        parse(assignment.substr(eq + 1), file, ordinal - 1, static_cast<int>(eq) + 1);
     if (value.where.line == 0) value.where = Location{file, ordinal, static_cast<int>(eq) + 2};
     ConfigNode* node = &root;
     for (size_t i = 0; i < parts.size(); ++i) {
         Location key_at{file, ordinal, cols[i]};
         if (i + 1 == parts.size()) {
-            if (value.kind == ConfigNode::Kind::Null) node->erase(parts[i]);
-            else node->put(parts[i], value, key_at);
+            if (value.kind == ConfigNode::Kind::Null)
+                node->erase(parts[i]);
+            else
+                node->put(parts[i], value, key_at);
             break;
         }
         const ConfigNode* next = node->get(parts[i]);

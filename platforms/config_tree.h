@@ -17,9 +17,9 @@ struct ConfigNode {
 
     Kind kind = Kind::Null;
     std::string scalar;
-    std::vector<ConfigNode> items;                        // Sequence
+    std::vector<ConfigNode> items;                           // Sequence
     std::vector<std::pair<std::string, ConfigNode>> entries; // Map, in written order
-    std::vector<Location> key_where;                      // Map: where each key was written
+    std::vector<Location> key_where;                         // Map: where each key was written
     Location where;
 
     bool is_map() const { return kind == Kind::Map; }

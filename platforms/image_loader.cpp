@@ -23,8 +23,8 @@ bool is_elf(const std::vector<uint8_t>& bytes) {
 
 namespace {
 
-void place(const std::string& path, const Location& where, const GuestMemory& memory,
-           uint64_t addr, uint64_t extent, const uint8_t* data, uint64_t len, LoadedImage& out) {
+void place(const std::string& path, const Location& where, const GuestMemory& memory, uint64_t addr,
+           uint64_t extent, const uint8_t* data, uint64_t len, LoadedImage& out) {
     if (extent == 0) return;
     if (addr + extent < addr || !memory.backed(addr, extent))
         throw InputError(where, fmt::format("image '{}' needs [0x{:x}, 0x{:x}), which is not all "
@@ -48,8 +48,7 @@ LoadedImage load_elf(const std::string& path, const Location& where,
     if (bytes.size() < sizeof(Elf64_Ehdr)) throw bad("the file is truncated");
     Elf64_Ehdr eh;
     std::memcpy(&eh, bytes.data(), sizeof eh);
-    if (eh.e_ident[EI_CLASS] != ELFCLASS64)
-        throw bad("it is not 64-bit (build it for rv64)");
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64) throw bad("it is not 64-bit (build it for rv64)");
     if (eh.e_ident[EI_DATA] != ELFDATA2LSB) throw bad("it is not little-endian");
     if (eh.e_machine != EM_RISCV)
         throw bad(fmt::format("it is for machine {}, not RISC-V (build it with a riscv64 "
@@ -69,8 +68,8 @@ LoadedImage load_elf(const std::string& path, const Location& where,
         if (ph.p_filesz > ph.p_memsz || ph.p_offset + ph.p_filesz > bytes.size() ||
             ph.p_offset + ph.p_filesz < ph.p_offset)
             throw bad(fmt::format("segment {} lies outside the file", i));
-        place(path, where, memory, ph.p_paddr, ph.p_memsz, bytes.data() + ph.p_offset,
-              ph.p_filesz, out);
+        place(path, where, memory, ph.p_paddr, ph.p_memsz, bytes.data() + ph.p_offset, ph.p_filesz,
+              out);
         loaded = true;
     }
     if (!loaded) throw bad("it has no loadable segment");

@@ -40,7 +40,8 @@ BootImage cli_image(const std::string& option, const std::string& path) {
 PlatformConfig load_platform_config(const Options& o) {
     ConfigNode root = load_config(o.config);
     int ordinal = 0;
-    for (const auto& s : o.sets) apply_override(root, s, ++ordinal);
+    for (const auto& s : o.sets)
+        apply_override(root, s, ++ordinal);
     PlatformConfig cfg = build_platform_config(root, o.config);
     if (!o.firmware.empty()) cfg.boot.firmware = cli_image("--firmware", o.firmware);
     if (!o.kernel.empty()) cfg.boot.kernel = cli_image("--kernel", o.kernel);
@@ -54,9 +55,12 @@ PlatformConfig load_platform_config(const Options& o) {
 LogConfig make_log_config(const Options& o, const PlatformConfig& cfg) {
     LogConfig log;
     std::vector<std::string> known = {"all", "platform", "bus"};
-    for (const auto& m : cfg.memory) known.push_back(m.name);
-    for (const auto& d : cfg.devices) known.push_back(d.name);
-    for (const auto& t : ModelRegistry::instance().types()) known.push_back(t);
+    for (const auto& m : cfg.memory)
+        known.push_back(m.name);
+    for (const auto& d : cfg.devices)
+        known.push_back(d.name);
+    for (const auto& t : ModelRegistry::instance().types())
+        known.push_back(t);
     int ordinal = 0;
     for (const auto& spec : o.logs) {
         ++ordinal;
@@ -70,9 +74,10 @@ LogConfig make_log_config(const Options& o, const PlatformConfig& cfg) {
         std::string who = spec.substr(0, eq);
         if (std::find(known.begin(), known.end(), who) == known.end()) {
             std::string hint = did_you_mean(who, known);
-            throw InputError(where, fmt::format("'{}' is neither a device of this platform nor a "
-                                                "model type{}",
-                                                who, hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+            throw InputError(
+                where, fmt::format("'{}' is neither a device of this platform nor a "
+                                   "model type{}",
+                                   who, hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
         }
         log.set(who, level);
     }
@@ -92,9 +97,9 @@ int command_run(const Options& o) {
     PlatformConfig cfg = load_platform_config(o);
     uint64_t max_time_ps = 0;
     if (!o.max_time.empty() && (!parse_time_ps(o.max_time, max_time_ps) || max_time_ps == 0))
-        throw InputError(Location{"--max-time", 0, 0},
-                         fmt::format("'{}' is not a simulated time: write e.g. 10ms or 2s",
-                                     o.max_time));
+        throw InputError(
+            Location{"--max-time", 0, 0},
+            fmt::format("'{}' is not a simulated time: write e.g. 10ms or 2s", o.max_time));
     if (!o.stats.empty()) {
         std::ofstream probe(o.stats, std::ios::app);
         if (!probe)
@@ -113,8 +118,10 @@ int command_run(const Options& o) {
     // executes guest code. Say so rather than pretend.
     std::fprintf(stderr, "nvsoc: note: this build has no hart model yet; the platform is built "
                          "and its images are loaded, but no guest code runs\n");
-    if (max_time_ps) sc_core::sc_start(sc_core::sc_time::from_value(max_time_ps));
-    else sc_core::sc_start();
+    if (max_time_ps)
+        sc_core::sc_start(sc_core::sc_time::from_value(max_time_ps));
+    else
+        sc_core::sc_start();
 
     int status;
     if (platform.exit_status()) {
@@ -189,7 +196,9 @@ int run_cli(int argc, char** argv) {
 
 } // namespace
 
-int sc_main(int argc, char** argv) { return run_cli(argc, argv); }
+int sc_main(int argc, char** argv) {
+    return run_cli(argc, argv);
+}
 
 int main(int argc, char** argv) {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);

@@ -12,8 +12,12 @@ namespace {
 
 constexpr uint64_t kMiB = 1ull << 20;
 
-uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+uint64_t align_down(uint64_t v, uint64_t a) {
+    return v & ~(a - 1);
+}
+uint64_t align_up(uint64_t v, uint64_t a) {
+    return (v + a - 1) & ~(a - 1);
+}
 
 // splitmix64: a small, well-known mixing function; deterministic from seed.
 uint64_t mix(uint64_t& state) {
@@ -59,7 +63,8 @@ Device* Platform::device(const std::string& name) const {
 
 void Platform::wire_interrupts() {
     std::vector<HartIrqPins*> pins;
-    for (auto& p : pins_) pins.push_back(p.get());
+    for (auto& p : pins_)
+        pins.push_back(p.get());
     std::vector<std::string> names;
     InterruptController* default_ctrl = nullptr;
     std::string default_name;
@@ -82,11 +87,12 @@ void Platform::wire_interrupts() {
                 Device* target = device(ref.controller);
                 if (!target) {
                     std::string hint = did_you_mean(ref.controller, names);
-                    throw InputError(ref.where, fmt::format("'{}' is wired to '{}', but there is "
-                                                            "no device of that name{}",
-                                                            d->instance(), ref.controller,
-                                                            hint.empty() ? "" : " (did you mean '" +
-                                                                                    hint + "'?)"));
+                    throw InputError(
+                        ref.where,
+                        fmt::format("'{}' is wired to '{}', but there is "
+                                    "no device of that name{}",
+                                    d->instance(), ref.controller,
+                                    hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
                 }
                 ctrl = dynamic_cast<InterruptController*>(target);
                 ctrl_name = ref.controller;
@@ -101,10 +107,10 @@ void Platform::wire_interrupts() {
                                                         "interrupt controller: add a plic device",
                                                         d->instance()));
             if (ref.number < 1 || ref.number > ctrl->num_sources())
-                throw InputError(ref.where, fmt::format("interrupt {} is out of range for '{}', "
-                                                        "whose sources are 1..{}",
-                                                        ref.number, ctrl_name,
-                                                        ctrl->num_sources()));
+                throw InputError(ref.where,
+                                 fmt::format("interrupt {} is out of range for '{}', "
+                                             "whose sources are 1..{}",
+                                             ref.number, ctrl_name, ctrl->num_sources()));
             outputs[i]->connect(ctrl->irq_input(), ref.number);
         }
     }
@@ -181,8 +187,10 @@ void Platform::build_device_tree() {
             ctx.set_default_irq_controller(d->instance());
             break;
         }
-    for (const auto& m : memory_) m->describe_dt(ctx);
-    for (const auto& d : devices_) d->describe_dt(ctx);
+    for (const auto& m : memory_)
+        m->describe_dt(ctx);
+    for (const auto& d : devices_)
+        d->describe_dt(ctx);
 
     if (!config_.boot.bootargs.empty()) chosen.set_string("bootargs", config_.boot.bootargs);
     if (initrd_end_ > initrd_start_) {
@@ -193,7 +201,8 @@ void Platform::build_device_tree() {
     // seed so that two runs stay identical.
     uint64_t state = config_.seed;
     std::vector<uint32_t> rng;
-    for (int i = 0; i < 8; ++i) rng.push_back(static_cast<uint32_t>(mix(state)));
+    for (int i = 0; i < 8; ++i)
+        rng.push_back(static_cast<uint32_t>(mix(state)));
     chosen.set_cells("rng-seed", rng);
 }
 
@@ -324,8 +333,10 @@ void Platform::request_reset(const std::string& reason) {
     // reloaded as on power-up. (Harts join this once the hart model exists.)
     ++resets_;
     log_.info("{}: resetting the platform", reason);
-    for (auto& m : memory_) m->reset();
-    for (auto& d : devices_) d->reset();
+    for (auto& m : memory_)
+        m->reset();
+    for (auto& d : devices_)
+        d->reset();
     load_images();
 }
 

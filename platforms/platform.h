@@ -18,7 +18,7 @@
 namespace nvsoc {
 
 class Platform : public sc_core::sc_module, public SystemControl {
-public:
+  public:
     Platform(sc_core::sc_module_name name, PlatformConfig config, const LogConfig* log);
 
     // Builds the device tree, places and loads every image, fills the boot
@@ -45,7 +45,7 @@ public:
     bool write_memory(uint64_t addr, const uint8_t* data, uint64_t len);
     bool read_memory(uint64_t addr, uint8_t* data, uint64_t len);
 
-private:
+  private:
     void build_device_tree();
     void wire_interrupts();
     bool is_memory(uint64_t addr, uint64_t len) const;

@@ -25,7 +25,11 @@ const std::vector<SectionInfo>& config_sections() {
              {"isa", ParamType::String, "rv64imafdc_zicsr_zifencei_zicntr_zihpm",
               "ISA string (riscv,isa); every extension must be one nvsoc's hart implements"},
              {"frequency", ParamType::Frequency, "1GHz", "Clock of each hart"},
-             {"mmu", ParamType::Enum, "sv48", "Virtual-memory mode (DT mmu-type)", false,
+             {"mmu",
+              ParamType::Enum,
+              "sv48",
+              "Virtual-memory mode (DT mmu-type)",
+              false,
               {"sv39", "sv48", "bare"}},
          }},
         {"timing",
@@ -90,18 +94,20 @@ Params read_section(const ConfigNode* node, const SectionInfo& section, const Lo
     if (node) {
         require_map(*node, section.name);
         std::vector<std::string> known;
-        for (const auto& s : section.params) known.push_back(s.name);
+        for (const auto& s : section.params)
+            known.push_back(s.name);
         for (size_t i = 0; i < node->entries.size(); ++i) {
             const auto& [key, value] = node->entries[i];
             auto spec = std::find_if(section.params.begin(), section.params.end(),
                                      [&](const ParamSpec& s) { return s.name == key; });
             if (spec == section.params.end()) {
                 std::string hint = did_you_mean(key, known);
-                throw InputError(node->key_where[i],
-                                 fmt::format("unknown key '{}' in '{}'{}", key, section.name,
-                                             hint.empty() ? "; known keys: " + fmt::format(
-                                                                "{}", fmt::join(known, ", "))
-                                                          : " (did you mean '" + hint + "'?)"));
+                throw InputError(
+                    node->key_where[i],
+                    fmt::format("unknown key '{}' in '{}'{}", key, section.name,
+                                hint.empty()
+                                    ? "; known keys: " + fmt::format("{}", fmt::join(known, ", "))
+                                    : " (did you mean '" + hint + "'?)"));
             }
             params.put(key, convert_param(*spec, scalar_of(value, key), value.where,
                                           base_dir_of(value.where)));
@@ -120,8 +126,10 @@ const SectionInfo& section(const std::string& name) {
 std::vector<IrqRef> read_irqs(const ConfigNode& node) {
     std::vector<const ConfigNode*> list;
     if (node.kind == ConfigNode::Kind::Sequence)
-        for (const auto& item : node.items) list.push_back(&item);
-    else list.push_back(&node);
+        for (const auto& item : node.items)
+            list.push_back(&item);
+    else
+        list.push_back(&node);
     std::vector<IrqRef> out;
     for (const ConfigNode* item : list) {
         std::string text = scalar_of(*item, "irq");
@@ -162,8 +170,10 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
     dev.where = name_at;
     dev.harts = harts;
     const ConfigNode* type_node = node.get("type");
-    if (type_node) dev.type = scalar_of(*type_node, "type");
-    else if (!default_type.empty()) dev.type = default_type;
+    if (type_node)
+        dev.type = scalar_of(*type_node, "type");
+    else if (!default_type.empty())
+        dev.type = default_type;
     else
         throw InputError(name_at, fmt::format("'{}' has no 'type': add e.g. type: ns16550a (`nvsoc "
                                               "models` lists the types)",
@@ -177,8 +187,10 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
                                                   : " (did you mean '" + hint + "'?)"));
     }
     std::vector<std::string> known;
-    for (const auto& k : common_device_keys()) known.push_back(k.name);
-    for (const auto& p : info->params) known.push_back(p.name);
+    for (const auto& k : common_device_keys())
+        known.push_back(k.name);
+    for (const auto& p : info->params)
+        known.push_back(p.name);
     bool have_base = false, have_size = false;
     for (size_t i = 0; i < node.entries.size(); ++i) {
         const auto& [key, value] = node.entries[i];
@@ -213,8 +225,8 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
                                               name));
     if (!have_size) {
         if (info->default_size == 0)
-            throw InputError(name_at, fmt::format("'{}' has no 'size': give one, e.g. size: 1GiB",
-                                                  name));
+            throw InputError(name_at,
+                             fmt::format("'{}' has no 'size': give one, e.g. size: 1GiB", name));
         dev.size = info->default_size;
     }
     if (dev.irqs.size() > info->irq_outputs)
@@ -247,9 +259,8 @@ BootImage image(const Params& p, const std::string& key) {
 
 IsaString parse_isa(const std::string& isa, const Location& where) {
     static const std::vector<std::string> single = {"i", "m", "a", "f", "d", "c"};
-    static const std::vector<std::string> multi = {"zicsr",   "zifencei",    "zicntr",
-                                                   "zihpm",   "zicbom",      "zicboz",
-                                                   "zihintpause", "sstc"};
+    static const std::vector<std::string> multi = {"zicsr",  "zifencei", "zicntr",      "zihpm",
+                                                   "zicbom", "zicboz",   "zihintpause", "sstc"};
     std::string s = isa;
     std::transform(s.begin(), s.end(), s.begin(), ::tolower);
     if (s.rfind("rv64", 0) != 0)
@@ -281,16 +292,17 @@ IsaString parse_isa(const std::string& isa, const Location& where) {
                                             isa));
     while (us != std::string::npos) {
         size_t next = s.find('_', us + 1);
-        std::string ext = s.substr(us + 1, next == std::string::npos ? std::string::npos
-                                                                     : next - us - 1);
+        std::string ext =
+            s.substr(us + 1, next == std::string::npos ? std::string::npos : next - us - 1);
         us = next;
         if (ext.empty()) continue;
         if (std::find(multi.begin(), multi.end(), ext) == multi.end()) {
             std::string hint = did_you_mean(ext, multi);
-            throw InputError(where, fmt::format("ISA '{}': extension '{}' is not implemented by "
-                                                "nvsoc's hart{}",
-                                                isa, ext,
-                                                hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+            throw InputError(where,
+                             fmt::format("ISA '{}': extension '{}' is not implemented by "
+                                         "nvsoc's hart{}",
+                                         isa, ext,
+                                         hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
         }
         if (std::find(out.extensions.begin(), out.extensions.end(), ext) == out.extensions.end())
             out.extensions.push_back(ext);
@@ -301,8 +313,8 @@ IsaString parse_isa(const std::string& isa, const Location& where) {
 PlatformConfig build_platform_config(const ConfigNode& root, const std::string& file) {
     PlatformConfig cfg;
     cfg.file = file;
-    static const std::vector<std::string> top = {"platform", "seed",    "harts",  "timing",
-                                                 "boot",     "memory",  "devices"};
+    static const std::vector<std::string> top = {"platform", "seed",   "harts",  "timing",
+                                                 "boot",     "memory", "devices"};
     for (size_t i = 0; i < root.entries.size(); ++i) {
         const std::string& key = root.entries[i].first;
         if (std::find(top.begin(), top.end(), key) != top.end()) continue;

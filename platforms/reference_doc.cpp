@@ -61,7 +61,8 @@ std::string configuration_markdown() {
         "| `extends` | Another config this one starts from; this file's keys win, `~` removes a "
         "key |\n"
         "| `seed` | Integer seed of every random choice (default 0) |\n";
-    for (const auto& s : config_sections()) out += fmt::format("| `{}` | {} |\n", s.name, s.doc);
+    for (const auto& s : config_sections())
+        out += fmt::format("| `{}` | {} |\n", s.name, s.doc);
     out += "| `memory` | Map of memory regions by name; each takes the device keys below, with "
            "`type` defaulting to `ram` |\n"
            "| `devices` | Map of devices by name (lower-case letters, digits, `-`, `_`) |\n\n";

@@ -18,7 +18,8 @@ void DtContext::add_interrupts(DtNode& node, const std::vector<IrqRef>& irqs) {
     std::string parent = irqs.front().controller.empty() ? default_irq_ : irqs.front().controller;
     node.set_u32("interrupt-parent", phandle_of(parent));
     std::vector<uint32_t> cells;
-    for (const auto& irq : irqs) cells.push_back(irq.number);
+    for (const auto& irq : irqs)
+        cells.push_back(irq.number);
     node.set_cells("interrupts", cells);
 }
 
@@ -33,7 +34,8 @@ DtNode& DtContext::soc_node(const std::string& node_name, uint64_t base, uint64_
 // keeps alive for the whole construction, so members declared by derived
 // models (events, sockets) land inside this module's hierarchy.
 Device::Device(const DeviceConfig& config)
-    : sc_core::sc_module(), target("target"), log_(config.name, config.type, config.log), config_(config) {
+    : sc_core::sc_module(), target("target"), log_(config.name, config.type, config.log),
+      config_(config) {
     target.register_b_transport(this, &Device::b_transport);
     target.register_transport_dbg(this, &Device::transport_dbg);
     target.register_get_direct_mem_ptr(this, &Device::get_direct_mem_ptr);
@@ -47,14 +49,16 @@ void Device::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) 
     }
     uint64_t offset = tx.get_address();
     unsigned len = tx.get_data_length();
-    AccessResult r = tx.is_read() ? regs_.read(offset, tx.get_data_ptr(), len)
+    AccessResult r = tx.is_read()    ? regs_.read(offset, tx.get_data_ptr(), len)
                      : tx.is_write() ? regs_.write(offset, tx.get_data_ptr(), len)
                                      : AccessResult::Ok;
     switch (r) {
-    case AccessResult::Ok: tx.set_response_status(tlm::TLM_OK_RESPONSE); break;
+    case AccessResult::Ok:
+        tx.set_response_status(tlm::TLM_OK_RESPONSE);
+        break;
     case AccessResult::Unmapped:
-        log_.guest_error("{} of {} bytes at unmapped offset 0x{:x}", tx.is_read() ? "read" : "write",
-                         len, offset);
+        log_.guest_error("{} of {} bytes at unmapped offset 0x{:x}",
+                         tx.is_read() ? "read" : "write", len, offset);
         tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         break;
     case AccessResult::Denied:
@@ -65,8 +69,12 @@ void Device::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) 
     }
 }
 
-unsigned Device::transport_dbg(tlm::tlm_generic_payload&) { return 0; }
+unsigned Device::transport_dbg(tlm::tlm_generic_payload&) {
+    return 0;
+}
 
-bool Device::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) { return false; }
+bool Device::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) {
+    return false;
+}
 
 } // namespace nvsoc

@@ -22,7 +22,7 @@ namespace nvsoc {
 // What the platform offers models that act on the whole system (the test
 // finisher ends or resets the simulation through it).
 class SystemControl {
-public:
+  public:
     virtual ~SystemControl() = default;
     virtual void request_exit(int status, const std::string& reason) = 0;
     virtual void request_reset(const std::string& reason) = 0;
@@ -53,7 +53,7 @@ struct DeviceConfig {
 // Helps models write their node: phandles by device name (allocated on first
 // use, so order of description does not matter) and standard properties.
 class DtContext {
-public:
+  public:
     DtContext(DeviceTree& tree, std::vector<uint32_t> hart_intc_phandles);
 
     DeviceTree& tree() { return tree_; }
@@ -70,7 +70,7 @@ public:
     // A node on the SoC bus named "<node_name>@<base>" with reg.
     DtNode& soc_node(const std::string& node_name, uint64_t base, uint64_t size);
 
-private:
+  private:
     DeviceTree& tree_;
     std::vector<uint32_t> hart_intc_;
     std::map<std::string, uint32_t> phandles_;
@@ -78,7 +78,7 @@ private:
 };
 
 class Device : public sc_core::sc_module {
-public:
+  public:
     tlm_utils::simple_target_socket<Device> target;
 
     Device(const DeviceConfig& config);
@@ -95,7 +95,7 @@ public:
     // Interrupt outputs, in the order the config's `irq` list wires them.
     virtual std::vector<IrqOut*> irq_outputs() { return {}; }
 
-protected:
+  protected:
     // Default MMIO behaviour: decode through the register bank, answer
     // unmapped offsets with an address error (the hart turns that into an
     // access fault) and log the guest error once.
@@ -107,21 +107,21 @@ protected:
     Logger log_;
     sc_core::sc_time access_latency_{10, sc_core::SC_NS};
 
-private:
+  private:
     DeviceConfig config_;
 };
 
 // A controller that drives the harts' own interrupt pins (timer, software
 // and external interrupts). The platform hands it every hart's pins.
 class HartInterruptSource {
-public:
+  public:
     virtual ~HartInterruptSource() = default;
     virtual void connect_harts(const std::vector<HartIrqPins*>& harts) = 0;
 };
 
 // An interrupt controller that device outputs can be wired to.
 class InterruptController {
-public:
+  public:
     virtual ~InterruptController() = default;
     virtual IrqTarget& irq_input() = 0;
     virtual unsigned num_sources() const = 0; // valid source numbers are 1..num_sources

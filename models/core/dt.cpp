@@ -1,8 +1,8 @@
 #include "models/core/dt.h"
 
+#include <cctype>
 #include <fmt/format.h>
 #include <libfdt.h>
-#include <cctype>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -86,7 +86,8 @@ const DtProperty* DtNode::prop(const std::string& name) const {
 static std::vector<uint8_t> encode(const DtProperty& p) {
     std::vector<uint8_t> out;
     switch (p.kind) {
-    case DtProperty::Kind::Empty: break;
+    case DtProperty::Kind::Empty:
+        break;
     case DtProperty::Kind::Cells:
         for (uint32_t c : p.cells) {
             out.push_back(static_cast<uint8_t>(c >> 24));
@@ -101,7 +102,9 @@ static std::vector<uint8_t> encode(const DtProperty& p) {
             out.push_back(0);
         }
         break;
-    case DtProperty::Kind::Bytes: out = p.bytes; break;
+    case DtProperty::Kind::Bytes:
+        out = p.bytes;
+        break;
     }
     return out;
 }
@@ -117,7 +120,8 @@ static void write_node(void* fdt, const DtNode& node) {
         check(fdt_property(fdt, p.name.c_str(), bytes.data(), static_cast<int>(bytes.size())),
               "property");
     }
-    for (const auto& c : node.children()) write_node(fdt, *c);
+    for (const auto& c : node.children())
+        write_node(fdt, *c);
     check(fdt_end_node(fdt), "end node");
 }
 
@@ -172,14 +176,14 @@ struct DtsPrinter {
     void index(const DtNode& node, const std::string& path, const std::string& parent) {
         if (const DtProperty* p = node.prop("phandle"); p && p->cells.size() == 1) {
             by_phandle[p->cells[0]] = &node;
-            std::string label = node.name() == "interrupt-controller"
-                                    ? sanitize(parent) + "_intc"
-                                    : sanitize(node.name());
+            std::string label = node.name() == "interrupt-controller" ? sanitize(parent) + "_intc"
+                                                                      : sanitize(node.name());
             for (const auto& [n, l] : labels)
                 if (l == label) label = sanitize(path);
             labels[&node] = label;
         }
-        for (const auto& c : node.children()) index(*c, path + "/" + c->name(), node.name());
+        for (const auto& c : node.children())
+            index(*c, path + "/" + c->name(), node.name());
     }
 
     static uint32_t cells_of(const DtNode* node, const char* prop, uint32_t fallback) {
@@ -208,7 +212,8 @@ struct DtsPrinter {
                 i += 1 + cells_of(it->second, "#interrupt-cells", 1);
             }
         } else if (p.name == "interrupt-map") {
-            size_t child = cells_of(&node, "#address-cells", 2) + cells_of(&node, "#interrupt-cells", 1);
+            size_t child =
+                cells_of(&node, "#address-cells", 2) + cells_of(&node, "#interrupt-cells", 1);
             for (size_t i = child; i < p.cells.size();) {
                 auto it = by_phandle.find(p.cells[i]);
                 if (it == by_phandle.end()) break;
@@ -228,7 +233,8 @@ struct DtsPrinter {
         for (const auto& p : node.props()) {
             out += indent + "\t" + p.name;
             switch (p.kind) {
-            case DtProperty::Kind::Empty: break;
+            case DtProperty::Kind::Empty:
+                break;
             case DtProperty::Kind::Cells: {
                 auto mark = phandle_cells(node, p);
                 out += " = <";

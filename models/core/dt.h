@@ -20,7 +20,7 @@ struct DtProperty {
 };
 
 class DtNode {
-public:
+  public:
     explicit DtNode(std::string name) : name_(std::move(name)) {}
 
     const std::string& name() const { return name_; }
@@ -41,7 +41,7 @@ public:
     const std::vector<DtProperty>& props() const { return props_; }
     const std::vector<std::unique_ptr<DtNode>>& children() const { return children_; }
 
-private:
+  private:
     DtProperty& slot(const std::string& name);
 
     std::string name_;
@@ -55,7 +55,7 @@ inline std::vector<uint32_t> cells64(uint64_t v) {
 }
 
 class DeviceTree {
-public:
+  public:
     DeviceTree() : root_("") {}
     DtNode& root() { return root_; }
     const DtNode& root() const { return root_; }
@@ -64,10 +64,9 @@ public:
     std::vector<uint8_t> to_dtb(uint32_t boot_cpuid = 0) const;
     std::string to_dts() const;
 
-private:
+  private:
     DtNode root_;
     uint32_t next_phandle_ = 1;
 };
-
 
 } // namespace nvsoc

@@ -15,11 +15,14 @@ InputError::InputError(Location loc, const std::string& message)
     : std::runtime_error(loc.str() + ": error: " + message), loc_(std::move(loc)),
       message_(message) {}
 
-std::string InputError::line() const { return what(); }
+std::string InputError::line() const {
+    return what();
+}
 
 static size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t j = 0; j <= b.size(); ++j)
+        prev[j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {
         cur[0] = i;
         for (size_t j = 1; j <= b.size(); ++j) {

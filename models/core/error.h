@@ -21,13 +21,13 @@ struct Location {
 // Bad input of any kind. `nvsoc` prints it as one line
 // "FILE:LINE:COL: error: MESSAGE" and exits with status 2.
 class InputError : public std::runtime_error {
-public:
+  public:
     InputError(Location loc, const std::string& message);
     const Location& where() const { return loc_; }
     const std::string& message() const { return message_; }
     std::string line() const; // the whole formatted error line
 
-private:
+  private:
     Location loc_;
     std::string message_;
 };

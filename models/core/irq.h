@@ -11,7 +11,7 @@ namespace nvsoc {
 // Anything that receives interrupt lines: an interrupt controller's sources,
 // a hart's interrupt pins.
 class IrqTarget {
-public:
+  public:
     virtual ~IrqTarget() = default;
     virtual void set_irq(unsigned line, bool level) = 0;
 };
@@ -19,7 +19,7 @@ public:
 // A device's interrupt output. Unconnected outputs keep their level and go
 // nowhere, so a device works the same whether or not it is wired.
 class IrqOut {
-public:
+  public:
     void connect(IrqTarget& target, unsigned line) {
         target_ = &target;
         line_ = line;
@@ -33,7 +33,7 @@ public:
     bool level() const { return level_; }
     bool connected() const { return target_ != nullptr; }
 
-private:
+  private:
     IrqTarget* target_ = nullptr;
     unsigned line_ = 0;
     bool level_ = false;
@@ -43,7 +43,7 @@ private:
 // (1 SSIP, 3 MSIP, 5 STIP, 7 MTIP, 9 SEIP, 11 MEIP). Controllers drive them;
 // the hart reads `pending()` and is told of changes through `on_change`.
 class HartIrqPins : public IrqTarget {
-public:
+  public:
     static constexpr unsigned kMsip = 3, kMtip = 7, kSeip = 9, kMeip = 11;
 
     void set_irq(unsigned line, bool level) override {
@@ -57,7 +57,7 @@ public:
 
     std::function<void(uint64_t)> on_change;
 
-private:
+  private:
     uint64_t pending_ = 0;
 };
 

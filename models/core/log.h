@@ -18,16 +18,16 @@ bool parse_log_level(const std::string& text, LogLevel& out);
 // The table of levels. The platform owns one and hands it to its models; a
 // model without a table uses the defaults (warnings and errors only).
 class LogConfig {
-public:
+  public:
     void set(const std::string& who, LogLevel level) { levels_[who] = level; }
     LogLevel level_for(const std::string& instance, const std::string& type) const;
 
-private:
+  private:
     std::map<std::string, LogLevel> levels_;
 };
 
 class Logger {
-public:
+  public:
     Logger(std::string instance, std::string type, const LogConfig* config = nullptr);
 
     bool enabled(LogLevel level) const { return level <= level_; }
@@ -63,7 +63,7 @@ public:
 
     const std::string& instance() const { return instance_; }
 
-private:
+  private:
     static constexpr uint64_t kGuestErrorBudget = 10;
     void emit(LogLevel level, const std::string& text);
 

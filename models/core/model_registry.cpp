@@ -24,7 +24,8 @@ const ModelInfo* ModelRegistry::find(const std::string& type) const {
 
 std::vector<const ModelInfo*> ModelRegistry::all() const {
     std::vector<const ModelInfo*> out;
-    for (const auto& m : models_) out.push_back(&m);
+    for (const auto& m : models_)
+        out.push_back(&m);
     std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->type < b->type; });
     return out;
 }
@@ -38,7 +39,8 @@ std::unique_ptr<Device> ModelRegistry::create(const DeviceConfig& config) const 
 
 std::vector<std::string> ModelRegistry::types() const {
     std::vector<std::string> out;
-    for (auto* m : all()) out.push_back(m->type);
+    for (auto* m : all())
+        out.push_back(m->type);
     return out;
 }
 

@@ -21,7 +21,7 @@ struct ModelInfo {
 };
 
 class ModelRegistry {
-public:
+  public:
     static ModelRegistry& instance();
     bool add(ModelInfo info);
     const ModelInfo* find(const std::string& type) const;
@@ -32,7 +32,7 @@ public:
     // the SystemC module name for the duration of the construction.
     std::unique_ptr<Device> create(const DeviceConfig& config) const;
 
-private:
+  private:
     std::vector<ModelInfo> models_;
 };
 

@@ -9,14 +9,22 @@ namespace nvsoc {
 
 const char* param_type_name(ParamType type) {
     switch (type) {
-    case ParamType::Integer: return "integer";
-    case ParamType::Size: return "size";
-    case ParamType::Frequency: return "frequency";
-    case ParamType::Time: return "time";
-    case ParamType::Bool: return "bool";
-    case ParamType::String: return "string";
-    case ParamType::Enum: return "enum";
-    case ParamType::Path: return "path";
+    case ParamType::Integer:
+        return "integer";
+    case ParamType::Size:
+        return "size";
+    case ParamType::Frequency:
+        return "frequency";
+    case ParamType::Time:
+        return "time";
+    case ParamType::Bool:
+        return "bool";
+    case ParamType::String:
+        return "string";
+    case ParamType::Enum:
+        return "enum";
+    case ParamType::Path:
+        return "path";
     }
     return "?";
 }
@@ -33,15 +41,20 @@ bool parse_integer(const std::string& text, uint64_t& out) {
     if (s.empty()) return false;
     int base = 10;
     size_t pos = 0;
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) base = 16, pos = 2;
-    else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) base = 2, pos = 2;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        base = 16, pos = 2;
+    else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+        base = 2, pos = 2;
     uint64_t value = 0;
     for (; pos < s.size(); ++pos) {
         char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s[pos])));
         int digit;
-        if (c >= '0' && c <= '9') digit = c - '0';
-        else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-        else return false;
+        if (c >= '0' && c <= '9')
+            digit = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            digit = c - 'a' + 10;
+        else
+            return false;
         if (digit >= base) return false;
         if (value > (UINT64_MAX - digit) / base) return false; // overflow
         value = value * base + digit;
@@ -77,7 +90,8 @@ static bool split_quantity(const std::string& text, Quantity& q) {
         }
     }
     if (!seen_digit) return false;
-    while (i < s.size() && s[i] == ' ') ++i;
+    while (i < s.size() && s[i] == ' ')
+        ++i;
     q.unit = s.substr(i);
     return true;
 }
@@ -87,7 +101,8 @@ static bool split_quantity(const std::string& text, Quantity& q) {
 static bool scale(const Quantity& q, uint64_t multiplier, uint64_t& out) {
     unsigned __int128 v = static_cast<unsigned __int128>(q.digits) * multiplier;
     unsigned __int128 div = 1;
-    for (unsigned k = 0; k < q.fraction_digits; ++k) div *= 10;
+    for (unsigned k = 0; k < q.fraction_digits; ++k)
+        div *= 10;
     if (v % div != 0) return false;
     v /= div;
     if (v > UINT64_MAX) return false;
@@ -99,10 +114,15 @@ bool parse_size(const std::string& text, uint64_t& out) {
     if (parse_integer(text, out)) return true;
     Quantity q;
     if (!split_quantity(text, q)) return false;
-    static const std::map<std::string, uint64_t> units = {
-        {"B", 1},           {"K", 1ull << 10},  {"KiB", 1ull << 10}, {"M", 1ull << 20},
-        {"MiB", 1ull << 20}, {"G", 1ull << 30}, {"GiB", 1ull << 30}, {"T", 1ull << 40},
-        {"TiB", 1ull << 40}};
+    static const std::map<std::string, uint64_t> units = {{"B", 1},
+                                                          {"K", 1ull << 10},
+                                                          {"KiB", 1ull << 10},
+                                                          {"M", 1ull << 20},
+                                                          {"MiB", 1ull << 20},
+                                                          {"G", 1ull << 30},
+                                                          {"GiB", 1ull << 30},
+                                                          {"T", 1ull << 40},
+                                                          {"TiB", 1ull << 40}};
     auto it = units.find(q.unit);
     return it != units.end() && scale(q, it->second, out);
 }
@@ -135,7 +155,8 @@ bool parse_bool(const std::string& text, bool& out) {
 std::string format_size(uint64_t bytes) {
     static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     int u = 0;
-    while (u < 4 && bytes >= 1024 && bytes % 1024 == 0) bytes /= 1024, ++u;
+    while (u < 4 && bytes >= 1024 && bytes % 1024 == 0)
+        bytes /= 1024, ++u;
     return fmt::format("{} {}", bytes, units[u]);
 }
 
@@ -151,14 +172,23 @@ const ParamValue& Params::value(const std::string& name) const {
     return it->second;
 }
 
-uint64_t Params::u64(const std::string& name) const { return value(name).number; }
-bool Params::flag(const std::string& name) const { return value(name).flag; }
-const std::string& Params::str(const std::string& name) const { return value(name).text; }
-const Location& Params::where(const std::string& name) const { return value(name).where; }
+uint64_t Params::u64(const std::string& name) const {
+    return value(name).number;
+}
+bool Params::flag(const std::string& name) const {
+    return value(name).flag;
+}
+const std::string& Params::str(const std::string& name) const {
+    return value(name).text;
+}
+const Location& Params::where(const std::string& name) const {
+    return value(name).where;
+}
 
 static std::string join(const std::vector<std::string>& items, const char* sep) {
     std::string s;
-    for (size_t i = 0; i < items.size(); ++i) s += (i ? sep : "") + items[i];
+    for (size_t i = 0; i < items.size(); ++i)
+        s += (i ? sep : "") + items[i];
     return s;
 }
 
@@ -191,14 +221,16 @@ ParamValue convert_param(const ParamSpec& spec, const std::string& text, const L
         if (!parse_bool(text, v.flag)) throw bad("true or false");
         v.number = v.flag;
         break;
-    case ParamType::String: break;
+    case ParamType::String:
+        break;
     case ParamType::Enum:
         if (std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end()) {
             std::string hint = did_you_mean(text, spec.choices);
-            throw InputError(where, fmt::format("'{}' is not a valid value for '{}': expected one "
-                                                "of {}{}",
-                                                text, spec.name, join(spec.choices, ", "),
-                                                hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+            throw InputError(where,
+                             fmt::format("'{}' is not a valid value for '{}': expected one "
+                                         "of {}{}",
+                                         text, spec.name, join(spec.choices, ", "),
+                                         hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
         }
         break;
     case ParamType::Path: {

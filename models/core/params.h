@@ -61,7 +61,7 @@ struct ParamValue {
 
 // The parameters of one model instance, checked against its table.
 class Params {
-public:
+  public:
     void put(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
     bool has(const std::string& name) const;
     uint64_t u64(const std::string& name) const;
@@ -71,7 +71,7 @@ public:
     const Location& where(const std::string& name) const;
     const ParamValue& value(const std::string& name) const;
 
-private:
+  private:
     std::map<std::string, ParamValue> values_;
 };
 

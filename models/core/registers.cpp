@@ -80,7 +80,8 @@ AccessResult RegisterBank::write(uint64_t offset, const uint8_t* data, unsigned 
 }
 
 void RegisterBank::reset() {
-    for (auto& r : regs_) r.values.assign(r.spec.count, r.spec.reset);
+    for (auto& r : regs_)
+        r.values.assign(r.spec.count, r.spec.reset);
 }
 
 } // namespace nvsoc

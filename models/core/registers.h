@@ -32,7 +32,7 @@ struct RegisterSpec {
 enum class AccessResult { Ok, Unmapped, Denied };
 
 class RegisterBank {
-public:
+  public:
     // Declares a register or array; returns its id for value()/set().
     size_t add(RegisterSpec spec);
 
@@ -52,7 +52,7 @@ public:
     };
     const std::vector<Entry>& entries() const { return regs_; }
 
-private:
+  private:
     // Finds the register element covering [offset, offset+length).
     bool locate(uint64_t offset, unsigned length, size_t& id, unsigned& index,
                 unsigned& shift) const;

@@ -36,7 +36,8 @@ void Router::map(tlm::tlm_target_socket<>& socket, uint64_t base, uint64_t size,
     maps_.push_back(m);
     std::sort(maps_.begin(), maps_.end(), [](auto& a, auto& b) { return a.base < b.base; });
     port_to_map_.assign(maps_.size(), 0);
-    for (unsigned i = 0; i < maps_.size(); ++i) port_to_map_[maps_[i].port] = i;
+    for (unsigned i = 0; i < maps_.size(); ++i)
+        port_to_map_[maps_[i].port] = i;
 }
 
 const Router::Mapping* Router::decode(uint64_t address) const {
@@ -91,7 +92,8 @@ void Router::invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uin
     const Mapping& m = maps_[port_to_map_[static_cast<unsigned>(port)]];
     uint64_t s = m.base + start;
     uint64_t e = end >= m.size ? m.end() - 1 : m.base + end;
-    for (unsigned i = 0; i < target.size(); ++i) target[i]->invalidate_direct_mem_ptr(s, e);
+    for (unsigned i = 0; i < target.size(); ++i)
+        target[i]->invalidate_direct_mem_ptr(s, e);
 }
 
 } // namespace nvsoc

@@ -17,7 +17,7 @@
 namespace nvsoc {
 
 class Router : public sc_core::sc_module {
-public:
+  public:
     tlm_utils::multi_passthrough_target_socket<Router> target;
     tlm_utils::multi_passthrough_initiator_socket<Router> initiator;
 
@@ -44,7 +44,7 @@ public:
 
     uint64_t unmapped_accesses() const { return unmapped_; }
 
-private:
+  private:
     void b_transport(int id, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned transport_dbg(int id, tlm::tlm_generic_payload& tx);
     bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);

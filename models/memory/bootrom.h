@@ -21,10 +21,10 @@ struct FwDynamicInfo {
 };
 
 class BootRom : public Rom {
-public:
+  public:
     // Offsets inside the ROM (relative to its base).
-    static constexpr uint64_t kEntryOffset = 0x18;   // .dword firmware entry
-    static constexpr uint64_t kDtbOffset = 0x20;     // .dword device-tree address
+    static constexpr uint64_t kEntryOffset = 0x18; // .dword firmware entry
+    static constexpr uint64_t kDtbOffset = 0x20;   // .dword device-tree address
     static constexpr uint64_t kFwDynamicOffset = 0x28;
 
     explicit BootRom(const DeviceConfig& config);

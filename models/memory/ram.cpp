@@ -7,14 +7,16 @@
 
 namespace nvsoc {
 
-unsigned copy_payload(uint8_t* mem, uint64_t size, tlm::tlm_generic_payload& tx,
-                      bool allow_write) {
+unsigned copy_payload(uint8_t* mem, uint64_t size, tlm::tlm_generic_payload& tx, bool allow_write) {
     uint64_t addr = tx.get_address();
     uint64_t len = tx.get_data_length();
     if (addr >= size || len > size - addr) return 0;
-    if (tx.is_read()) std::memcpy(tx.get_data_ptr(), mem + addr, len);
-    else if (tx.is_write() && allow_write) std::memcpy(mem + addr, tx.get_data_ptr(), len);
-    else if (tx.is_write()) return 0;
+    if (tx.is_read())
+        std::memcpy(tx.get_data_ptr(), mem + addr, len);
+    else if (tx.is_write() && allow_write)
+        std::memcpy(mem + addr, tx.get_data_ptr(), len);
+    else if (tx.is_write())
+        return 0;
     return static_cast<unsigned>(len);
 }
 
@@ -63,7 +65,9 @@ void Ram::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
     tx.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-unsigned Ram::transport_dbg(tlm::tlm_generic_payload& tx) { return copy_payload(mem_, size(), tx, true); }
+unsigned Ram::transport_dbg(tlm::tlm_generic_payload& tx) {
+    return copy_payload(mem_, size(), tx, true);
+}
 
 bool Ram::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
     dmi.set_dmi_ptr(mem_);

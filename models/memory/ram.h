@@ -8,7 +8,7 @@
 namespace nvsoc {
 
 class Ram : public Device {
-public:
+  public:
     explicit Ram(const DeviceConfig& config);
     ~Ram() override;
 
@@ -17,12 +17,12 @@ public:
     void reset() override;
     void describe_dt(DtContext& ctx) override;
 
-protected:
+  protected:
     void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
     unsigned transport_dbg(tlm::tlm_generic_payload& tx) override;
     bool get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi) override;
 
-private:
+  private:
     uint8_t* mem_ = nullptr;
     sc_core::sc_time read_latency_, write_latency_;
 };

@@ -10,7 +10,7 @@
 namespace nvsoc {
 
 class Rom : public Device {
-public:
+  public:
     explicit Rom(const DeviceConfig& config);
 
     const std::vector<uint8_t>& contents() const { return data_; }
@@ -18,7 +18,7 @@ public:
     void program(uint64_t offset, const std::vector<uint8_t>& bytes);
     void reset() override {}
 
-protected:
+  protected:
     void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
     unsigned transport_dbg(tlm::tlm_generic_payload& tx) override;
     bool get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi) override;

@@ -40,7 +40,8 @@ void SifiveTest::command(uint32_t value) {
     }
     case kReset:
         ++resets_;
-        if (config().system) config().system->request_reset("guest requested reset (test finisher)");
+        if (config().system)
+            config().system->request_reset("guest requested reset (test finisher)");
         break;
     default:
         log_.guest_error("unknown finisher command 0x{:08x} ignored", value);

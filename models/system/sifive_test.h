@@ -9,7 +9,7 @@
 namespace nvsoc {
 
 class SifiveTest : public Device {
-public:
+  public:
     static constexpr uint32_t kFail = 0x3333, kPass = 0x5555, kReset = 0x7777;
 
     explicit SifiveTest(const DeviceConfig& config);
@@ -20,7 +20,7 @@ public:
     int last_status() const { return last_status_; }
     unsigned resets() const { return resets_; }
 
-private:
+  private:
     void command(uint32_t value);
 
     size_t finisher_ = 0;

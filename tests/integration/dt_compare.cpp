@@ -43,11 +43,12 @@ std::string render(const void* fdt, const char* node_path, const std::string& pr
     const void* raw = fdt_getprop(fdt, node, prop.c_str(), &len);
     if (!raw) return "<property missing>";
     static const std::set<std::string> strings = {"compatible", "device_type", "status",
-                                                  "mmu-type", "stdout-path", "model"};
+                                                  "mmu-type",   "stdout-path", "model"};
     if (strings.count(prop)) return std::string(static_cast<const char*>(raw), len);
     if (len % 4 != 0 || prop == "clock-frequency-bytes") {
         std::string out;
-        for (int i = 0; i < len; ++i) out += std::to_string(static_cast<const uint8_t*>(raw)[i]) + " ";
+        for (int i = 0; i < len; ++i)
+            out += std::to_string(static_cast<const uint8_t*>(raw)[i]) + " ";
         return out;
     }
     auto* cells = static_cast<const fdt32_t*>(raw);

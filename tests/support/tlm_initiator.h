@@ -14,7 +14,7 @@
 namespace nvsoc::test {
 
 class TlmInitiator : public sc_core::sc_module {
-public:
+  public:
     tlm_utils::simple_initiator_socket<TlmInitiator> socket;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME; // accumulated annotated delay
     tlm::tlm_response_status last_status = tlm::TLM_INCOMPLETE_RESPONSE;
@@ -22,8 +22,7 @@ public:
     explicit TlmInitiator(sc_core::sc_module_name name = "initiator")
         : sc_core::sc_module(name), socket("socket") {}
 
-    tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, void* data,
-                                    unsigned len) {
+    tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
         tlm::tlm_generic_payload tx;
         tx.set_command(cmd);
         tx.set_address(addr);
@@ -52,7 +51,7 @@ public:
 
 // Records the levels a model drives on its interrupt lines.
 class IrqProbe : public IrqTarget {
-public:
+  public:
     void set_irq(unsigned line, bool level) override {
         if (line < 64) {
             levels[line] = level;
@@ -64,6 +63,8 @@ public:
 };
 
 // Finishes elaboration (binds ports) without advancing time.
-inline void elaborate() { sc_core::sc_start(sc_core::SC_ZERO_TIME); }
+inline void elaborate() {
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+}
 
 } // namespace nvsoc::test

@@ -137,10 +137,10 @@ TEST_CASE("bootrom: holds entry, device tree and the fw_dynamic block") {
     CHECK(cpu.read(BootRom::kEntryOffset, 8) == 0x80000000);
     CHECK(cpu.read(BootRom::kDtbOffset, 8) == 0xbfe00000);
     uint64_t dyn = BootRom::kFwDynamicOffset;
-    CHECK(cpu.read(dyn, 8) == 0x4942534f);       // magic "OSBI"
-    CHECK(cpu.read(dyn + 8, 8) == 2);            // version
-    CHECK(cpu.read(dyn + 16, 8) == 0x80200000);  // next_addr
-    CHECK(cpu.read(dyn + 24, 8) == 1);           // next_mode: S
-    CHECK(cpu.read(dyn + 40, 8) == 0);           // boot_hart
+    CHECK(cpu.read(dyn, 8) == 0x4942534f);      // magic "OSBI"
+    CHECK(cpu.read(dyn + 8, 8) == 2);           // version
+    CHECK(cpu.read(dyn + 16, 8) == 0x80200000); // next_addr
+    CHECK(cpu.read(dyn + 24, 8) == 1);          // next_mode: S
+    CHECK(cpu.read(dyn + 40, 8) == 0);          // boot_hart
     CHECK(dev->size() == 0xf000);
 }

@@ -25,7 +25,7 @@ TEST_CASE("params: sizes use binary suffixes") {
     CHECK((parse_size("64GiB", v) && v == (64ull << 30)));
     CHECK((parse_size("1.5KiB", v) && v == 1536));
     CHECK((parse_size("2M", v) && v == (2ull << 20)));
-    CHECK_FALSE(parse_size("1GB", v)); // ambiguous: refused
+    CHECK_FALSE(parse_size("1GB", v));  // ambiguous: refused
     CHECK_FALSE(parse_size("1.1B", v)); // not a whole number of bytes
     CHECK_FALSE(parse_size("big", v));
 }
@@ -53,8 +53,8 @@ TEST_CASE("params: booleans") {
 }
 
 TEST_CASE("params: convert_param reports the place and what is accepted") {
-    ParamSpec spec{"backend", ParamType::Enum, "stdout", "where output goes", false,
-                   {"stdout", "file", "tcp", "none"}};
+    ParamSpec spec{"backend",           ParamType::Enum, "stdout",
+                   "where output goes", false,           {"stdout", "file", "tcp", "none"}};
     Location at{"x.yaml", 3, 14};
     CHECK(convert_param(spec, "tcp", at, "").text == "tcp");
     try {

@@ -18,7 +18,8 @@ AccessResult wr(RegisterBank& b, uint64_t off, uint64_t v, unsigned len) {
 
 TEST_CASE("registers: reset values, write masks and reset") {
     RegisterBank b;
-    size_t ctrl = b.add({.name = "ctrl", .offset = 0x0, .width = 4, .reset = 0x80, .write_mask = 0x0f});
+    size_t ctrl =
+        b.add({.name = "ctrl", .offset = 0x0, .width = 4, .reset = 0x80, .write_mask = 0x0f});
     CHECK(rd(b, 0, 4) == 0x80);
     wr(b, 0, 0xffffffff, 4);
     CHECK(rd(b, 0, 4) == 0x8f); // only the writable bits changed
@@ -29,7 +30,8 @@ TEST_CASE("registers: reset values, write masks and reset") {
 
 TEST_CASE("registers: write-1-to-clear bits") {
     RegisterBank b;
-    size_t st = b.add({.name = "status", .offset = 0x4, .width = 4, .write_mask = 0, .w1c_mask = 0x6});
+    size_t st =
+        b.add({.name = "status", .offset = 0x4, .width = 4, .write_mask = 0, .w1c_mask = 0x6});
     b.set(st, 0x7);
     wr(b, 4, 0x2, 4);
     CHECK(rd(b, 4, 4) == 0x5); // bit 1 cleared, bit 0 (not W1C) kept
@@ -58,7 +60,9 @@ TEST_CASE("registers: arrays decode index and stride") {
            .width = 4,
            .count = 4,
            .stride = 0x10,
-           .on_write = [&](unsigned i, uint64_t v, uint64_t) { writes.push_back({i, v}); }});
+           .on_write = [&](unsigned i, uint64_t v, uint64_t) {
+               writes.push_back({i, v});
+           }});
     wr(b, 0x120, 9, 4);
     REQUIRE(writes.size() == 1);
     CHECK(writes[0] == std::make_pair(2u, uint64_t{9}));

@@ -39,7 +39,7 @@ TEST_CASE("sifive-test: pass ends the run with status 0") {
 TEST_CASE("sifive-test: fail carries the guest's code") {
     Bench b;
     b.cpu.write32(0, (42u << 16) | 0x3333);
-    b.cpu.write32(0, 0x3333); // code 0 must still read as failure
+    b.cpu.write32(0, 0x3333);                  // code 0 must still read as failure
     b.cpu.write32(0, (0x100u << 16) | 0x3333); // truncated to 8 bits -> 0 -> 1
     CHECK(b.control.exits == std::vector<int>{42, 1, 1});
 }
