@@ -61,6 +61,9 @@ LogConfig make_log_config(const Options& o, const PlatformConfig& cfg) {
         known.push_back(d.name);
     for (const auto& t : ModelRegistry::instance().types())
         known.push_back(t);
+    known.push_back("hart");
+    for (unsigned h = 0; h < cfg.harts.count; ++h)
+        known.push_back(fmt::format("hart{}", h));
     int ordinal = 0;
     for (const auto& spec : o.logs) {
         ++ordinal;
@@ -75,8 +78,8 @@ LogConfig make_log_config(const Options& o, const PlatformConfig& cfg) {
         if (std::find(known.begin(), known.end(), who) == known.end()) {
             std::string hint = did_you_mean(who, known);
             throw InputError(
-                where, fmt::format("'{}' is neither a device of this platform nor a "
-                                   "model type{}",
+                where, fmt::format("'{}' is not a device, hart or model type of this "
+                                   "platform{}",
                                    who, hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
         }
         log.set(who, level);
@@ -113,11 +116,6 @@ int command_run(const Options& o) {
     Platform platform("platform", std::move(cfg), &log);
     platform.load();
 
-    // No hart model exists yet (it arrives with the hart issue): the platform
-    // is elaborated, images are loaded and devices simulate, but nothing
-    // executes guest code. Say so rather than pretend.
-    std::fprintf(stderr, "nvsoc: note: this build has no hart model yet; the platform is built "
-                         "and its images are loaded, but no guest code runs\n");
     if (max_time_ps)
         sc_core::sc_start(sc_core::sc_time::from_value(max_time_ps));
     else

@@ -38,8 +38,7 @@ std::unique_ptr<Device> create(const DeviceConfig& c, const LogConfig* log, Syst
 
 Platform::Platform(sc_core::sc_module_name name, PlatformConfig config, const LogConfig* log)
     : sc_core::sc_module(name), config_(std::move(config)), log_config_(log),
-      log_("platform", "platform", log), router_("bus", log), debug_port_("debug_port") {
-    debug_port_.bind(router_.target);
+      log_("platform", "platform", log), router_("bus", log) {
     for (const auto& m : config_.memory) {
         memory_.push_back(create(m, log, this));
         router_.map(memory_.back()->target, m.base, m.size, m.name, m.where);
@@ -48,8 +47,7 @@ Platform::Platform(sc_core::sc_module_name name, PlatformConfig config, const Lo
         devices_.push_back(create(d, log, this));
         router_.map(devices_.back()->target, d.base, d.size, d.name, d.where);
     }
-    for (unsigned h = 0; h < config_.harts.count; ++h)
-        pins_.push_back(std::make_unique<HartIrqPins>());
+    create_harts();
     wire_interrupts();
 }
 
@@ -61,10 +59,41 @@ Device* Platform::device(const std::string& name) const {
     return nullptr;
 }
 
+void Platform::create_harts() {
+    IsaString isa = parse_isa(config_.harts.isa, config_.harts.where);
+    auto has = [&](const char* ext) {
+        return std::find(isa.extensions.begin(), isa.extensions.end(), ext) != isa.extensions.end();
+    };
+    const TimeSource* timer = nullptr;
+    for (const auto& d : devices_)
+        if (auto* t = dynamic_cast<const TimeSource*>(d.get()); t && !timer) timer = t;
+    for (unsigned h = 0; h < config_.harts.count; ++h) {
+        HartConfig hc;
+        hc.core.hart_id = h;
+        hc.core.ext_m = has("m");
+        hc.core.ext_a = has("a");
+        hc.core.ext_f = has("f");
+        hc.core.ext_d = has("d");
+        hc.core.ext_c = has("c");
+        hc.core.sv39 = config_.harts.mmu != "bare";
+        hc.core.sv48 = config_.harts.mmu == "sv48";
+        hc.core.sstc = has("sstc");
+        hc.core.zicbom = has("zicbom");
+        hc.core.zicboz = has("zicboz");
+        hc.core.zihpm = has("zihpm");
+        hc.frequency_hz = config_.harts.frequency;
+        hc.quantum = sc_core::sc_time::from_value(config_.quantum_ps);
+        harts_.push_back(std::make_unique<Hart>(fmt::format("hart{}", h).c_str(), hc, reservations_,
+                                                log_config_));
+        harts_.back()->bus.bind(router_.target);
+        harts_.back()->set_time_source(timer);
+    }
+}
+
 void Platform::wire_interrupts() {
     std::vector<HartIrqPins*> pins;
-    for (auto& p : pins_)
-        pins.push_back(p.get());
+    for (auto& h : harts_)
+        pins.push_back(&h->pins);
     std::vector<std::string> names;
     InterruptController* default_ctrl = nullptr;
     std::string default_name;
@@ -123,22 +152,35 @@ bool Platform::is_memory(uint64_t addr, uint64_t len) const {
     return false;
 }
 
+// Image loading happens before elaboration, when sockets are not yet bound,
+// so debug accesses go straight to the memory model that owns the address.
+static unsigned debug_access(const std::vector<std::unique_ptr<Device>>& memory,
+                             const std::vector<std::unique_ptr<Device>>& devices,
+                             tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len) {
+    std::vector<Device*> all;
+    for (const auto& m : memory)
+        all.push_back(m.get());
+    for (const auto& d : devices)
+        all.push_back(d.get());
+    for (Device* m : all) {
+        if (addr < m->base() || len > m->size() || addr - m->base() > m->size() - len) continue;
+        tlm::tlm_generic_payload tx;
+        tx.set_command(cmd);
+        tx.set_address(addr - m->base());
+        tx.set_data_ptr(data);
+        tx.set_data_length(static_cast<unsigned>(len));
+        return m->debug_transport(tx);
+    }
+    return 0;
+}
+
 bool Platform::write_memory(uint64_t addr, const uint8_t* data, uint64_t len) {
-    tlm::tlm_generic_payload tx;
-    tx.set_command(tlm::TLM_WRITE_COMMAND);
-    tx.set_address(addr);
-    tx.set_data_ptr(const_cast<uint8_t*>(data));
-    tx.set_data_length(static_cast<unsigned>(len));
-    return debug_port_->transport_dbg(tx) == len;
+    return debug_access(memory_, devices_, tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data),
+                        len) == len;
 }
 
 bool Platform::read_memory(uint64_t addr, uint8_t* data, uint64_t len) {
-    tlm::tlm_generic_payload tx;
-    tx.set_command(tlm::TLM_READ_COMMAND);
-    tx.set_address(addr);
-    tx.set_data_ptr(data);
-    tx.set_data_length(static_cast<unsigned>(len));
-    return debug_port_->transport_dbg(tx) == len;
+    return debug_access(memory_, devices_, tlm::TLM_READ_COMMAND, addr, data, len) == len;
 }
 
 void Platform::build_device_tree() {
@@ -311,13 +353,21 @@ void Platform::load_images() {
         write_memory(dtb_addr_, dtb_.data(), dtb_.size());
     }
 
+    // Harts start in the boot ROM when there is one, else at the firmware.
+    uint64_t reset_vector = fw_entry;
     for (const auto& d : devices_)
         if (auto* rom = dynamic_cast<BootRom*>(d.get())) {
             FwDynamicInfo info;
             info.next_addr = next_addr;
             info.next_mode = FwDynamicInfo::Supervisor;
             rom->configure(fw_entry, dtb_addr_, info);
+            reset_vector = rom->base();
+            break;
         }
+    for (auto& h : harts_) {
+        h->core().set_reset_vector(reset_vector);
+        h->core().reset();
+    }
 }
 
 void Platform::request_exit(int status, const std::string& reason) {
@@ -325,12 +375,15 @@ void Platform::request_exit(int status, const std::string& reason) {
     exit_status_ = status;
     exit_reason_ = reason;
     log_.info("{} (status {})", reason, status);
+    for (auto& h : harts_)
+        h->halt();
     sc_core::sc_stop();
 }
 
 void Platform::request_reset(const std::string& reason) {
-    // A SoC reset: every device back to its power-on state, then the images
-    // reloaded as on power-up. (Harts join this once the hart model exists.)
+    // A SoC reset: every device back to its power-on state, the images
+    // reloaded as on power-up, and every hart restarted at its reset vector
+    // (at its next instruction boundary).
     ++resets_;
     log_.info("{}: resetting the platform", reason);
     for (auto& m : memory_)
@@ -338,6 +391,8 @@ void Platform::request_reset(const std::string& reason) {
     for (auto& d : devices_)
         d->reset();
     load_images();
+    for (auto& h : harts_)
+        h->request_reset();
 }
 
 nlohmann::json Platform::stats() const {
@@ -348,6 +403,14 @@ nlohmann::json Platform::stats() const {
     j["resets"] = resets_;
     if (exit_status_) j["exit_status"] = *exit_status_;
     j["bus"]["unmapped_accesses"] = router_.unmapped_accesses();
+    uint64_t total = 0;
+    for (const auto& h : harts_) {
+        nlohmann::json hj;
+        h->stats(hj);
+        total += h->instructions();
+        j["harts"][h->basename()] = hj;
+    }
+    j["instructions"] = total;
     for (const auto& d : devices_) {
         nlohmann::json dj = nlohmann::json::object();
         d->stats(dj);

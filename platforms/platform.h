@@ -6,6 +6,7 @@
 
 #include "models/core/device.h"
 #include "models/core/router.h"
+#include "models/cpu/hart.h"
 #include "platforms/image_loader.h"
 #include "platforms/platform_config.h"
 
@@ -31,7 +32,9 @@ class Platform : public sc_core::sc_module, public SystemControl {
     uint64_t dtb_address() const { return dtb_addr_; }
     Router& router() { return router_; }
     Device* device(const std::string& name) const;
-    HartIrqPins& hart_pins(unsigned hart) { return *pins_[hart]; }
+    HartIrqPins& hart_pins(unsigned hart) { return harts_[hart]->pins; }
+    Hart& hart(unsigned index) { return *harts_[index]; }
+    unsigned hart_count() const { return static_cast<unsigned>(harts_.size()); }
 
     // SystemControl
     void request_exit(int status, const std::string& reason) override;
@@ -41,12 +44,14 @@ class Platform : public sc_core::sc_module, public SystemControl {
 
     nlohmann::json stats() const;
 
-    // A debug-path access into guest memory (loaders, tests).
+    // A debug-path access into guest RAM/ROM (loaders, tests); false if the
+    // range is not all inside one memory region.
     bool write_memory(uint64_t addr, const uint8_t* data, uint64_t len);
     bool read_memory(uint64_t addr, uint8_t* data, uint64_t len);
 
   private:
     void build_device_tree();
+    void create_harts();
     void wire_interrupts();
     bool is_memory(uint64_t addr, uint64_t len) const;
     void load_images();
@@ -55,10 +60,10 @@ class Platform : public sc_core::sc_module, public SystemControl {
     const LogConfig* log_config_;
     Logger log_;
     Router router_;
-    tlm_utils::simple_initiator_socket<Platform> debug_port_;
     std::vector<std::unique_ptr<Device>> memory_;
     std::vector<std::unique_ptr<Device>> devices_;
-    std::vector<std::unique_ptr<HartIrqPins>> pins_;
+    rv::ReservationSet reservations_;
+    std::vector<std::unique_ptr<Hart>> harts_;
     DeviceTree tree_;
     std::vector<uint8_t> dtb_;
     uint64_t dtb_addr_ = 0;

@@ -92,6 +92,9 @@ class Device : public sc_core::sc_module {
     virtual void reset() { regs_.reset(); }
     virtual void describe_dt(DtContext&) {}
     virtual void stats(nlohmann::json&) const {}
+    // A debug access with a device-relative address, outside the bus (image
+    // loaders before elaboration, debuggers). Returns bytes transferred.
+    unsigned debug_transport(tlm::tlm_generic_payload& tx) { return transport_dbg(tx); }
     // Interrupt outputs, in the order the config's `irq` list wires them.
     virtual std::vector<IrqOut*> irq_outputs() { return {}; }
 
@@ -117,6 +120,18 @@ class HartInterruptSource {
   public:
     virtual ~HartInterruptSource() = default;
     virtual void connect_harts(const std::vector<HartIrqPins*>& harts) = 0;
+};
+
+// The platform timer (ACLINT MTIMER) as the harts read it for the time CSR
+// and for Sstc deadlines.
+class TimeSource {
+  public:
+    virtual ~TimeSource() = default;
+    // mtime at simulated time t (which may be ahead of sc_time_stamp()).
+    virtual uint64_t mtime_at(const sc_core::sc_time& t) const = 0;
+    // The earliest simulated time at which mtime >= value (SC_ZERO_TIME if
+    // already; sc_max_time() if never).
+    virtual sc_core::sc_time time_of(uint64_t value) const = 0;
 };
 
 // An interrupt controller that device outputs can be wired to.

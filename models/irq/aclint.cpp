@@ -75,6 +75,17 @@ uint64_t Aclint::ticks_at(uint64_t t) const {
     return static_cast<uint64_t>(u128(t) * timebase_ / units_per_sec_);
 }
 
+sc_core::sc_time Aclint::time_of(uint64_t value) const {
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    const uint64_t current = mtime_at(now);
+    if (current >= value) return sc_core::SC_ZERO_TIME;
+    // The first time whose tick count reaches the target, as for mtimecmp.
+    u128 target = u128(ticks_at(now)) + (value - current);
+    u128 when = (target * units_per_sec_ + timebase_ - 1) / timebase_;
+    if (when > u128(UINT64_MAX)) return sc_core::sc_max_time();
+    return sc_core::sc_time::from_value(static_cast<uint64_t>(when));
+}
+
 void Aclint::update_timers(uint64_t t) {
     const uint64_t now = sc_core::sc_time_stamp().value();
     const uint64_t ticks = ticks_at(t);

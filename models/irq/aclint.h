@@ -16,7 +16,7 @@
 
 namespace nvsoc {
 
-class Aclint : public Device, public HartInterruptSource {
+class Aclint : public Device, public HartInterruptSource, public TimeSource {
   public:
     static constexpr uint64_t kMsipBase = 0x0;
     static constexpr uint64_t kMtimecmpBase = 0x4000;
@@ -31,6 +31,10 @@ class Aclint : public Device, public HartInterruptSource {
 
     // mtime as seen at the current simulated time.
     uint64_t mtime() const { return mtime_at(sc_core::sc_time_stamp().value()); }
+
+    // TimeSource, for the harts' time CSR and Sstc deadlines.
+    uint64_t mtime_at(const sc_core::sc_time& t) const override { return mtime_at(t.value()); }
+    sc_core::sc_time time_of(uint64_t value) const override;
     uint64_t mtimecmp(unsigned hart) const { return regs_.value(mtimecmp_id_, hart); }
     uint64_t timebase() const { return timebase_; }
 

@@ -219,11 +219,13 @@ TEST_CASE("platform: unmapped addresses are bus errors, not crashes") {
     TlmInitiator cpu;
     cpu.socket.bind(p.router().target);
     elaborate();
+    // (The harts themselves run into unmapped memory here: no firmware.)
+    uint64_t before = p.stats()["bus"]["unmapped_accesses"];
     cpu.read32(0x50000000);
     CHECK(cpu.last_status == tlm::TLM_ADDRESS_ERROR_RESPONSE);
     cpu.write32(0xfffffffffffffff0ull, 1);
     CHECK(cpu.last_status == tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    CHECK(p.stats()["bus"]["unmapped_accesses"] == 2);
+    CHECK(p.stats()["bus"]["unmapped_accesses"] == before + 2);
 }
 
 TEST_CASE("platform: a 64 GiB platform starts with well under 100 MiB resident") {
