@@ -200,6 +200,9 @@ int sc_main(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    // sc_stop() is how a run ends; SystemC's note about it is noise.
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                            sc_core::SC_DO_NOTHING);
     // A console piped into `head` must not kill the simulator mid-run.
     std::signal(SIGPIPE, SIG_IGN);
     return sc_core::sc_elab_and_sim(argc, argv);

@@ -60,6 +60,12 @@ void Hart::run_thread() {
         if (core_.waiting_for_interrupt() && !core_.wfi_wakeup_pending()) {
             ++wfi_sleeps_;
             wait(local_);
+            // A line may have changed while we caught up with local time;
+            // an event notified then is gone, so look at the pins again.
+            if (core_.wfi_wakeup_pending() || halted_ || reset_pending_) {
+                core_.timer_tick();
+                continue;
+            }
             // Sleep until a line changes or the Sstc deadline passes.
             uint64_t deadline = core_.stimecmp_deadline();
             if (timer_ && deadline != ~uint64_t{0}) {
