@@ -25,6 +25,7 @@ void RvCore::reset() {
     x.fill(0);
     f.fill(0);
     priv = M;
+    data_priv_ = M;
     instret = 0;
     fcsr = 0;
     misa_ = (2ull << 62) | (1u << ('I' - 'A')) | (1u << ('S' - 'A')) | (1u << ('U' - 'A'));
@@ -44,8 +45,10 @@ void RvCore::reset() {
     pmpcfg_.fill(0);
     pmpaddr_.fill(0);
     resv_.clear(cfg_.hart_id);
-    for (auto& slot : decode_cache_)
-        slot.valid = false;
+    for (auto& slot : decode_cache_) {
+        slot.raw = 0;
+        slot.insn = decode(0);
+    }
     flush_tlb();
     trapped_ = false;
     wfi_ = false;
@@ -61,30 +64,37 @@ void RvCore::set_external_pending(uint64_t pins) {
     }
 }
 
-const Insn& RvCore::decode_cached(uint32_t raw) {
-    // Memoised by the instruction bits themselves: self-modifying code and
-    // remapped pages need no invalidation because the bits are fetched anew
-    // every time; only their decoding is reused.
-    DecodeSlot& slot = decode_cache_[(raw ^ (raw >> 12) ^ (raw >> 20)) & 4095];
-    if (!slot.valid || slot.raw != raw) {
+inline const Insn& RvCore::decode_cached(uint32_t raw) {
+    // Indexed by pc (neighbouring instructions in neighbouring slots, for
+    // the host's caches) but validated by the instruction bits themselves:
+    // self-modifying code and remapped pages need no invalidation because
+    // the bits are fetched anew every time; only their decoding is reused.
+    DecodeSlot& slot = decode_cache_[(pc >> 1) & 4095];
+    if (slot.raw != raw) [[unlikely]] {
         slot.insn = decode(raw);
         slot.raw = raw;
-        slot.valid = true;
     }
     return slot.insn;
 }
 
-bool RvCore::fetch(uint32_t& raw) {
+inline bool RvCore::fetch(uint32_t& raw) {
     uint16_t lo;
     if ((pc & 1) != 0) {
         raise(kInsnMisaligned, pc);
         return false;
     }
-    // Fast path: the whole 32-bit window is inside one cached page.
+    // Fast path: the whole 32-bit window is inside the current code page,
+    // or inside a page the fetch TLB knows (which then becomes current).
     uint64_t vpn = pc >> 12;
-    TlbEntry& e = tlb_for(Access::Fetch, priv)[vpn % kTlbSize];
-    if (e.vpn == vpn && (pc & 0xfff) <= 0xffc) {
-        std::memcpy(&raw, e.host + (pc & 0xfff), 4);
+    if (vpn != fetch_vpn_) {
+        TlbEntry& e = tlb_for(Access::Fetch, priv)[vpn % kTlbSize];
+        if (e.vpn == vpn) {
+            fetch_vpn_ = vpn;
+            fetch_host_ = e.host;
+        }
+    }
+    if (vpn == fetch_vpn_ && (pc & 0xfff) <= 0xffc) [[likely]] {
+        std::memcpy(&raw, fetch_host_ + (pc & 0xfff), 4);
         if ((raw & 3) != 3) raw &= 0xffff;
         return true;
     }
@@ -183,8 +193,12 @@ bool RvCore::access(uint64_t vaddr, void* data, unsigned len, Access kind) {
 }
 
 Priv RvCore::data_priv() const {
-    if (priv == M && (mstatus_ >> 17) & 1) return static_cast<Priv>((mstatus_ >> 11) & 3);
-    return priv;
+    return data_priv_;
+}
+
+void RvCore::update_data_priv() {
+    data_priv_ =
+        (priv == M && ((mstatus_ >> 17) & 1)) ? static_cast<Priv>((mstatus_ >> 11) & 3) : priv;
 }
 
 // ---- execution -------------------------------------------------------------
@@ -227,42 +241,61 @@ bool RvCore::execute(const Insn& in) {
     case kBgeu:
         write_rd = false, next = a >= b ? pc + in.imm : next;
         break;
-    case kLb:
-    case kLh:
-    case kLw:
+    case kLb: {
+        int8_t v;
+        if (!load_fast(a + in.imm, v)) return true;
+        r = static_cast<uint64_t>(v);
+        break;
+    }
+    case kLh: {
+        int16_t v;
+        if (!load_fast(a + in.imm, v)) return true;
+        r = static_cast<uint64_t>(v);
+        break;
+    }
+    case kLw: {
+        int32_t v;
+        if (!load_fast(a + in.imm, v)) return true;
+        r = static_cast<uint64_t>(v);
+        break;
+    }
     case kLd:
-    case kLbu:
-    case kLhu:
+        if (!load_fast(a + in.imm, r)) return true;
+        break;
+    case kLbu: {
+        uint8_t v;
+        if (!load_fast(a + in.imm, v)) return true;
+        r = v;
+        break;
+    }
+    case kLhu: {
+        uint16_t v;
+        if (!load_fast(a + in.imm, v)) return true;
+        r = v;
+        break;
+    }
     case kLwu: {
-        static const unsigned size[] = {1, 2, 4, 8, 1, 2, 4};
-        unsigned n = size[in.op - kLb];
-        uint64_t v = 0;
-        if (!load(a + in.imm, &v, n)) return true;
-        switch (in.op) {
-        case kLb:
-            r = static_cast<uint64_t>(static_cast<int8_t>(v));
-            break;
-        case kLh:
-            r = static_cast<uint64_t>(static_cast<int16_t>(v));
-            break;
-        case kLw:
-            r = sext32(v);
-            break;
-        default:
-            r = v;
-            break;
-        }
+        uint32_t v;
+        if (!load_fast(a + in.imm, v)) return true;
+        r = v;
         break;
     }
     case kSb:
-    case kSh:
-    case kSw:
-    case kSd: {
-        static const unsigned size[] = {1, 2, 4, 8};
         write_rd = false;
-        if (!store(a + in.imm, &b, size[in.op - kSb])) return true;
+        if (!store_fast(a + in.imm, static_cast<uint8_t>(b))) return true;
         break;
-    }
+    case kSh:
+        write_rd = false;
+        if (!store_fast(a + in.imm, static_cast<uint16_t>(b))) return true;
+        break;
+    case kSw:
+        write_rd = false;
+        if (!store_fast(a + in.imm, static_cast<uint32_t>(b))) return true;
+        break;
+    case kSd:
+        write_rd = false;
+        if (!store_fast(a + in.imm, b)) return true;
+        break;
     case kAddi:
         r = a + in.imm;
         break;
@@ -550,6 +583,8 @@ bool RvCore::exec_amo(const Insn& in) {
 
 void RvCore::set_priv(Priv p) {
     priv = p;
+    fetch_vpn_ = ~uint64_t{0};
+    update_data_priv();
     attention_ = true;
 }
 

@@ -177,17 +177,17 @@ class RvCore {
     using Tlb = std::array<TlbEntry, kTlbSize>;
 
     // Decoding
-    const Insn& decode_cached(uint32_t raw);
+    [[gnu::always_inline]] inline const Insn& decode_cached(uint32_t raw);
     static Insn decode(uint32_t raw);
+    // Slots start as the decoding of 0 (illegal), so no valid flag is needed.
     struct DecodeSlot {
         uint32_t raw = 0;
-        bool valid = false;
         Insn insn;
     };
     std::array<DecodeSlot, 4096> decode_cache_{};
 
     // Execution
-    bool fetch(uint32_t& raw);
+    [[gnu::always_inline]] inline bool fetch(uint32_t& raw);
     bool execute(const Insn& in);
     bool exec_amo(const Insn& in);
     bool exec_system(const Insn& in);
@@ -196,6 +196,35 @@ class RvCore {
     // Memory
     Priv data_priv() const;
     bool access(uint64_t vaddr, void* data, unsigned len, Access kind);
+    // Loads and stores of a fixed size: the TLB hit path inlined.
+    template <typename T>
+    bool load_fast(uint64_t vaddr, T& out) {
+        uint64_t vpn = vaddr >> 12;
+        const TlbEntry& e = tlb_for(Access::Load, data_priv_)[vpn % kTlbSize];
+        if (e.vpn == vpn && (vaddr & 0xfff) <= 4096 - sizeof(T)) [[likely]] {
+            std::memcpy(&out, e.host + (vaddr & 0xfff), sizeof(T));
+            return true;
+        }
+        return access(vaddr, &out, sizeof(T), Access::Load);
+    }
+    template <typename T>
+    bool store_fast(uint64_t vaddr, T value) {
+        uint64_t vpn = vaddr >> 12;
+        const TlbEntry& e = tlb_for(Access::Store, data_priv_)[vpn % kTlbSize];
+        if (e.vpn == vpn && (vaddr & 0xfff) <= 4096 - sizeof(T)) [[likely]] {
+            std::memcpy(e.host + (vaddr & 0xfff), &value, sizeof(T));
+            resv_.store(e.ppage + (vaddr & 0xfff), sizeof(T));
+            return true;
+        }
+        return access(vaddr, &value, sizeof(T), Access::Store);
+    }
+    // The code page the pc is in, cached apart from the TLB (cleared with it).
+    uint64_t fetch_vpn_ = ~uint64_t{0};
+    uint8_t* fetch_host_ = nullptr;
+    // The privilege data accesses use (MPRV), kept current by set_priv and
+    // mstatus writes.
+    Priv data_priv_ = M;
+    void update_data_priv();
     bool access_page(uint64_t vaddr, void* data, unsigned len, Access kind);
     // Page-table walk (with A/D updates) and PMP check for `len` bytes inside
     // one page; raises the fault on failure. `uniform` tells whether the
@@ -204,7 +233,7 @@ class RvCore {
                    bool* uniform);
     bool pmp_check(uint64_t paddr, unsigned len, Access kind, Priv p, bool* uniform) const;
     bool walk(uint64_t vaddr, Access kind, Priv p, uint64_t& paddr);
-    Tlb& tlb_for(Access kind, Priv p);
+    Tlb& tlb_for(Access kind, Priv p) { return tlb_[p][static_cast<unsigned>(kind)]; }
     std::array<std::array<Tlb, 3>, 4> tlb_{}; // [priv][kind]
 
     // Traps and interrupts

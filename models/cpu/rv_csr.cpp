@@ -280,6 +280,7 @@ bool RvCore::csr_write(unsigned csr, uint64_t v) {
         if (!cfg_.ext_f) next &= ~(3ull << 13);
         if ((next ^ mstatus_) & kTranslationBits) flush_tlb();
         mstatus_ = next;
+        update_data_priv();
         attention_ = true;
         return true;
     }

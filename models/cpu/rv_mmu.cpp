@@ -21,11 +21,8 @@ uint64_t access_fault(Access kind) {
 
 } // namespace
 
-RvCore::Tlb& RvCore::tlb_for(Access kind, Priv p) {
-    return tlb_[p][static_cast<unsigned>(kind)];
-}
-
 void RvCore::flush_tlb() {
+    fetch_vpn_ = ~uint64_t{0};
     for (auto& per_priv : tlb_)
         for (auto& tlb : per_priv)
             for (auto& e : tlb)
