@@ -259,9 +259,12 @@ bool RvCore::execute(const Insn& in) {
         r = static_cast<uint64_t>(v);
         break;
     }
-    case kLd:
-        if (!load_fast(a + in.imm, r)) return true;
+    case kLd: {
+        uint64_t v; // not r itself: taking r's address would keep it in memory
+        if (!load_fast(a + in.imm, v)) return true;
+        r = v;
         break;
+    }
     case kLbu: {
         uint8_t v;
         if (!load_fast(a + in.imm, v)) return true;

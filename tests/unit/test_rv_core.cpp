@@ -1,0 +1,289 @@
+// The ISA core on its own, without SystemC: a flat RAM behind MemoryPort,
+// instruction words written by hand, one step at a time.
+#include "models/cpu/rv_core.h"
+#include "models/cpu/rv_ops.h"
+
+#include <catch2/catch.hpp>
+#include <vector>
+
+using namespace nvsoc::rv;
+
+namespace {
+
+constexpr uint64_t kBase = 0x80000000;
+
+struct FlatMemory : MemoryPort {
+    std::vector<uint8_t> ram = std::vector<uint8_t>(1 << 20, 0);
+    std::vector<uint64_t> mmio_writes;
+    uint64_t time = 0;
+    uint8_t* direct_page(uint64_t paddr, bool) override {
+        if (paddr < kBase || paddr - kBase >= ram.size()) return nullptr;
+        return ram.data() + ((paddr - kBase) & ~uint64_t{0xfff});
+    }
+    bool read(uint64_t paddr, void* data, unsigned len) override {
+        if (paddr != 0x10000000) return false; // one MMIO register
+        std::memset(data, 0x5a, len);
+        return true;
+    }
+    bool write(uint64_t paddr, const void*, unsigned) override {
+        if (paddr != 0x10000000) return false;
+        mmio_writes.push_back(paddr);
+        return true;
+    }
+    uint64_t mtime() override { return time; }
+};
+
+struct Bench {
+    FlatMemory mem;
+    ReservationSet resv;
+    RvCore core;
+    uint64_t at = kBase;
+    Bench() : core(config(), mem, resv) { core.pc = kBase; }
+    static CoreConfig config() {
+        CoreConfig c;
+        c.reset_pc = kBase;
+        return c;
+    }
+    void put32(uint32_t insn) {
+        std::memcpy(&mem.ram[at - kBase], &insn, 4);
+        at += 4;
+    }
+    void put16(uint16_t insn) {
+        std::memcpy(&mem.ram[at - kBase], &insn, 2);
+        at += 2;
+    }
+    // S and U may touch nothing until a PMP entry allows it (as firmware
+    // sets up): one NAPOT entry over all of memory, RWX.
+    void allow_all_pmp() {
+        REQUIRE(core.csr_write(0x3b0, ~uint64_t{0} >> 10)); // pmpaddr0
+        REQUIRE(core.csr_write(0x3a0, 0x1f));               // pmpcfg0: NAPOT, RWX
+    }
+    uint64_t csr(unsigned n) {
+        uint64_t v = 0;
+        REQUIRE(core.csr_read(n, v));
+        return v;
+    }
+};
+
+} // namespace
+
+TEST_CASE("core: integer ALU, W-ops and sign extension") {
+    Bench b;
+    b.put32(0xfff00093); // addi x1, x0, -1
+    b.put32(0x0010d113); // srli x2, x1, 1
+    b.put32(0x4010d193); // srai x3, x1, 1
+    b.put32(0x0000821b); // addiw x4, x1, 0    (x4 = sext(0xffffffff) = -1)
+    b.put32(0x800002b7); // lui x5, 0x80000    (sign-extended)
+    b.put32(0x0052833b); // addw x6, x5, x5    (0x80000000 * 2 wraps to 0)
+    for (int i = 0; i < 6; ++i)
+        b.core.step();
+    CHECK(b.core.x[1] == ~uint64_t{0});
+    CHECK(b.core.x[2] == 0x7fffffffffffffff);
+    CHECK(b.core.x[3] == ~uint64_t{0});
+    CHECK(b.core.x[4] == ~uint64_t{0});
+    CHECK(b.core.x[5] == 0xffffffff80000000);
+    CHECK(b.core.x[6] == 0);
+    CHECK(b.core.pc == kBase + 24);
+    CHECK(b.core.instret == 6);
+}
+
+TEST_CASE("core: M extension corner cases") {
+    Bench b;
+    b.core.x[1] = 0x8000000000000000;
+    b.core.x[2] = ~uint64_t{0}; // -1
+    b.put32(0x0220c1b3);        // div x3, x1, x2   overflow -> x1
+    b.put32(0x0220e233);        // rem x4, x1, x2   overflow -> 0
+    b.put32(0x0200c2b3);        // div x5, x1, x0   by zero -> -1
+    b.put32(0x0200e333);        // rem x6, x1, x0   by zero -> dividend
+    b.put32(0x022093b3);        // mulh x7, x1, x2  = 0 (high half of 2^63)
+    for (int i = 0; i < 5; ++i)
+        b.core.step();
+    CHECK(b.core.x[3] == 0x8000000000000000);
+    CHECK(b.core.x[4] == 0);
+    CHECK(b.core.x[5] == ~uint64_t{0});
+    CHECK(b.core.x[6] == 0x8000000000000000);
+    CHECK(b.core.x[7] == 0);
+}
+
+TEST_CASE("core: compressed instructions do what their expansions do") {
+    Bench b;
+    b.put16(0x4505); // c.li a0, 1
+    b.put16(0x0505); // c.addi a0, 1
+    b.put16(0x050a); // c.slli a0, 2
+    b.put16(0x85aa); // c.mv a1, a0
+    b.put16(0x95aa); // c.add a1, a0
+    b.put16(0x2585); // c.addiw a1, 1
+    for (int i = 0; i < 6; ++i)
+        b.core.step();
+    CHECK(b.core.x[10] == 8);
+    CHECK(b.core.x[11] == 17);
+    CHECK(b.core.pc == kBase + 12);
+}
+
+TEST_CASE("core: loads, stores and misaligned accesses inside RAM") {
+    Bench b;
+    b.core.x[1] = kBase + 0x1001; // misaligned
+    b.core.x[2] = 0x1122334455667788;
+    b.put32(0x0020b023); // sd x2, 0(x1)
+    b.put32(0x0000b183); // ld x3, 0(x1)
+    b.put32(0x00008203); // lb x4, 0(x1)   (0x88 sign-extends)
+    for (int i = 0; i < 3; ++i)
+        b.core.step();
+    CHECK(b.core.x[3] == 0x1122334455667788);
+    CHECK(b.core.x[4] == 0xffffffffffffff88);
+}
+
+TEST_CASE("core: illegal instruction and bus errors trap with the right cause and tval") {
+    Bench b;
+    b.core.csr_write(0x305, kBase + 0x800); // mtvec
+    b.put32(0xffffffff);                    // illegal
+    b.core.step();
+    CHECK(b.core.pc == kBase + 0x800);
+    CHECK(b.csr(0x342) == kIllegalInsn);
+    CHECK(b.csr(0x343) == 0xffffffff);
+    CHECK(b.csr(0x341) == kBase);
+    // A load from an address nothing answers: load access fault, tval = address.
+    b.core.pc = kBase + 0x100;
+    b.at = kBase + 0x100;
+    b.core.x[1] = 0x20000000;
+    b.put32(0x0000b103); // ld x2, 0(x1)
+    b.core.step();
+    CHECK(b.csr(0x342) == kLoadAccessFault);
+    CHECK(b.csr(0x343) == 0x20000000);
+    CHECK(b.core.instret == 0); // neither instruction retired
+}
+
+TEST_CASE("core: ecall delegation and mret/sret privilege changes") {
+    Bench b;
+    b.core.csr_write(0x305, kBase + 0x800); // mtvec
+    b.core.csr_write(0x105, kBase + 0x900); // stvec
+    b.allow_all_pmp();
+    b.core.csr_write(0x302, 1u << kEcallU); // medeleg: U ecalls to S
+    b.core.csr_write(0x341, kBase + 0x100); // mepc
+    b.core.csr_write(0x300, 0);             // MPP = U
+    b.put32(0x30200073);                    // mret
+    b.at = kBase + 0x100;
+    b.put32(0x00000073); // ecall (from U)
+    b.core.step();
+    CHECK(b.core.priv == U);
+    CHECK(b.core.pc == kBase + 0x100);
+    b.core.step();
+    CHECK(b.core.priv == S);
+    CHECK(b.core.pc == kBase + 0x900);
+    CHECK(b.csr(0x142) == kEcallU);
+    CHECK(b.csr(0x141) == kBase + 0x100);
+    CHECK((b.csr(0x100) & (1u << 8)) == 0); // SPP = U
+}
+
+TEST_CASE("core: without a PMP entry, S and U may not fetch") {
+    Bench b;
+    b.core.csr_write(0x305, kBase + 0x800);
+    b.core.csr_write(0x341, kBase + 0x100); // mepc
+    b.core.csr_write(0x300, 1ull << 11);    // MPP = S
+    b.put32(0x30200073);                    // mret
+    b.core.step();
+    b.core.step(); // the fetch at kBase + 0x100 in S-mode
+    CHECK(b.core.priv == M);
+    CHECK(b.csr(0x342) == kInsnAccessFault);
+    CHECK(b.csr(0x343) == kBase + 0x100);
+}
+
+TEST_CASE("core: an interrupt is taken only when enabled, with mcause's interrupt bit") {
+    Bench b;
+    b.core.csr_write(0x305, kBase + 0x800);
+    for (int i = 0; i < 4; ++i)
+        b.put32(0x00000013); // nops
+    b.core.set_external_pending(1u << kMti);
+    b.core.step();
+    CHECK(b.core.pc == kBase + 4); // mie clear: not taken
+    b.core.csr_write(0x304, 1u << kMti);
+    b.core.step();
+    CHECK(b.core.pc == kBase + 8); // mstatus.MIE clear in M-mode: not taken
+    b.core.csr_write(0x300, 1u << 3);
+    b.core.step();
+    CHECK(b.core.pc == kBase + 0x800);
+    CHECK(b.csr(0x342) == ((1ull << 63) | kMti));
+    CHECK(b.csr(0x341) == kBase + 8);
+}
+
+TEST_CASE("core: WFI stops the run until an interrupt is pending") {
+    Bench b;
+    b.put32(0x10500073); // wfi
+    b.put32(0x00000013); // nop
+    CHECK(b.core.run(10) == 1);
+    CHECK(b.core.waiting_for_interrupt());
+    CHECK(b.core.run(10) == 0); // still asleep
+    b.core.csr_write(0x304, 1u << kMsi);
+    b.core.set_external_pending(1u << kMsi); // pending but globally disabled: wakes, no trap
+    CHECK(b.core.run(1) == 1);
+    CHECK(b.core.pc == kBase + 8);
+}
+
+TEST_CASE("core: Sv39 translation, A/D updates and page faults") {
+    Bench b;
+    // Root table at +0x10000, a 4 KiB leaf for VA 0x1000 -> PA kBase+0x20000.
+    uint64_t root = kBase + 0x10000, l1 = kBase + 0x11000, l0 = kBase + 0x12000;
+    auto pte = [&](uint64_t at, uint64_t pa, uint64_t flags) {
+        uint64_t v = ((pa >> 12) << 10) | flags;
+        std::memcpy(&b.mem.ram[at - kBase], &v, 8);
+    };
+    pte(root + 0, l1, 1);                    // VPN2 = 0 -> next level
+    pte(l1 + 0, l0, 1);                      // VPN1 = 0 -> next level
+    pte(l0 + 8, kBase + 0x20000, 1 | 2 | 4); // VPN0 = 1: R W, A/D clear
+    pte(l0 + 16, kBase + 0x21000, 1 | 2);    // VPN0 = 2: read-only
+    // Identity megapages are not needed: the code runs in M-mode with MPRV.
+    b.allow_all_pmp();
+    b.core.csr_write(0x180, (8ull << 60) | (root >> 12)); // satp Sv39
+    b.core.csr_write(0x305, kBase + 0x800);
+    b.core.csr_write(0x300, (1ull << 17) | (1ull << 11)); // MPRV, MPP = S
+    b.core.x[1] = 0x1008;
+    b.core.x[2] = 0xabcd;
+    b.put32(0x0020b023); // sd x2, 0(x1)     VA 0x1008 -> PA +0x20008
+    b.put32(0x0000b183); // ld x3, 0(x1)
+    b.core.step();
+    b.core.step();
+    uint64_t stored;
+    std::memcpy(&stored, &b.mem.ram[0x20008], 8);
+    CHECK(stored == 0xabcd);
+    CHECK(b.core.x[3] == 0xabcd);
+    uint64_t leaf;
+    std::memcpy(&leaf, &b.mem.ram[l0 + 8 - kBase], 8);
+    CHECK((leaf & 0xc0) == 0xc0); // A and D set by the store
+    b.core.x[1] = 0x2000;         // the read-only page
+    b.put32(0x0020b023);          // sd x2, 0(x1)
+    b.core.step();
+    CHECK(b.csr(0x342) == kStorePageFault);
+    CHECK(b.csr(0x343) == 0x2000);
+}
+
+TEST_CASE("core: LR/SC succeed alone and fail after another hart's store") {
+    FlatMemory mem;
+    ReservationSet resv;
+    CoreConfig c0, c1;
+    c0.reset_pc = c1.reset_pc = kBase;
+    c1.hart_id = 1;
+    RvCore h0(c0, mem, resv), h1(c1, mem, resv);
+    uint32_t prog[] = {
+        0x1000b1af, // lr.d x3, (x1)
+        0x1820b22f, // sc.d x4, x2, (x1)
+    };
+    std::memcpy(&mem.ram[0], prog, sizeof prog);
+    h0.x[1] = h1.x[1] = kBase + 0x1000;
+    h0.x[2] = 7;
+    h0.step();
+    h0.step();
+    CHECK(h0.x[4] == 0); // success
+    uint64_t v;
+    std::memcpy(&v, &mem.ram[0x1000], 8);
+    CHECK(v == 7);
+    h0.pc = kBase;
+    h0.step(); // lr again
+    h1.pc = kBase + 0x10;
+    std::memcpy(&mem.ram[0x10], "\x23\xb0\x20\x00", 4); // sd x2, 0(x1) on hart 1
+    h1.x[2] = 9;
+    h1.step();
+    h0.step(); // sc must fail
+    CHECK(h0.x[4] == 1);
+    std::memcpy(&v, &mem.ram[0x1000], 8);
+    CHECK(v == 9);
+}
