@@ -42,6 +42,7 @@ void RvCore::reset() {
     scounteren_ = senvcfg_ = 0;
     stimecmp_ = ~uint64_t{0};
     cycle_offset_ = 0;
+    instret_step_ = 1;
     pmpcfg_.fill(0);
     pmpaddr_.fill(0);
     resv_.clear(cfg_.hart_id);
@@ -78,11 +79,8 @@ inline const Insn& RvCore::decode_cached(uint32_t raw) {
 }
 
 inline bool RvCore::fetch(uint32_t& raw) {
+    // (pc is always even: with C, every way to change pc keeps bit 0 clear.)
     uint16_t lo;
-    if ((pc & 1) != 0) {
-        raise(kInsnMisaligned, pc);
-        return false;
-    }
     // Fast path: the whole 32-bit window is inside the current code page,
     // or inside a page the fetch TLB knows (which then becomes current).
     uint64_t vpn = pc >> 12;
@@ -94,8 +92,10 @@ inline bool RvCore::fetch(uint32_t& raw) {
         }
     }
     if (vpn == fetch_vpn_ && (pc & 0xfff) <= 0xffc) [[likely]] {
+        // For a compressed instruction the upper half is the next one; it is
+        // kept in `raw` (the decode cache just sees a different key) and the
+        // decoder ignores it.
         std::memcpy(&raw, fetch_host_ + (pc & 0xfff), 4);
-        if ((raw & 3) != 3) raw &= 0xffff;
         return true;
     }
     if (!access(pc, &lo, 2, Access::Fetch)) return false;
@@ -113,97 +113,7 @@ inline bool RvCore::fetch(uint32_t& raw) {
     return true;
 }
 
-uint64_t RvCore::run(uint64_t budget) {
-    uint64_t done = 0;
-    while (done < budget) {
-        if (attention_) {
-            attention_ = false;
-            if (stop_) {
-                stop_ = false;
-                return done;
-            }
-            if (check_interrupts()) {
-                ++done;
-                continue;
-            }
-            if (wfi_) {
-                if (wfi_wakeup_pending())
-                    wfi_ = false;
-                else
-                    return done; // asleep until an interrupt line changes
-            }
-        }
-        uint32_t raw;
-        trapped_ = false;
-        if (!fetch(raw)) {
-            take_trap(trap_cause_, trap_tval_, false);
-            ++done;
-            continue;
-        }
-        if (trace_insn) trace_insn(pc, raw);
-        const Insn& in = decode_cached(raw);
-        if (!execute(in) && !trapped_) raise(kIllegalInsn, raw);
-        if (trapped_)
-            take_trap(trap_cause_, trap_tval_, false);
-        else
-            instret += !(mcountinhibit_ & 4);
-        ++done;
-        if (wfi_) {
-            attention_ = true;
-            if (!wfi_wakeup_pending()) return done;
-        }
-    }
-    return done;
-}
-
-// ---- memory --------------------------------------------------------------
-
-bool RvCore::load(uint64_t vaddr, void* out, unsigned len) {
-    return access(vaddr, out, len, Access::Load);
-}
-
-bool RvCore::store(uint64_t vaddr, const void* in, unsigned len) {
-    return access(vaddr, const_cast<void*>(in), len, Access::Store);
-}
-
-bool RvCore::access(uint64_t vaddr, void* data, unsigned len, Access kind) {
-    uint64_t off = vaddr & 0xfff;
-    if (off + len <= 4096) {
-        uint64_t vpn = vaddr >> 12;
-        Priv p = kind == Access::Fetch ? priv : data_priv();
-        TlbEntry& e = tlb_for(kind, p)[vpn % kTlbSize];
-        if (e.vpn == vpn) {
-            if (kind == Access::Store) {
-                std::memcpy(e.host + off, data, len);
-                resv_.store(e.ppage + off, len);
-            } else {
-                std::memcpy(data, e.host + off, len);
-            }
-            return true;
-        }
-        return access_page(vaddr, data, len, kind);
-    }
-    // Misaligned across a page boundary: byte by byte, so that a fault names
-    // the first byte that faults. (Misaligned accesses are done in hardware,
-    // as the spec allows, rather than trapped.)
-    auto* bytes = static_cast<uint8_t*>(data);
-    for (unsigned i = 0; i < len; ++i)
-        if (!access_page(vaddr + i, bytes + i, 1, kind)) return false;
-    return true;
-}
-
-Priv RvCore::data_priv() const {
-    return data_priv_;
-}
-
-void RvCore::update_data_priv() {
-    data_priv_ =
-        (priv == M && ((mstatus_ >> 17) & 1)) ? static_cast<Priv>((mstatus_ >> 11) & 3) : priv;
-}
-
-// ---- execution -------------------------------------------------------------
-
-bool RvCore::execute(const Insn& in) {
+inline bool RvCore::execute(const Insn& in) {
     uint64_t a = x[in.rs1], b = x[in.rs2];
     uint64_t next = pc + in.len;
     uint64_t r = 0;
@@ -503,6 +413,95 @@ bool RvCore::execute(const Insn& in) {
     pc = next;
     return true;
 }
+
+uint64_t RvCore::run(uint64_t budget) {
+    uint64_t done = 0;
+    while (done < budget) {
+        if (attention_) {
+            attention_ = false;
+            if (stop_) {
+                stop_ = false;
+                return done;
+            }
+            if (check_interrupts()) {
+                ++done;
+                continue;
+            }
+            if (wfi_) {
+                if (wfi_wakeup_pending())
+                    wfi_ = false;
+                else {
+                    attention_ = true; // look again on the next run()
+                    return done;       // asleep until an interrupt line changes
+                }
+            }
+        }
+        uint32_t raw;
+        trapped_ = false;
+        if (!fetch(raw)) {
+            take_trap(trap_cause_, trap_tval_, false);
+            ++done;
+            continue;
+        }
+        if (trace_insn) [[unlikely]]
+            trace_insn(pc, (raw & 3) == 3 ? raw : raw & 0xffff);
+        const Insn& in = decode_cached(raw);
+        if (!execute(in) && !trapped_) raise(kIllegalInsn, in.raw);
+        if (trapped_) [[unlikely]]
+            take_trap(trap_cause_, trap_tval_, false);
+        else
+            instret += instret_step_;
+        ++done; // WFI sets attention_: the check above puts the hart to sleep
+    }
+    return done;
+}
+
+// ---- memory --------------------------------------------------------------
+
+bool RvCore::load(uint64_t vaddr, void* out, unsigned len) {
+    return access(vaddr, out, len, Access::Load);
+}
+
+bool RvCore::store(uint64_t vaddr, const void* in, unsigned len) {
+    return access(vaddr, const_cast<void*>(in), len, Access::Store);
+}
+
+bool RvCore::access(uint64_t vaddr, void* data, unsigned len, Access kind) {
+    uint64_t off = vaddr & 0xfff;
+    if (off + len <= 4096) {
+        uint64_t vpn = vaddr >> 12;
+        Priv p = kind == Access::Fetch ? priv : data_priv();
+        TlbEntry& e = tlb_for(kind, p)[vpn % kTlbSize];
+        if (e.vpn == vpn) {
+            if (kind == Access::Store) {
+                std::memcpy(e.host + off, data, len);
+                resv_.store(e.ppage + off, len);
+            } else {
+                std::memcpy(data, e.host + off, len);
+            }
+            return true;
+        }
+        return access_page(vaddr, data, len, kind);
+    }
+    // Misaligned across a page boundary: byte by byte, so that a fault names
+    // the first byte that faults. (Misaligned accesses are done in hardware,
+    // as the spec allows, rather than trapped.)
+    auto* bytes = static_cast<uint8_t*>(data);
+    for (unsigned i = 0; i < len; ++i)
+        if (!access_page(vaddr + i, bytes + i, 1, kind)) return false;
+    return true;
+}
+
+Priv RvCore::data_priv() const {
+    return data_priv_;
+}
+
+void RvCore::update_data_priv() {
+    data_priv_ =
+        (priv == M && ((mstatus_ >> 17) & 1)) ? static_cast<Priv>((mstatus_ >> 11) & 3) : priv;
+}
+
+// ---- execution -------------------------------------------------------------
 
 bool RvCore::exec_amo(const Insn& in) {
     if (!cfg_.ext_a) return false;

@@ -188,7 +188,7 @@ class RvCore {
 
     // Execution
     [[gnu::always_inline]] inline bool fetch(uint32_t& raw);
-    bool execute(const Insn& in);
+    [[gnu::always_inline]] inline bool execute(const Insn& in);
     bool exec_amo(const Insn& in);
     bool exec_system(const Insn& in);
     bool exec_csr(const Insn& in);
@@ -257,6 +257,7 @@ class RvCore {
     bool attention_ = true; // re-check interrupts before the next instruction
     bool wfi_ = false;
     bool stop_ = false;
+    uint64_t instret_step_ = 1; // 0 while mcountinhibit.IR is set
 
     // CSRs
     uint64_t mstatus_ = 0, misa_ = 0, medeleg_ = 0, mideleg_ = 0, mie_ = 0, mip_sw_ = 0;

@@ -310,6 +310,7 @@ bool RvCore::csr_write(unsigned csr, uint64_t v) {
         return true;
     case kMcountinhibit:
         mcountinhibit_ = v & 0x5;
+        instret_step_ = (mcountinhibit_ & 4) ? 0 : 1;
         return true;
     case kMscratch:
         mscratch_ = v;
@@ -444,6 +445,7 @@ bool RvCore::exec_system(const Insn& in) {
         if (priv == U || (priv == S && ((mstatus_ >> 21) & 1))) return false; // TW
         pc += in.len;
         wfi_ = true;
+        attention_ = true;
         return true;
     case kSfenceVma:
         if (priv == U || (priv == S && ((mstatus_ >> 20) & 1))) return false; // TVM
