@@ -115,7 +115,8 @@ TEST_CASE("platform: images that overlap or do not fit are refused") {
                          {"--firmware", 0, 0}};
     cfg.boot.kernel = {write_file("k.bin", std::vector<uint8_t>(0x100, 2)), {"--kernel", 0, 0}};
     Platform p("platform", cfg, nullptr);
-    elaborate();
+    // No elaborate(): the harts' SystemC threads must not have started when
+    // the error is thrown (ASan cannot follow exceptions across coroutines).
     CHECK_THROWS_WITH(p.load(), "--kernel: error: the kernel [0x80200000, 0x80200100) overlaps "
                                 "the firmware [0x80000000, 0x80300000): move one of them (e.g. "
                                 "boot.kernel-addr)");
@@ -126,7 +127,8 @@ TEST_CASE("platform: a firmware larger than RAM is refused with its name") {
     cfg.boot.firmware = {write_file("huge.bin", std::vector<uint8_t>(65u << 20, 1)),
                          {"--firmware", 0, 0}};
     Platform p("platform", cfg, nullptr);
-    elaborate();
+    // No elaborate(): the harts' SystemC threads must not have started when
+    // the error is thrown (ASan cannot follow exceptions across coroutines).
     CHECK_THROWS_WITH(p.load(), Catch::Contains("--firmware: error: image 'huge.bin' needs "
                                                 "[0x80000000, 0x84100000), which is not all RAM"));
     std::remove("huge.bin");
@@ -155,7 +157,8 @@ TEST_CASE("platform: a bad --dtb is refused") {
     PlatformConfig cfg = config_from(kSmall);
     cfg.boot.dtb = {write_file("bad.dtb", std::vector<uint8_t>(64, 0)), {"--dtb", 0, 0}};
     Platform p("platform", cfg, nullptr);
-    elaborate();
+    // No elaborate(): the harts' SystemC threads must not have started when
+    // the error is thrown (ASan cannot follow exceptions across coroutines).
     CHECK_THROWS_WITH(p.load(), "--dtb: error: 'bad.dtb' is not a device tree blob (compile a "
                                 ".dts with dtc -O dtb)");
 }
