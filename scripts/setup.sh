@@ -12,6 +12,8 @@ PACKAGES=(
   nlohmann-json3-dev libelf-dev verilator
   # device tree tools, used by tests and `nvsoc dts | dtc`
   device-tree-compiler
+  # initramfs archives for the Linux boot tests
+  cpio
   # guest side: bare-metal and Linux cross toolchains, firmware
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu
