@@ -60,27 +60,24 @@ Device* Platform::device(const std::string& name) const {
 }
 
 void Platform::create_harts() {
-    IsaString isa = parse_isa(config_.harts.isa, config_.harts.where);
-    auto has = [&](const char* ext) {
-        return std::find(isa.extensions.begin(), isa.extensions.end(), ext) != isa.extensions.end();
-    };
+    const IsaString& isa = config_.harts.extensions;
     const TimeSource* timer = nullptr;
     for (const auto& d : devices_)
         if (auto* t = dynamic_cast<const TimeSource*>(d.get()); t && !timer) timer = t;
     for (unsigned h = 0; h < config_.harts.count; ++h) {
         HartConfig hc;
         hc.core.hart_id = h;
-        hc.core.ext_m = has("m");
-        hc.core.ext_a = has("a");
-        hc.core.ext_f = has("f");
-        hc.core.ext_d = has("d");
-        hc.core.ext_c = has("c");
+        hc.core.ext_m = isa.has("m");
+        hc.core.ext_a = isa.has("a");
+        hc.core.ext_f = isa.has("f");
+        hc.core.ext_d = isa.has("d");
+        hc.core.ext_c = isa.has("c");
         hc.core.sv39 = config_.harts.mmu != "bare";
         hc.core.sv48 = config_.harts.mmu == "sv48";
-        hc.core.sstc = has("sstc");
-        hc.core.zicbom = has("zicbom");
-        hc.core.zicboz = has("zicboz");
-        hc.core.zihpm = has("zihpm");
+        hc.core.sstc = isa.has("sstc");
+        hc.core.zicbom = isa.has("zicbom");
+        hc.core.zicboz = isa.has("zicboz");
+        hc.core.zihpm = isa.has("zihpm");
         hc.frequency_hz = config_.harts.frequency;
         hc.quantum = sc_core::sc_time::from_value(config_.quantum_ps);
         harts_.push_back(std::make_unique<Hart>(fmt::format("hart{}", h).c_str(), hc, reservations_,
@@ -191,10 +188,7 @@ void Platform::build_device_tree() {
 
     DtNode& chosen = root.child("chosen");
     root.child("aliases");
-    IsaString isa = parse_isa(config_.harts.isa, config_.harts.where);
-    auto has = [&](const char* ext) {
-        return std::find(isa.extensions.begin(), isa.extensions.end(), ext) != isa.extensions.end();
-    };
+    const IsaString& isa = config_.harts.extensions;
     DtNode& cpus = root.child("cpus");
     cpus.set_u32("#address-cells", 1).set_u32("#size-cells", 0);
     std::vector<uint32_t> intc, cpu_ph;
@@ -208,8 +202,8 @@ void Platform::build_device_tree() {
         cpu.set_string("riscv,isa-base", isa.base);
         cpu.set_strings("riscv,isa-extensions", isa.extensions);
         if (config_.harts.mmu != "bare") cpu.set_string("mmu-type", "riscv," + config_.harts.mmu);
-        if (has("zicbom")) cpu.set_u32("riscv,cbom-block-size", 64);
-        if (has("zicboz")) cpu.set_u32("riscv,cboz-block-size", 64);
+        if (isa.has("zicbom")) cpu.set_u32("riscv,cbom-block-size", 64);
+        if (isa.has("zicboz")) cpu.set_u32("riscv,cboz-block-size", 64);
         DtNode& ic = cpu.child("interrupt-controller");
         intc.push_back(tree_.new_phandle());
         ic.set_u32("#interrupt-cells", 1).set_empty("interrupt-controller");

@@ -10,8 +10,6 @@
 #include "platforms/image_loader.h"
 #include "platforms/platform_config.h"
 
-#include <tlm_utils/simple_initiator_socket.h>
-
 #include <memory>
 #include <optional>
 #include <vector>

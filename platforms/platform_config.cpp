@@ -257,6 +257,10 @@ BootImage image(const Params& p, const std::string& key) {
 
 } // namespace
 
+bool IsaString::has(const std::string& ext) const {
+    return std::find(extensions.begin(), extensions.end(), ext) != extensions.end();
+}
+
 IsaString parse_isa(const std::string& isa, const Location& where) {
     static const std::vector<std::string> single = {"i", "m", "a", "f", "d", "c"};
     static const std::vector<std::string> multi = {"zicsr",  "zifencei", "zicntr",      "zihpm",
@@ -343,7 +347,7 @@ PlatformConfig build_platform_config(const ConfigNode& root, const std::string& 
     cfg.harts.frequency = harts.u64("frequency");
     cfg.harts.mmu = harts.str("mmu");
     cfg.harts.where = harts.where("isa");
-    parse_isa(cfg.harts.isa, cfg.harts.where);
+    cfg.harts.extensions = parse_isa(cfg.harts.isa, cfg.harts.where);
 
     Params timing = read_section(root.get("timing"), section("timing"), top_at);
     cfg.quantum_ps = timing.u64("quantum");

@@ -24,9 +24,17 @@ const std::vector<SectionInfo>& config_sections();
 // Keys every device entry takes besides its model's own parameters.
 const std::vector<ParamSpec>& common_device_keys();
 
+// An ISA string's base and its single-letter and multi-letter extensions.
+struct IsaString {
+    std::string base;                    // "rv64i"
+    std::vector<std::string> extensions; // "i", "m", ..., "zicsr", ...
+    bool has(const std::string& ext) const;
+};
+
 struct HartsConfig {
     unsigned count = 1;
     std::string isa;
+    IsaString extensions; // `isa`, parsed and checked once
     uint64_t frequency = 0;
     std::string mmu;
     Location where;
@@ -59,12 +67,8 @@ struct PlatformConfig {
 // registry; files named by Path params must exist.
 PlatformConfig build_platform_config(const ConfigNode& root, const std::string& file);
 
-// The ISA string's single-letter and multi-letter extensions, checked against
-// what nvsoc's hart supports. Throws InputError at `where`.
-struct IsaString {
-    std::string base;                    // "rv64i"
-    std::vector<std::string> extensions; // "i", "m", ..., "zicsr", ...
-};
+// Parses an ISA string, checking every extension against what nvsoc's hart
+// implements. Throws InputError at `where`.
 IsaString parse_isa(const std::string& isa, const Location& where);
 
 } // namespace nvsoc
