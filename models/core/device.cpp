@@ -1,5 +1,7 @@
 #include "models/core/device.h"
 
+#include <cstring>
+
 namespace nvsoc {
 
 DtContext::DtContext(DeviceTree& tree, std::vector<uint32_t> hart_intc_phandles)
@@ -49,6 +51,13 @@ void Device::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) 
     }
     uint64_t offset = tx.get_address();
     unsigned len = tx.get_data_length();
+    if (access_width_ && (len != access_width_ || offset % access_width_ != 0)) {
+        log_.guest_error("{} of {} bytes at offset 0x{:x}: only aligned {}-byte accesses are "
+                         "supported",
+                         tx.is_read() ? "read" : "write", len, offset, access_width_);
+        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
     AccessResult r = tx.is_read()    ? regs_.read(offset, tx.get_data_ptr(), len)
                      : tx.is_write() ? regs_.write(offset, tx.get_data_ptr(), len)
                                      : AccessResult::Ok;
@@ -57,6 +66,11 @@ void Device::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) 
         tx.set_response_status(tlm::TLM_OK_RESPONSE);
         break;
     case AccessResult::Unmapped:
+        if (unmapped_is_reserved_ && offset < size() && len <= size() - offset) {
+            if (tx.is_read()) std::memset(tx.get_data_ptr(), 0, len);
+            tx.set_response_status(tlm::TLM_OK_RESPONSE);
+            break;
+        }
         log_.guest_error("{} of {} bytes at unmapped offset 0x{:x}",
                          tx.is_read() ? "read" : "write", len, offset);
         tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

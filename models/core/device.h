@@ -109,6 +109,12 @@ class Device : public sc_core::sc_module {
     RegisterBank regs_;
     Logger log_;
     sc_core::sc_time access_latency_{10, sc_core::SC_NS};
+    // When non-zero, the one access width the model takes (naturally
+    // aligned); other accesses get an address error.
+    unsigned access_width_ = 0;
+    // For windows whose undeclared offsets are architecturally reserved
+    // (reads zero, writes ignored, as in the PLIC) rather than bus errors.
+    bool unmapped_is_reserved_ = false;
 
   private:
     DeviceConfig config_;

@@ -20,6 +20,9 @@ std::string trim(const std::string& s) {
 Plic::Plic(const DeviceConfig& config)
     : Device(config), sources_(static_cast<unsigned>(config.params.u64("sources"))),
       words_(sources_ / 32 + 1), contexts_(2 * config.harts) {
+    // Every register is 32 bits; the rest of the window is reserved space.
+    access_width_ = 4;
+    unmapped_is_reserved_ = true;
     if (config.harts == 0 || contexts_ > kMaxContexts)
         throw InputError(config.where, fmt::format("{}: the PLIC supports 1 to {} harts, not {}",
                                                    config.name, kMaxContexts / 2, config.harts));
@@ -223,30 +226,6 @@ void Plic::complete(unsigned ctx, uint32_t source) {
 void Plic::update() {
     for (unsigned ctx = 0; ctx < contexts_; ++ctx)
         context_out[ctx].set(best(ctx) != 0);
-}
-
-void Plic::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-    delay += access_latency_;
-    if (tx.get_byte_enable_ptr() || tx.get_streaming_width() < tx.get_data_length()) {
-        tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-        return;
-    }
-    uint64_t offset = tx.get_address();
-    unsigned len = tx.get_data_length();
-    if (len != 4 || offset % 4 != 0 || offset >= size() || size() - offset < 4) {
-        log_.guest_error(
-            "{} of {} bytes at offset 0x{:x}: {}", tx.is_read() ? "read" : "write", len, offset,
-            offset >= size() ? "outside the PLIC" : "the PLIC takes aligned 32-bit accesses only");
-        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    if (tx.is_read()) {
-        if (regs_.read(offset, tx.get_data_ptr(), len) != AccessResult::Ok)
-            std::memset(tx.get_data_ptr(), 0, len); // reserved: reads as zero
-    } else if (tx.is_write()) {
-        regs_.write(offset, tx.get_data_ptr(), len); // reserved: ignored
-    }
-    tx.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 void Plic::reset() {

@@ -41,9 +41,6 @@ class Plic : public Device, public InterruptController, public HartInterruptSour
     // Wires context 2h to harts[h] MEIP and context 2h+1 to its SEIP.
     void connect_harts(const std::vector<HartIrqPins*>& harts) override;
 
-  protected:
-    void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
-
   private:
     class Input : public IrqTarget {
       public:
