@@ -4,7 +4,9 @@
  * Hart 0 works; the others park. Prints a checksum and passes. */
 #include "nvsoc_test.h"
 
+#ifndef ITERATIONS /* overridable for instruction-count profiling */
 #define ITERATIONS 30000
+#endif
 #define WORDS 4096
 
 static unsigned long table[WORDS];

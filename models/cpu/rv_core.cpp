@@ -13,10 +13,55 @@ inline int64_t s64(uint64_t v) {
 inline uint64_t sext32(uint64_t v) {
     return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v)));
 }
+
+// M-extension results, with the spec's values for division by zero and
+// overflow (no traps).
+using i128 = __int128;
+using u128 = unsigned __int128;
+inline uint64_t mulh(uint64_t a, uint64_t b) {
+    return static_cast<uint64_t>((static_cast<i128>(s64(a)) * s64(b)) >> 64);
+}
+inline uint64_t mulhsu(uint64_t a, uint64_t b) {
+    return static_cast<uint64_t>((static_cast<i128>(s64(a)) * static_cast<i128>(b)) >> 64);
+}
+inline uint64_t mulhu(uint64_t a, uint64_t b) {
+    return static_cast<uint64_t>((static_cast<u128>(a) * b) >> 64);
+}
+inline uint64_t div64(uint64_t a, uint64_t b) {
+    if (b == 0) return ~uint64_t{0};
+    if (s64(a) == INT64_MIN && s64(b) == -1) return a;
+    return static_cast<uint64_t>(s64(a) / s64(b));
+}
+inline uint64_t rem64(uint64_t a, uint64_t b) {
+    if (b == 0) return a;
+    if (s64(a) == INT64_MIN && s64(b) == -1) return 0;
+    return static_cast<uint64_t>(s64(a) % s64(b));
+}
+inline uint64_t div32(uint64_t a, uint64_t b) {
+    int32_t x = static_cast<int32_t>(a), y = static_cast<int32_t>(b);
+    if (y == 0) return ~uint64_t{0};
+    if (x == INT32_MIN && y == -1) return sext32(static_cast<uint32_t>(x));
+    return sext32(static_cast<uint32_t>(x / y));
+}
+inline uint64_t divu32(uint64_t a, uint64_t b) {
+    uint32_t x = static_cast<uint32_t>(a), y = static_cast<uint32_t>(b);
+    return y == 0 ? ~uint64_t{0} : sext32(x / y);
+}
+inline uint64_t rem32(uint64_t a, uint64_t b) {
+    int32_t x = static_cast<int32_t>(a), y = static_cast<int32_t>(b);
+    if (y == 0) return sext32(static_cast<uint32_t>(x));
+    if (x == INT32_MIN && y == -1) return 0;
+    return sext32(static_cast<uint32_t>(x % y));
+}
+inline uint64_t remu32(uint64_t a, uint64_t b) {
+    uint32_t x = static_cast<uint32_t>(a), y = static_cast<uint32_t>(b);
+    return sext32(y == 0 ? x : x % y);
+}
 } // namespace
 
 RvCore::RvCore(const CoreConfig& config, MemoryPort& memory, ReservationSet& reservations)
-    : cfg_(config), mem_(memory), resv_(reservations) {
+    : blocks_(std::make_unique<std::array<Block, kBlocks>>()), cfg_(config), mem_(memory),
+      resv_(reservations) {
     reset();
 }
 
@@ -50,6 +95,8 @@ void RvCore::reset() {
         slot.raw = 0;
         slot.insn = decode(0);
     }
+    for (auto& b : *blocks_)
+        b.pc = ~uint64_t{0};
     flush_tlb();
     trapped_ = false;
     wfi_ = false;
@@ -113,309 +160,91 @@ inline bool RvCore::fetch(uint32_t& raw) {
     return true;
 }
 
-inline bool RvCore::execute(const Insn& in) {
-    uint64_t a = x[in.rs1], b = x[in.rs2];
-    uint64_t next = pc + in.len;
-    uint64_t r = 0;
-    bool write_rd = true;
-    switch (in.op) {
-    case kLui:
-        r = static_cast<uint64_t>(in.imm);
-        break;
-    case kAuipc:
-        r = pc + static_cast<uint64_t>(in.imm);
-        break;
-    case kJal:
-        r = next;
-        next = pc + static_cast<uint64_t>(in.imm);
-        break;
-    case kJalr:
-        r = next;
-        next = (a + static_cast<uint64_t>(in.imm)) & ~uint64_t{1};
-        break;
-    case kBeq:
-        write_rd = false, next = a == b ? pc + in.imm : next;
-        break;
-    case kBne:
-        write_rd = false, next = a != b ? pc + in.imm : next;
-        break;
-    case kBlt:
-        write_rd = false, next = s64(a) < s64(b) ? pc + in.imm : next;
-        break;
-    case kBge:
-        write_rd = false, next = s64(a) >= s64(b) ? pc + in.imm : next;
-        break;
-    case kBltu:
-        write_rd = false, next = a < b ? pc + in.imm : next;
-        break;
-    case kBgeu:
-        write_rd = false, next = a >= b ? pc + in.imm : next;
-        break;
-    case kLb: {
-        int8_t v;
-        if (!load_fast(a + in.imm, v)) return true;
-        r = static_cast<uint64_t>(v);
-        break;
-    }
-    case kLh: {
-        int16_t v;
-        if (!load_fast(a + in.imm, v)) return true;
-        r = static_cast<uint64_t>(v);
-        break;
-    }
-    case kLw: {
-        int32_t v;
-        if (!load_fast(a + in.imm, v)) return true;
-        r = static_cast<uint64_t>(v);
-        break;
-    }
-    case kLd: {
-        uint64_t v; // not r itself: taking r's address would keep it in memory
-        if (!load_fast(a + in.imm, v)) return true;
-        r = v;
-        break;
-    }
-    case kLbu: {
-        uint8_t v;
-        if (!load_fast(a + in.imm, v)) return true;
-        r = v;
-        break;
-    }
-    case kLhu: {
-        uint16_t v;
-        if (!load_fast(a + in.imm, v)) return true;
-        r = v;
-        break;
-    }
-    case kLwu: {
-        uint32_t v;
-        if (!load_fast(a + in.imm, v)) return true;
-        r = v;
-        break;
-    }
-    case kSb:
-        write_rd = false;
-        if (!store_fast(a + in.imm, static_cast<uint8_t>(b))) return true;
-        break;
-    case kSh:
-        write_rd = false;
-        if (!store_fast(a + in.imm, static_cast<uint16_t>(b))) return true;
-        break;
-    case kSw:
-        write_rd = false;
-        if (!store_fast(a + in.imm, static_cast<uint32_t>(b))) return true;
-        break;
-    case kSd:
-        write_rd = false;
-        if (!store_fast(a + in.imm, b)) return true;
-        break;
-    case kAddi:
-        r = a + in.imm;
-        break;
-    case kSlti:
-        r = s64(a) < in.imm;
-        break;
-    case kSltiu:
-        r = a < static_cast<uint64_t>(in.imm);
-        break;
-    case kXori:
-        r = a ^ in.imm;
-        break;
-    case kOri:
-        r = a | in.imm;
-        break;
-    case kAndi:
-        r = a & in.imm;
-        break;
-    case kSlli:
-        r = a << in.imm;
-        break;
-    case kSrli:
-        r = a >> in.imm;
-        break;
-    case kSrai:
-        r = static_cast<uint64_t>(s64(a) >> in.imm);
-        break;
-    case kAdd:
-        r = a + b;
-        break;
-    case kSub:
-        r = a - b;
-        break;
-    case kSll:
-        r = a << (b & 63);
-        break;
-    case kSlt:
-        r = s64(a) < s64(b);
-        break;
-    case kSltu:
-        r = a < b;
-        break;
-    case kXor:
-        r = a ^ b;
-        break;
-    case kSrl:
-        r = a >> (b & 63);
-        break;
-    case kSra:
-        r = static_cast<uint64_t>(s64(a) >> (b & 63));
-        break;
-    case kOr:
-        r = a | b;
-        break;
-    case kAnd:
-        r = a & b;
-        break;
-    case kAddiw:
-        r = sext32(a + in.imm);
-        break;
-    case kSlliw:
-        r = sext32(a << in.imm);
-        break;
-    case kSrliw:
-        r = sext32(static_cast<uint32_t>(a) >> in.imm);
-        break;
-    case kSraiw:
-        r = sext32(static_cast<uint64_t>(static_cast<int32_t>(a) >> in.imm));
-        break;
-    case kAddw:
-        r = sext32(a + b);
-        break;
-    case kSubw:
-        r = sext32(a - b);
-        break;
-    case kSllw:
-        r = sext32(a << (b & 31));
-        break;
-    case kSrlw:
-        r = sext32(static_cast<uint32_t>(a) >> (b & 31));
-        break;
-    case kSraw:
-        r = sext32(static_cast<uint64_t>(static_cast<int32_t>(a) >> (b & 31)));
-        break;
-    case kFence:
-        write_rd = false;
-        break;
-    case kFenceI:
-        write_rd = false;
-        break; // fetches always see memory as it is
-    case kMul:
-    case kMulh:
-    case kMulhsu:
-    case kMulhu:
-    case kDiv:
-    case kDivu:
-    case kRem:
-    case kRemu:
-    case kMulw:
-    case kDivw:
-    case kDivuw:
-    case kRemw:
-    case kRemuw: {
-        if (!cfg_.ext_m) return false;
-        using i128 = __int128;
-        using u128 = unsigned __int128;
-        switch (in.op) {
-        case kMul:
-            r = a * b;
-            break;
-        case kMulh:
-            r = static_cast<uint64_t>((static_cast<i128>(s64(a)) * s64(b)) >> 64);
-            break;
-        case kMulhsu:
-            r = static_cast<uint64_t>((static_cast<i128>(s64(a)) * static_cast<i128>(b)) >> 64);
-            break;
-        case kMulhu:
-            r = static_cast<uint64_t>((static_cast<u128>(a) * b) >> 64);
-            break;
-        case kDiv:
-            r = b == 0                                  ? ~uint64_t{0}
-                : (s64(a) == INT64_MIN && s64(b) == -1) ? a
-                                                        : static_cast<uint64_t>(s64(a) / s64(b));
-            break;
-        case kDivu:
-            r = b == 0 ? ~uint64_t{0} : a / b;
-            break;
-        case kRem:
-            r = b == 0                                  ? a
-                : (s64(a) == INT64_MIN && s64(b) == -1) ? 0
-                                                        : static_cast<uint64_t>(s64(a) % s64(b));
-            break;
-        case kRemu:
-            r = b == 0 ? a : a % b;
-            break;
-        case kMulw:
-            r = sext32(a * b);
-            break;
-        case kDivw: {
-            int32_t x1 = static_cast<int32_t>(a), y1 = static_cast<int32_t>(b);
-            r = y1 == 0                         ? ~uint64_t{0}
-                : (x1 == INT32_MIN && y1 == -1) ? sext32(static_cast<uint32_t>(x1))
-                                                : sext32(static_cast<uint32_t>(x1 / y1));
-            break;
+// ---- the interpreter ---------------------------------------------------------
+//
+// Instructions run in decoded blocks: runs of up to kBlockMax consecutive
+// instructions inside one code page, ending after the first jump, CSR or
+// system instruction (a taken conditional branch leaves the block early). A block is found by its
+// pc and is valid while the code bytes it was decoded from are unchanged: every entry compares them
+// with memory (a few 8-byte words), so self-modifying code, fence.i, other
+// harts' stores and remapped pages need no invalidation protocol. Within a
+// block, handlers jump straight to the next handler (threaded dispatch); the
+// bookkeeping (interrupts, instret, the budget) happens once per block.
+// Stores into the running block itself take effect at the next block entry,
+// which RISC-V allows: a hart only has to see its own code stores after a
+// fence.i, and fence.i ends a block.
+
+namespace {
+// Operations after which a block ends: jumps, and instructions that change
+// state that fetch, translation or interrupts depend on.
+bool ends_block(uint16_t op) {
+    return op == kJal || op == kJalr || op == kFenceI || (op >= kCsrrw && op <= kCboZero) ||
+           op == kIllegal;
+}
+} // namespace
+
+bool RvCore::build_block(Block& b, uint64_t start_pc, const uint8_t* page) {
+    unsigned off = start_pc & 0xfff;
+    unsigned count = 0;
+    while (count < kBlockMax && off + 2 <= 4096) {
+        uint16_t lo;
+        std::memcpy(&lo, page + off, 2);
+        uint32_t raw = lo;
+        if ((lo & 3) == 3) {
+            if (off + 4 > 4096) break; // straddles the page: executed on its own
+            std::memcpy(&raw, page + off, 4);
         }
-        case kDivuw: {
-            uint32_t x1 = static_cast<uint32_t>(a), y1 = static_cast<uint32_t>(b);
-            r = y1 == 0 ? ~uint64_t{0} : sext32(x1 / y1);
-            break;
-        }
-        case kRemw: {
-            int32_t x1 = static_cast<int32_t>(a), y1 = static_cast<int32_t>(b);
-            r = y1 == 0                         ? sext32(static_cast<uint32_t>(x1))
-                : (x1 == INT32_MIN && y1 == -1) ? 0
-                                                : sext32(static_cast<uint32_t>(x1 % y1));
-            break;
-        }
-        case kRemuw: {
-            uint32_t x1 = static_cast<uint32_t>(a), y1 = static_cast<uint32_t>(b);
-            r = sext32(y1 == 0 ? x1 : x1 % y1);
-            break;
-        }
-        }
-        break;
+        b.insns[count] = decode(raw);
+        off += b.insns[count].len;
+        if (ends_block(b.insns[count++].op)) break;
     }
-    case kFpLoad:
-    case kFpStore:
-    case kFpOp:
-    case kFpMadd:
-    case kFpMsub:
-    case kFpNmsub:
-    case kFpNmadd:
-        if (!exec_fp(in)) return false;
-        if (trapped_) return true;
-        pc = next;
-        return true;
-    case kCboInval:
-    case kCboClean:
-    case kCboFlush:
-    case kCboZero:
-    case kEcall:
-    case kEbreak:
-    case kMret:
-    case kSret:
-    case kWfi:
-    case kSfenceVma:
-        return exec_system(in);
-    case kCsrrw:
-    case kCsrrs:
-    case kCsrrc:
-    case kCsrrwi:
-    case kCsrrsi:
-    case kCsrrci:
-        return exec_csr(in);
-    case kIllegal:
-        return false;
-    default:
-        if (in.op >= kLrW && in.op <= kAmomaxuD) return exec_amo(in);
-        return false;
-    }
-    if (write_rd && in.rd != 0) x[in.rd] = r;
-    pc = next;
+    if (count == 0) return false;
+    b.insns[count] = Insn{};
+    b.insns[count].op = kBlockEnd;
+    b.count = static_cast<uint8_t>(count);
+    // The code bytes, as whole aligned words (never past the page end).
+    b.word_off = static_cast<uint16_t>((start_pc & 0xfff) & ~7u);
+    b.nwords = static_cast<uint8_t>((((off + 7) & ~7u) - b.word_off) / 8);
+    std::memcpy(b.words.data(), page + b.word_off, b.nwords * 8u);
+    b.pc = start_pc;
     return true;
 }
 
+inline RvCore::Block* RvCore::find_block() {
+    uint64_t vpn = pc >> 12;
+    if (vpn != fetch_vpn_) {
+        const TlbEntry& e = tlb_for(Access::Fetch, priv)[vpn % kTlbSize];
+        if (e.vpn != vpn) return nullptr; // the slow path walks and fills the TLB
+        fetch_vpn_ = vpn;
+        fetch_host_ = e.host;
+    }
+    Block& b = (*blocks_)[(pc >> 1) % kBlocks];
+    if (b.pc == pc) {
+        const uint8_t* code = fetch_host_ + b.word_off;
+        unsigned i = 0;
+        for (; i < b.nwords; ++i) {
+            uint64_t w;
+            std::memcpy(&w, code + 8 * i, 8);
+            if (w != b.words[i]) break;
+        }
+        if (i == b.nwords) [[likely]]
+            return &b;
+    }
+    return build_block(b, pc, fetch_host_) ? &b : nullptr;
+}
+
 uint64_t RvCore::run(uint64_t budget) {
+    // One handler per operation, in enum order (see rv_ops.h).
+    static const void* const handlers[] = {
+#define NVSOC_RV_OP_LABEL(name) &&op_##name,
+        NVSOC_RV_OPS(NVSOC_RV_OP_LABEL)
+#undef NVSOC_RV_OP_LABEL
+    };
+    static_assert(sizeof(handlers) / sizeof(handlers[0]) == kOpCount);
+
     uint64_t done = 0;
+    Insn single[2]; // a one-instruction block for the step-by-step path
+    single[1].op = kBlockEnd;
     while (done < budget) {
         if (attention_) {
             attention_ = false;
@@ -436,22 +265,293 @@ uint64_t RvCore::run(uint64_t budget) {
                 }
             }
         }
-        uint32_t raw;
         trapped_ = false;
-        if (!fetch(raw)) {
-            take_trap(trap_cause_, trap_tval_, false);
-            ++done;
-            continue;
+        const Insn* ip = nullptr;
+        if (budget - done >= kBlockMax && !trace_insn) [[likely]] {
+            if (Block* b = find_block()) ip = b->insns.data();
         }
-        if (trace_insn) [[unlikely]]
-            trace_insn(pc, (raw & 3) == 3 ? raw : raw & 0xffff);
-        const Insn& in = decode_cached(raw);
-        if (!execute(in) && !trapped_) raise(kIllegalInsn, in.raw);
-        if (trapped_) [[unlikely]]
-            take_trap(trap_cause_, trap_tval_, false);
-        else
-            instret += instret_step_;
-        ++done; // WFI sets attention_: the check above puts the hart to sleep
+        if (!ip) {
+            // One instruction at a time: tracing, the end of the budget, and
+            // code the fetch TLB cannot hold (page-straddling instructions,
+            // pages PMP splits, MMIO).
+            uint32_t raw;
+            if (!fetch(raw)) {
+                take_trap(trap_cause_, trap_tval_, false);
+                ++done;
+                continue;
+            }
+            if (trace_insn) [[unlikely]]
+                trace_insn(pc, (raw & 3) == 3 ? raw : raw & 0xffff);
+            single[0] = decode_cached(raw);
+            ip = single;
+        }
+
+        const Insn* first = ip; // first instruction not yet counted
+        uint64_t cpc = pc;      // the pc of *ip
+        Tlb& load_tlb = tlb_for(Access::Load, data_priv_);
+        Tlb& store_tlb = tlb_for(Access::Store, data_priv_);
+        // Counts the instructions retired since `first` (they all retired).
+        auto retire = [&] {
+            uint64_t n = static_cast<uint64_t>(ip - first);
+            instret += n * instret_step_;
+            done += n;
+            first = ip;
+        };
+        uint64_t rs1, rs2;
+
+#define DISPATCH() goto* handlers[ip->op]
+#define NEXT()                                                                                     \
+    do {                                                                                           \
+        cpc += ip->len;                                                                            \
+        ++ip;                                                                                      \
+        DISPATCH();                                                                                \
+    } while (0)
+#define OPERANDS() (rs1 = x[ip->rs1], rs2 = x[ip->rs2])
+#define ALU(name, expr)                                                                            \
+    op_##name : OPERANDS();                                                                        \
+    x[ip->rd] = (expr);                                                                            \
+    NEXT();
+// M operations write rd themselves: rd may be x0, which must stay zero.
+#define MULDIV(name, expr)                                                                         \
+    op_##name : if (!cfg_.ext_m) goto illegal;                                                     \
+    OPERANDS();                                                                                    \
+    x[ip->rd] = (expr);                                                                            \
+    x[0] = 0;                                                                                      \
+    NEXT();
+// A taken branch leaves the block; a branch not taken falls through into
+// the rest of it, so blocks span several basic blocks.
+#define BRANCH(name, cond)                                                                         \
+    op_##name : OPERANDS();                                                                        \
+    if (!(cond)) NEXT();                                                                           \
+    cpc += static_cast<uint64_t>(ip->imm);                                                         \
+    ++ip;                                                                                          \
+    goto block_end;
+// A load or store that misses the TLB (or touches MMIO) goes the slow way;
+// MMIO may have raised an interrupt line, so the block then ends.
+#define LOAD(name, T)                                                                              \
+    op_##name : {                                                                                  \
+        uint64_t va = x[ip->rs1] + static_cast<uint64_t>(ip->imm);                                 \
+        uint64_t vpn = va >> 12;                                                                   \
+        const TlbEntry& e = load_tlb[vpn % kTlbSize];                                              \
+        T v;                                                                                       \
+        if (e.vpn == vpn && (va & 0xfff) <= 4096 - sizeof(T)) [[likely]] {                         \
+            std::memcpy(&v, e.host + (va & 0xfff), sizeof(T));                                     \
+            x[ip->rd] = static_cast<uint64_t>(v);                                                  \
+            x[0] = 0;                                                                              \
+            NEXT();                                                                                \
+        }                                                                                          \
+        pc = cpc;                                                                                  \
+        if (!access(va, &v, sizeof(T), Access::Load)) goto trap;                                   \
+        x[ip->rd] = static_cast<uint64_t>(v);                                                      \
+        x[0] = 0;                                                                                  \
+        goto slow_done;                                                                            \
+    }
+#define STORE(name, T)                                                                             \
+    op_##name : {                                                                                  \
+        uint64_t va = x[ip->rs1] + static_cast<uint64_t>(ip->imm);                                 \
+        uint64_t vpn = va >> 12;                                                                   \
+        const TlbEntry& e = store_tlb[vpn % kTlbSize];                                             \
+        T v = static_cast<T>(x[ip->rs2]);                                                          \
+        if (e.vpn == vpn && (va & 0xfff) <= 4096 - sizeof(T)) [[likely]] {                         \
+            std::memcpy(e.host + (va & 0xfff), &v, sizeof(T));                                     \
+            resv_.store(e.ppage + (va & 0xfff), sizeof(T));                                        \
+            NEXT();                                                                                \
+        }                                                                                          \
+        pc = cpc;                                                                                  \
+        if (!access(va, &v, sizeof(T), Access::Store)) goto trap;                                  \
+        goto slow_done;                                                                            \
+    }
+
+        DISPATCH();
+
+    op_Lui:
+        x[ip->rd] = static_cast<uint64_t>(ip->imm);
+        NEXT();
+    op_Auipc:
+        x[ip->rd] = cpc + static_cast<uint64_t>(ip->imm);
+        NEXT();
+    op_Jal:
+        x[ip->rd] = cpc + ip->len;
+        x[0] = 0;
+        cpc += static_cast<uint64_t>(ip->imm);
+        ++ip;
+        goto block_end;
+    op_Jalr : {
+        uint64_t target = (x[ip->rs1] + static_cast<uint64_t>(ip->imm)) & ~uint64_t{1};
+        x[ip->rd] = cpc + ip->len;
+        x[0] = 0;
+        cpc = target;
+        ++ip;
+        goto block_end;
+    }
+        BRANCH(Beq, rs1 == rs2)
+        BRANCH(Bne, rs1 != rs2)
+        BRANCH(Blt, s64(rs1) < s64(rs2))
+        BRANCH(Bge, s64(rs1) >= s64(rs2))
+        BRANCH(Bltu, rs1 < rs2)
+        BRANCH(Bgeu, rs1 >= rs2)
+        LOAD(Lb, int8_t)
+        LOAD(Lh, int16_t)
+        LOAD(Lw, int32_t)
+        LOAD(Ld, uint64_t)
+        LOAD(Lbu, uint8_t)
+        LOAD(Lhu, uint16_t)
+        LOAD(Lwu, uint32_t)
+        STORE(Sb, uint8_t)
+        STORE(Sh, uint16_t)
+        STORE(Sw, uint32_t)
+        STORE(Sd, uint64_t)
+        ALU(Addi, rs1 + static_cast<uint64_t>(ip->imm))
+        ALU(Slti, s64(rs1) < ip->imm)
+        ALU(Sltiu, rs1 < static_cast<uint64_t>(ip->imm))
+        ALU(Xori, rs1 ^ static_cast<uint64_t>(ip->imm))
+        ALU(Ori, rs1 | static_cast<uint64_t>(ip->imm))
+        ALU(Andi, rs1 & static_cast<uint64_t>(ip->imm))
+        ALU(Slli, rs1 << ip->imm)
+        ALU(Srli, rs1 >> ip->imm)
+        ALU(Srai, static_cast<uint64_t>(s64(rs1) >> ip->imm))
+        ALU(Add, rs1 + rs2)
+        ALU(Sub, rs1 - rs2)
+        ALU(Sll, rs1 << (rs2 & 63))
+        ALU(Slt, s64(rs1) < s64(rs2))
+        ALU(Sltu, rs1 < rs2)
+        ALU(Xor, rs1 ^ rs2)
+        ALU(Srl, rs1 >> (rs2 & 63))
+        ALU(Sra, static_cast<uint64_t>(s64(rs1) >> (rs2 & 63)))
+        ALU(Or, rs1 | rs2)
+        ALU(And, rs1 & rs2)
+        ALU(Addiw, sext32(rs1 + static_cast<uint64_t>(ip->imm)))
+        ALU(Slliw, sext32(rs1 << ip->imm))
+        ALU(Srliw, sext32(static_cast<uint32_t>(rs1) >> ip->imm))
+        ALU(Sraiw, sext32(static_cast<uint64_t>(static_cast<int32_t>(rs1) >> ip->imm)))
+        ALU(Addw, sext32(rs1 + rs2))
+        ALU(Subw, sext32(rs1 - rs2))
+        ALU(Sllw, sext32(rs1 << (rs2 & 31)))
+        ALU(Srlw, sext32(static_cast<uint32_t>(rs1) >> (rs2 & 31)))
+        ALU(Sraw, sext32(static_cast<uint64_t>(static_cast<int32_t>(rs1) >> (rs2 & 31))))
+    op_Fence:
+    op_Nop:
+        NEXT();
+    op_FenceI: // fetches always see memory as it is; ending the block is enough
+        cpc += ip->len;
+        ++ip;
+        goto block_end;
+        MULDIV(Mul, rs1 * rs2)
+        MULDIV(Mulh, mulh(rs1, rs2))
+        MULDIV(Mulhsu, mulhsu(rs1, rs2))
+        MULDIV(Mulhu, mulhu(rs1, rs2))
+        MULDIV(Div, div64(rs1, rs2))
+        MULDIV(Divu, rs2 == 0 ? ~uint64_t{0} : rs1 / rs2)
+        MULDIV(Rem, rem64(rs1, rs2))
+        MULDIV(Remu, rs2 == 0 ? rs1 : rs1 % rs2)
+        MULDIV(Mulw, sext32(rs1 * rs2))
+        MULDIV(Divw, div32(rs1, rs2))
+        MULDIV(Divuw, divu32(rs1, rs2))
+        MULDIV(Remw, rem32(rs1, rs2))
+        MULDIV(Remuw, remu32(rs1, rs2))
+
+    // AMOs and FP go out of line; they keep the block going unless MMIO
+    // raised something.
+    op_LrW:
+    op_ScW:
+    op_AmoswapW:
+    op_AmoaddW:
+    op_AmoxorW:
+    op_AmoandW:
+    op_AmoorW:
+    op_AmominW:
+    op_AmomaxW:
+    op_AmominuW:
+    op_AmomaxuW:
+    op_LrD:
+    op_ScD:
+    op_AmoswapD:
+    op_AmoaddD:
+    op_AmoxorD:
+    op_AmoandD:
+    op_AmoorD:
+    op_AmominD:
+    op_AmomaxD:
+    op_AmominuD:
+    op_AmomaxuD:
+        pc = cpc;
+        if (!exec_amo(*ip)) goto illegal; // advances pc on success
+        if (trapped_) goto trap;
+        goto slow_done;
+    op_FpLoad:
+    op_FpStore:
+    op_FpOp:
+    op_FpMadd:
+    op_FpMsub:
+    op_FpNmsub:
+    op_FpNmadd:
+        pc = cpc;
+        if (!exec_fp(*ip)) goto illegal;
+        if (trapped_) goto trap;
+        goto slow_done;
+
+    // CSR and system instructions see the architectural state as of their
+    // own execution (instret included) and always end the block.
+    op_Csrrw:
+    op_Csrrs:
+    op_Csrrc:
+    op_Csrrwi:
+    op_Csrrsi:
+    op_Csrrci:
+        retire();
+        pc = cpc;
+        if (!exec_csr(*ip)) goto illegal; // sets pc on success
+        if (trapped_) goto trap;
+        cpc = pc;
+        ++ip;
+        goto block_end;
+    op_Ecall:
+    op_Ebreak:
+    op_Mret:
+    op_Sret:
+    op_Wfi:
+    op_SfenceVma:
+    op_CboInval:
+    op_CboClean:
+    op_CboFlush:
+    op_CboZero:
+        retire();
+        pc = cpc;
+        if (!exec_system(*ip)) goto illegal; // sets pc on success
+        if (trapped_) goto trap;
+        cpc = pc;
+        ++ip;
+        goto block_end;
+
+    op_Illegal:
+    illegal:
+        if (!trapped_) raise(kIllegalInsn, ip->raw);
+    trap: // *ip raised trap_cause_; the ones before it retired
+        retire();
+        pc = cpc;
+        take_trap(trap_cause_, trap_tval_, false);
+        ++done; // a trapping instruction counts as a step, not an instret
+        continue;
+
+    slow_done: // *ip finished on a slow path; pc is not yet past it
+        cpc += ip->len;
+        ++ip;
+        if (!attention_) DISPATCH();
+        goto block_end;
+
+    op_BlockEnd:
+    block_end:
+        retire();
+        pc = cpc;
+
+#undef DISPATCH
+#undef NEXT
+#undef OPERANDS
+#undef ALU
+#undef MULDIV
+#undef BRANCH
+#undef LOAD
+#undef STORE
     }
     return done;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace nvsoc::rv {
@@ -186,9 +187,28 @@ class RvCore {
     };
     std::array<DecodeSlot, 4096> decode_cache_{};
 
+    // Decoded blocks (see run() in rv_core.cpp): straight-line code inside
+    // one page, tagged by pc and validated against the code bytes they were
+    // decoded from, kept as whole 8-byte words.
+    static constexpr unsigned kBlockMax = 16;
+    static constexpr unsigned kBlockWords = kBlockMax / 2 + 2;
+    static constexpr unsigned kBlocks = 4096;
+    struct Block {
+        uint64_t pc = ~uint64_t{0};
+        uint16_t word_off = 0; // page offset of words[0]
+        uint8_t nwords = 0;
+        uint8_t count = 0; // instructions, followed by a kBlockEnd sentinel
+        std::array<uint64_t, kBlockWords> words{};
+        std::array<Insn, kBlockMax + 1> insns{};
+    };
+    std::unique_ptr<std::array<Block, kBlocks>> blocks_;
+    // The valid block at pc (decoding it if needed), or nullptr when the
+    // code page is not in the fetch TLB or the instruction straddles pages.
+    [[gnu::always_inline]] inline Block* find_block();
+    bool build_block(Block& b, uint64_t start_pc, const uint8_t* page);
+
     // Execution
     [[gnu::always_inline]] inline bool fetch(uint32_t& raw);
-    [[gnu::always_inline]] inline bool execute(const Insn& in);
     bool exec_amo(const Insn& in);
     bool exec_system(const Insn& in);
     bool exec_csr(const Insn& in);

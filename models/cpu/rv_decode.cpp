@@ -384,7 +384,13 @@ Insn decode16(uint32_t r) {
 } // namespace
 
 Insn RvCore::decode(uint32_t raw) {
-    return (raw & 3) == 3 ? decode32(raw) : decode16(raw & 0xffff);
+    Insn in = (raw & 3) == 3 ? decode32(raw) : decode16(raw & 0xffff);
+    // An integer operation that can only write x0 does nothing (these are
+    // the HINT encodings, c.nop and canonical nop among them). Turning them
+    // into kNop lets the interpreter write rd unconditionally everywhere else.
+    bool pure = in.op == kLui || in.op == kAuipc || (in.op >= kAddi && in.op <= kSraw);
+    if (pure && in.rd == 0) in.op = kNop;
+    return in;
 }
 
 } // namespace nvsoc::rv

@@ -287,3 +287,101 @@ TEST_CASE("core: LR/SC succeed alone and fail after another hart's store") {
     std::memcpy(&v, &mem.ram[0x1000], 8);
     CHECK(v == 9);
 }
+
+// ---- decoded blocks ---------------------------------------------------------
+// run() with a large budget executes decoded blocks; step() executes one
+// instruction at a time. These tests pin down where the two could differ.
+
+namespace {
+// A loop of ALU, M, load/store and compressed instructions ending in a
+// branch, then a jump to itself.
+void put_loop_program(Bench& b) {
+    b.put32(0x03200093); // addi x1, x0, 50
+    b.put32(0x00310113); // l: addi x2, x2, 3
+    b.put32(0x02208433); // mul x8, x1, x2
+    b.put32(0x00853023); // sd x8, 0(x10)
+    b.put32(0x00053483); // ld x9, 0(x10)
+    b.put32(0x009585b3); // add x11, x11, x9
+    b.put16(0x10fd);     // c.addi x1, -1
+    b.put32(0xfe0095e3); // bne x1, x0, l
+    b.put32(0x0000006f); // self: jal x0, self
+    b.core.x[10] = kBase + 0x1000;
+}
+} // namespace
+
+TEST_CASE("core: decoded blocks and single steps reach the same state") {
+    Bench stepped, blocked;
+    put_loop_program(stepped);
+    put_loop_program(blocked);
+    for (int i = 0; i < 1000; ++i)
+        stepped.core.step();
+    REQUIRE(blocked.core.run(1000) == 1000);
+    CHECK(blocked.core.pc == kBase + 0x1e);
+    CHECK(blocked.core.pc == stepped.core.pc);
+    CHECK(blocked.core.x == stepped.core.x);
+    CHECK(blocked.core.instret == 1000);
+    CHECK(stepped.core.instret == 1000);
+    CHECK(blocked.core.x[11] == stepped.core.x[11]);
+    CHECK(blocked.core.x[11] != 0);
+}
+
+TEST_CASE("core: code rewritten in memory runs at the next block entry") {
+    // Another hart or a DMA engine rewriting code: the block decoded from
+    // the old bytes must not run again.
+    Bench b;
+    b.put32(0x00108093); // l: addi x1, x1, 1
+    b.put32(0xffdff06f); // jal x0, l
+    b.core.run(100);
+    REQUIRE(b.core.x[1] == 50);
+    uint32_t add2 = 0x00208093; // addi x1, x1, 2
+    std::memcpy(&b.mem.ram[0], &add2, 4);
+    b.core.run(100);
+    CHECK(b.core.x[1] == 150);
+}
+
+TEST_CASE("core: a store then fence.i runs the stored instruction") {
+    // The first instruction runs alone (it fills the fetch TLB); the block
+    // after it is decoded before the sw changes its third instruction.
+    Bench b;
+    b.put32(0x00000013);      // nop
+    b.put32(0x00532423);      // sw x5, 8(x6)
+    b.put32(0x0000100f);      // fence.i
+    b.put32(0x00100393);      // addi x7, x0, 1   (overwritten by the sw)
+    b.put32(0x0000006f);      // self: jal x0, self
+    b.core.x[5] = 0x00200393; // addi x7, x0, 2
+    b.core.x[6] = kBase + 4;
+    b.core.run(100);
+    CHECK(b.core.x[7] == 2);
+}
+
+TEST_CASE("core: a trap inside a block retires exactly the instructions before it") {
+    Bench b;
+    b.put32(0x00700113); // addi x2, x0, 7
+    b.put32(0x00002183); // lw x3, 0(x0)      (no memory at 0: access fault)
+    b.put32(0x00900213); // addi x4, x0, 9     (never runs)
+    b.at = kBase + 0x100;
+    b.put32(0x0000006f);                             // handler: jal x0, handler
+    REQUIRE(b.core.csr_write(0x305, kBase + 0x100)); // mtvec
+    REQUIRE(b.core.run(50) == 50);
+    CHECK(b.core.x[2] == 7);
+    CHECK(b.core.x[4] == 0);
+    CHECK(b.csr(0x342) == kLoadAccessFault); // mcause
+    CHECK(b.csr(0x341) == kBase + 4);        // mepc: the lw
+    // 50 steps: addi, the trapping lw (not retired), 48 jumps.
+    CHECK(b.core.instret == 49);
+}
+
+TEST_CASE("core: HINT encodings writing x0 leave x0 zero inside blocks") {
+    Bench b;
+    b.put32(0x00500013); // addi x0, x0, 5 (a HINT)
+    b.put32(0x02208033); // mul x0, x1, x2
+    b.put32(0x00053003); // ld x0, 0(x10)
+    b.put32(0x00000533); // add x10, x0, x0
+    b.put32(0x0000006f); // self: jal x0, self
+    b.core.x[1] = 3;
+    b.core.x[2] = 5;
+    b.core.x[10] = kBase;
+    b.core.run(100);
+    CHECK(b.core.x[0] == 0);
+    CHECK(b.core.x[10] == 0);
+}
