@@ -46,6 +46,8 @@ Platform::Platform(sc_core::sc_module_name name, PlatformConfig config, const Lo
     for (const auto& d : config_.devices) {
         devices_.push_back(create(d, log, this));
         router_.map(devices_.back()->target, d.base, d.size, d.name, d.where);
+        for (const auto& w : devices_.back()->windows())
+            router_.map(*w.socket, w.base, w.size, w.name, w.where);
     }
     create_harts();
     wire_interrupts();

@@ -66,6 +66,7 @@ class DtContext {
     // interrupt-parent + interrupts (one cell each), from the device's wiring.
     void add_interrupts(DtNode& node, const std::vector<IrqRef>& irqs);
     void set_default_irq_controller(const std::string& name) { default_irq_ = name; }
+    const std::string& default_irq_controller() const { return default_irq_; }
 
     // A node on the SoC bus named "<node_name>@<base>" with reg.
     DtNode& soc_node(const std::string& node_name, uint64_t base, uint64_t size);
@@ -97,6 +98,19 @@ class Device : public sc_core::sc_module {
     unsigned debug_transport(tlm::tlm_generic_payload& tx) { return transport_dbg(tx); }
     // Interrupt outputs, in the order the config's `irq` list wires them.
     virtual std::vector<IrqOut*> irq_outputs() { return {}; }
+
+    // Further address ranges the device decodes besides base/size, each with
+    // its own target socket (a PCIe host's I/O and memory windows). The
+    // platform maps them on the system bus like the main range; `where`
+    // names the config entry to blame for an overlap.
+    struct Window {
+        std::string name; // "<instance>.<window>" in bus errors and maps
+        uint64_t base = 0;
+        uint64_t size = 0;
+        tlm::tlm_target_socket<>* socket = nullptr;
+        Location where;
+    };
+    virtual std::vector<Window> windows() { return {}; }
 
   protected:
     // Default MMIO behaviour: decode through the register bank, answer

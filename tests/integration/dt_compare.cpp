@@ -62,6 +62,19 @@ std::string render(const void* fdt, const char* node_path, const std::string& pr
             int target = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(cells[i]));
             i += 1 + static_cast<int>(cells_of(fdt, target, "#interrupt-cells", 1));
         }
+    if (prop == "interrupt-map") {
+        // Entries: child unit address, child interrupt specifier, parent
+        // phandle, parent unit address, parent interrupt specifier.
+        int child = static_cast<int>(cells_of(fdt, node, "#address-cells", 2) +
+                                     cells_of(fdt, node, "#interrupt-cells", 1));
+        for (int i = child; i < n;) {
+            is_phandle[i] = true;
+            int parent = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(cells[i]));
+            i += 1 + static_cast<int>(cells_of(fdt, parent, "#address-cells", 0) +
+                                      cells_of(fdt, parent, "#interrupt-cells", 1)) +
+                 child;
+        }
+    }
     std::string out;
     for (int i = 0; i < n; ++i) {
         uint32_t v = fdt32_to_cpu(cells[i]);
@@ -104,6 +117,10 @@ int main(int argc, char** argv) {
         {"/soc/test@100000", {"compatible", "reg"}},
         {"/poweroff", {"compatible", "regmap", "offset", "value"}},
         {"/reboot", {"compatible", "regmap", "offset", "value"}},
+        {"/soc/pci@30000000",
+         {"compatible", "device_type", "reg", "ranges", "bus-range", "linux,pci-domain",
+          "#address-cells", "#size-cells", "#interrupt-cells", "interrupt-map",
+          "interrupt-map-mask", "dma-coherent"}},
     };
     for (int h = 0; h < harts; ++h) {
         std::string cpu = "/cpus/cpu@" + std::to_string(h);

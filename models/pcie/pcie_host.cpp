@@ -1,0 +1,218 @@
+#include "models/pcie/pcie_host.h"
+
+#include "models/core/model_registry.h"
+
+#include <cstring>
+
+namespace nvsoc {
+
+namespace {
+constexpr uint64_t kMiB = 1ull << 20;
+constexpr uint64_t k4GiB = 1ull << 32;
+constexpr uint32_t kSpaceIo = 0x01000000, kSpaceMem32 = 0x02000000, kSpaceMem64 = 0x03000000;
+
+bool plain_access(const tlm::tlm_generic_payload& tx) {
+    return !tx.get_byte_enable_ptr() && tx.get_streaming_width() >= tx.get_data_length();
+}
+} // namespace
+
+PcieHost::EcamAddress PcieHost::decode_ecam(uint64_t offset) {
+    return {static_cast<unsigned>((offset >> 20) & 0xff),
+            static_cast<unsigned>((offset >> 15) & 0x1f), static_cast<unsigned>((offset >> 12) & 7),
+            static_cast<unsigned>(offset & 0xfff)};
+}
+
+PcieHost::PcieHost(const DeviceConfig& config) : Device(config) {
+    // ECAM gives each bus 1 MiB; the window's size decides how many exist.
+    if (size() % kMiB != 0 || size() > 256 * kMiB)
+        throw InputError(config.where,
+                         fmt::format("'{}': the ECAM window is {}, but it must be a whole number "
+                                     "of MiB (1 MiB per bus) and at most 256 MiB",
+                                     instance(), format_size(size())));
+    buses_ = static_cast<unsigned>(size() / kMiB);
+    if (!config.irqs.empty() && config.irqs.size() != intx_.size())
+        throw InputError(config.irqs.front().where,
+                         fmt::format("'{}' takes its four INTx lines (INTA..INTD) together: give "
+                                     "'irq' four entries, or none",
+                                     instance()));
+
+    const Params& p = config.params;
+    struct Spec {
+        const char* name;
+        uint32_t space;
+        const char* base;
+        const char* size;
+    };
+    const Spec specs[3] = {{"io", kSpaceIo, "io-base", "io-size"},
+                           {"mmio", kSpaceMem32, "mmio-base", "mmio-size"},
+                           {"mmio64", kSpaceMem64, "mmio64-base", "mmio64-size"}};
+    for (int i = 0; i < 3; ++i) {
+        Forward& w = windows_[i];
+        w.name = specs[i].name;
+        w.space = specs[i].space;
+        w.base = p.u64(specs[i].base);
+        w.size = p.u64(specs[i].size);
+        w.where = p.where(specs[i].base);
+        // I/O space starts at bus address 0; memory maps 1:1.
+        w.bus_base = w.space == kSpaceIo ? 0 : w.base;
+        if (w.size == 0) continue; // the window is absent
+        if (w.space == kSpaceMem32 && (w.base >= k4GiB || w.size > k4GiB - w.base))
+            throw InputError(w.where, fmt::format("'{}': the 32-bit memory window [0x{:x}, 0x{:x}) "
+                                                  "must lie below 4 GiB: lower mmio-base or "
+                                                  "mmio-size",
+                                                  instance(), w.base, w.base + w.size));
+        if (w.space == kSpaceIo && w.size > k4GiB)
+            throw InputError(w.where, fmt::format("'{}': the I/O window is {}, but PCI I/O space "
+                                                  "is 32-bit: shrink io-size",
+                                                  instance(), format_size(w.size)));
+        w.socket = std::make_unique<tlm_utils::simple_target_socket_tagged<PcieHost>>(
+            fmt::format("{}_window", w.name).c_str());
+        w.socket->register_b_transport(this, &PcieHost::window_transport, i);
+        w.socket->register_transport_dbg(this, &PcieHost::window_debug, i);
+    }
+}
+
+std::vector<Device::Window> PcieHost::windows() {
+    std::vector<Window> out;
+    for (auto& w : windows_)
+        if (w.socket)
+            out.push_back({fmt::format("{}.{}", instance(), w.name), w.base, w.size, w.socket.get(),
+                           w.where});
+    return out;
+}
+
+std::vector<IrqOut*> PcieHost::irq_outputs() {
+    return {&intx_[0], &intx_[1], &intx_[2], &intx_[3]};
+}
+
+// Configuration space through ECAM. With no functions on any bus, every
+// read completes as an Unsupported Request, which the root complex returns
+// to software as all ones (how enumeration learns that a slot is empty);
+// writes are dropped. This is normal enumeration, not a guest error.
+void PcieHost::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    delay += access_latency_;
+    uint64_t offset = tx.get_address();
+    unsigned len = tx.get_data_length();
+    if (!plain_access(tx)) {
+        tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    // ECAM takes naturally aligned 1, 2 and 4-byte accesses.
+    if ((len != 1 && len != 2 && len != 4) || offset % len != 0 || offset + len > size()) {
+        log_.guest_error("{} of {} bytes at ECAM offset 0x{:x}: configuration accesses are "
+                         "aligned 1, 2 or 4 bytes",
+                         tx.is_read() ? "read" : "write", len, offset);
+        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    EcamAddress a = decode_ecam(offset);
+    if (tx.is_read()) {
+        ++config_reads_;
+        std::memset(tx.get_data_ptr(), 0xff, len);
+    } else if (tx.is_write()) {
+        ++config_writes_;
+    }
+    log_.debug("config {} {:02x}:{:02x}.{} reg 0x{:03x} ({} bytes): no function",
+               tx.is_read() ? "read" : "write", a.bus, a.device, a.function, a.reg, len);
+    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned PcieHost::transport_dbg(tlm::tlm_generic_payload& tx) {
+    if (tx.is_read()) std::memset(tx.get_data_ptr(), 0xff, tx.get_data_length());
+    return tx.get_data_length();
+}
+
+// A window access that no function decodes: a master abort. Reads return
+// all ones and writes are dropped, as a root complex does for an
+// Unsupported Request to a memory or I/O request.
+void PcieHost::window_transport(int index, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    Forward& w = windows_[index];
+    delay += access_latency_;
+    if (!plain_access(tx)) {
+        tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    ++w.master_aborts;
+    uint64_t bus_addr = w.bus_base + tx.get_address();
+    log_.guest_error("{} of {} bytes at {} bus address 0x{:x}: no device decodes it "
+                     "(master abort; reads return all ones)",
+                     tx.is_read() ? "read" : "write", tx.get_data_length(), w.name, bus_addr);
+    if (tx.is_read()) std::memset(tx.get_data_ptr(), 0xff, tx.get_data_length());
+    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned PcieHost::window_debug(int, tlm::tlm_generic_payload& tx) {
+    if (tx.is_read()) std::memset(tx.get_data_ptr(), 0xff, tx.get_data_length());
+    return tx.get_data_length();
+}
+
+void PcieHost::describe_dt(DtContext& ctx) {
+    DtNode& node = ctx.soc_node("pci", base(), size());
+    node.set_u32("#address-cells", 3);
+    node.set_u32("#size-cells", 2);
+    node.set_u32("#interrupt-cells", 1);
+    node.set_string("compatible", "pci-host-ecam-generic");
+    node.set_string("device_type", "pci");
+    node.set_u32("linux,pci-domain", 0);
+    node.set_cells("bus-range", {0, buses_ - 1});
+    // The platform's memory system is coherent with device accesses.
+    node.set_empty("dma-coherent");
+    std::vector<uint32_t> ranges;
+    for (const auto& w : windows_) {
+        if (!w.socket) continue;
+        for (uint32_t c :
+             {w.space, static_cast<uint32_t>(w.bus_base >> 32), static_cast<uint32_t>(w.bus_base)})
+            ranges.push_back(c);
+        for (uint64_t v : {w.base, w.size})
+            for (uint32_t c : cells64(v))
+                ranges.push_back(c);
+    }
+    node.set_cells("ranges", ranges);
+    // INTx routing (PCI-to-PCI bridge spec's swizzle, as QEMU virt wires it):
+    // device d's pin p (1 = INTA) goes to line (d + p - 1) mod 4. The mask
+    // keeps two device-number bits, so the pattern repeats every 4 devices.
+    const auto& irqs = config().irqs;
+    if (irqs.size() == intx_.size()) {
+        std::string controller = irqs[0].controller;
+        uint32_t parent =
+            ctx.phandle_of(controller.empty() ? ctx.default_irq_controller() : controller);
+        std::vector<uint32_t> map;
+        for (uint32_t dev = 0; dev < 4; ++dev)
+            for (uint32_t pin = 1; pin <= 4; ++pin) {
+                uint32_t line = irqs[(dev + pin - 1) % 4].number;
+                for (uint32_t c : {dev << 11, 0u, 0u, pin, parent, line})
+                    map.push_back(c);
+            }
+        node.set_cells("interrupt-map", map);
+        node.set_cells("interrupt-map-mask", {0x1800, 0, 0, 7});
+    }
+}
+
+void PcieHost::stats(nlohmann::json& out) const {
+    out["config_reads"] = config_reads_;
+    out["config_writes"] = config_writes_;
+    for (const auto& w : windows_)
+        if (w.socket) out["master_aborts"][w.name] = w.master_aborts;
+}
+
+NVSOC_REGISTER_MODEL(ModelInfo{
+    "pcie-host",
+    "PCIe host bridge (pci-host-ecam-generic): ECAM, I/O/32/64-bit windows, INTx A-D; "
+    "no functions on its buses yet",
+    {
+        {"io-base", ParamType::Integer, "0x3000000", "CPU address of the PCI I/O window"},
+        {"io-size", ParamType::Size, "64KiB", "Size of the I/O window (0: none)"},
+        {"mmio-base", ParamType::Integer, "0x40000000",
+         "CPU (and bus) address of the 32-bit memory window"},
+        {"mmio-size", ParamType::Size, "1GiB",
+         "Size of the 32-bit memory window (0: none; must end below 4 GiB)"},
+        {"mmio64-base", ParamType::Integer, "0x400000000",
+         "CPU (and bus) address of the 64-bit memory window"},
+        {"mmio64-size", ParamType::Size, "16GiB", "Size of the 64-bit memory window (0: none)"},
+    },
+    256 * kMiB,
+    4,
+    [](const DeviceConfig& c) { return std::make_unique<PcieHost>(c); },
+});
+
+} // namespace nvsoc

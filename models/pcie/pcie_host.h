@@ -1,0 +1,64 @@
+// The PCIe root complex's host bridge as Linux's `pci-host-ecam-generic`
+// driver sees it (QEMU virt's layout): an ECAM window for configuration
+// space, and I/O, 32-bit and 64-bit memory windows that the bridge forwards
+// to the PCI buses, with the four INTx lines wired to the platform's
+// interrupt controller through the device tree's interrupt-map.
+//
+// Partial, and said so: no functions sit on the buses yet (root ports,
+// switches and endpoints arrive with the PCIe fabric), so every
+// configuration read is an Unsupported Request that software sees as all
+// ones, and every access to a window is a master abort (reads all ones,
+// writes dropped, logged as a guest error).
+#pragma once
+
+#include "models/core/device.h"
+
+#include <array>
+#include <memory>
+#include <tlm_utils/simple_target_socket.h>
+
+namespace nvsoc {
+
+class PcieHost : public Device {
+  public:
+    explicit PcieHost(const DeviceConfig& config);
+
+    void describe_dt(DtContext& ctx) override;
+    std::vector<IrqOut*> irq_outputs() override;
+    std::vector<Window> windows() override;
+    void stats(nlohmann::json& out) const override;
+
+    unsigned buses() const { return buses_; }
+
+    // The parts of an ECAM offset (PCIe base spec 7.2.2): bus [27:20],
+    // device [19:15], function [14:12], register [11:0].
+    struct EcamAddress {
+        unsigned bus, device, function, reg;
+    };
+    static EcamAddress decode_ecam(uint64_t offset);
+
+  protected:
+    void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
+    unsigned transport_dbg(tlm::tlm_generic_payload& tx) override;
+
+  private:
+    // A forwarding window: CPU addresses [base, base + size) map to bus
+    // addresses starting at `bus_base`.
+    struct Forward {
+        const char* name;
+        uint32_t space; // ranges flags: 0x01000000 I/O, 0x02000000 mem32, 0x03000000 mem64
+        uint64_t base = 0, size = 0, bus_base = 0;
+        Location where;
+        std::unique_ptr<tlm_utils::simple_target_socket_tagged<PcieHost>> socket;
+        uint64_t master_aborts = 0;
+    };
+    void window_transport(int index, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned window_debug(int index, tlm::tlm_generic_payload& tx);
+
+    unsigned buses_ = 0;
+    std::array<Forward, 3> windows_;
+    std::array<IrqOut, 4> intx_; // INTA..INTD
+    uint64_t config_reads_ = 0, config_writes_ = 0;
+};
+
+} // namespace nvsoc
