@@ -87,15 +87,18 @@ class ReservationSet {
 };
 
 // One decoded instruction. The decoder expands compressed instructions to
-// the same operations; `len` says how far the pc moves.
+// the same operations; `len` says how far the pc moves. Every RV64
+// immediate (LUI/AUIPC's included, already shifted) fits in 32 signed bits;
+// keeping the struct at 16 bytes keeps decoded blocks dense in the cache.
 struct Insn {
     uint16_t op = 0;
     uint8_t rd = 0, rs1 = 0, rs2 = 0, rs3 = 0;
     uint8_t len = 4;
     uint8_t rm = 0; // FP rounding mode field / AMO aq-rl / fence bits
-    int64_t imm = 0;
+    int32_t imm = 0;
     uint32_t raw = 0;
 };
+static_assert(sizeof(Insn) == 16);
 
 struct CoreConfig {
     unsigned hart_id = 0;

@@ -43,7 +43,7 @@ Insn make(uint16_t op, uint32_t raw, unsigned rd, unsigned rs1, unsigned rs2, in
     in.rd = static_cast<uint8_t>(rd);
     in.rs1 = static_cast<uint8_t>(rs1);
     in.rs2 = static_cast<uint8_t>(rs2);
-    in.imm = imm;
+    in.imm = static_cast<int32_t>(imm); // every RV64 immediate fits (see Insn)
     in.len = 4;
     return in;
 }
