@@ -1,0 +1,1138 @@
+#include "models/pcie/link.h"
+
+#include "models/pcie/config_space.h"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+namespace nvsoc::pcie {
+
+namespace {
+
+constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+
+// Mega-transfers per second per lane, by generation.
+constexpr std::array<uint32_t, kMaxSpeed + 1> kRateMts = {0, 2500, 5000, 8000, 16000, 32000, 64000};
+// One symbol time (one byte on one lane) for the data link timers, in ps:
+// 10 UI at 8b/10b, 8 UI from 8 GT/s up (the 130/128 block overhead left out).
+constexpr std::array<uint64_t, kMaxSpeed + 1> kSymbolPs = {0, 4000, 2000, 1000, 500, 250, 125};
+
+bool valid_speed(unsigned s) {
+    return s >= kMinSpeed && s <= kMaxSpeed;
+}
+
+bool valid_width(unsigned w) {
+    return w == 1 || w == 2 || w == 4 || w == 8 || w == 16;
+}
+
+bool power_of_two(uint64_t v) {
+    return v != 0 && (v & (v - 1)) == 0;
+}
+
+uint64_t div_round(unsigned __int128 num, unsigned __int128 den) {
+    return static_cast<uint64_t>((num + den / 2) / den);
+}
+
+PortSide transmitter(Direction d) {
+    return d == Direction::Downstream ? PortSide::Downstream : PortSide::Upstream;
+}
+
+PortSide receiver(Direction d) {
+    return d == Direction::Downstream ? PortSide::Upstream : PortSide::Downstream;
+}
+
+void require(bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument("pcie link: " + what);
+}
+
+std::string check_transfer(const TransferOptions& o) {
+    if (!power_of_two(o.max_payload) || o.max_payload < 128 || o.max_payload > 4096)
+        return "Max_Payload_Size must be a power of two from 128 to 4096 bytes";
+    if (!power_of_two(o.max_read_request) || o.max_read_request < 128 || o.max_read_request > 4096)
+        return "Max_Read_Request_Size must be a power of two from 128 to 4096 bytes";
+    if (o.read_completion_boundary != 64 && o.read_completion_boundary != 128)
+        return "the Read Completion Boundary is 64 or 128 bytes";
+    unsigned mc = o.max_completion ? o.max_completion : o.max_payload;
+    if (mc % o.read_completion_boundary != 0 || mc > o.max_payload)
+        return "the largest completion must be a multiple of the RCB, at most Max_Payload_Size";
+    return {};
+}
+
+} // namespace
+
+// --- Rates ---------------------------------------------------------------------
+
+std::string check_speed(unsigned speed) {
+    if (valid_speed(speed)) return {};
+    return "link speed must be a generation 1 (2.5 GT/s), 2 (5 GT/s), 3 (8 GT/s), 4 (16 GT/s), "
+           "5 (32 GT/s) or 6 (64 GT/s), not " +
+           std::to_string(speed);
+}
+
+std::string check_width(unsigned width) {
+    if (valid_width(width)) return {};
+    return "link width must be x1, x2, x4, x8 or x16, not x" + std::to_string(width);
+}
+
+uint32_t transfer_rate_mts(unsigned speed) {
+    require(valid_speed(speed), check_speed(speed));
+    return kRateMts[speed];
+}
+
+Encoding encoding(unsigned speed) {
+    require(valid_speed(speed), check_speed(speed));
+    if (speed <= 2) return {8, 10};
+    if (speed <= 5) return {128, 130};
+    return {1, 1};
+}
+
+bool flit_mode(unsigned speed) {
+    return speed >= 6;
+}
+
+double effective_rate_mbps(unsigned speed) {
+    Encoding e = encoding(speed);
+    return double(kRateMts[speed]) * e.data_bits / e.line_bits;
+}
+
+uint64_t tlp_time(unsigned tlp_bytes, unsigned speed, unsigned width) {
+    require(valid_speed(speed), check_speed(speed));
+    require(width >= 1 && width <= kMaxWidth, "a TLP needs a trained link (width 1..16)");
+    // bits x 1e6 / (Mb/s x lanes) = ps.
+    unsigned __int128 num, den;
+    if (flit_mode(speed)) {
+        num = (unsigned __int128)tlp_bytes * kFlitBytes * 8 * 1'000'000;
+        den = (unsigned __int128)kFlitTlpBytes * kRateMts[speed] * width;
+    } else {
+        Encoding e = encoding(speed);
+        num = (unsigned __int128)(tlp_bytes + kTlpFramingBytes) * 8 * 1'000'000 * e.line_bits;
+        den = (unsigned __int128)kRateMts[speed] * e.data_bits * width;
+    }
+    return div_round(num, den);
+}
+
+// --- Splitting ---------------------------------------------------------------------
+
+std::vector<Chunk> split_aligned(uint64_t address, uint64_t length, uint32_t boundary) {
+    require(power_of_two(boundary), "a split boundary must be a power of two");
+    std::vector<Chunk> out;
+    uint64_t end = address + length;
+    while (address < end) {
+        uint64_t next = std::min(end, (address / boundary + 1) * boundary);
+        out.push_back({address, static_cast<uint32_t>(next - address)});
+        address = next;
+    }
+    return out;
+}
+
+std::vector<Chunk> split_completions(uint64_t address, uint32_t length, uint32_t rcb,
+                                     uint32_t max_completion) {
+    require(power_of_two(rcb), "the Read Completion Boundary must be a power of two");
+    require(max_completion >= rcb && max_completion % rcb == 0,
+            "the largest completion must be a multiple of the RCB");
+    std::vector<Chunk> out;
+    uint64_t end = address + length;
+    while (address < end) {
+        uint64_t limit = address + max_completion;
+        uint64_t next = limit >= end ? end : limit / rcb * rcb;
+        out.push_back({address, static_cast<uint32_t>(next - address)});
+        address = next;
+    }
+    return out;
+}
+
+// --- Configuration ------------------------------------------------------------------
+
+std::string validate(const LinkConfig& c) {
+    for (auto [port, p] :
+         {std::pair{"downstream port", &c.downstream}, std::pair{"upstream port", &c.upstream}}) {
+        if (auto e = check_speed(p->max_speed); !e.empty()) return std::string(port) + ": " + e;
+        if (auto e = check_width(p->max_width); !e.empty()) return std::string(port) + ": " + e;
+    }
+    for (unsigned lane : c.faults.failed_lanes)
+        if (lane >= kMaxWidth)
+            return "failed lane " + std::to_string(lane) + " does not exist: lanes are 0 to 15";
+    if (c.faults.failing_speed != 0 && !valid_speed(c.faults.failing_speed))
+        return "failing speed: " + check_speed(c.faults.failing_speed) + " (or 0 for none)";
+    for (unsigned d = 0; d < 2; ++d) {
+        const TlpErrorInjection& t = c.faults.tlp[d];
+        std::string dir = d == 0 ? "downstream" : "upstream";
+        if (!(t.lcrc_error_rate >= 0 && t.lcrc_error_rate < 1))
+            return dir + " LCRC error rate must be at least 0 and below 1, not " +
+                   std::to_string(t.lcrc_error_rate);
+        if (t.lcrc_every_nth == 1)
+            return dir + " LCRC error period must be 0 (off) or at least 2: with 1 no TLP "
+                         "would ever get through";
+        for (const auto* list : {&t.lcrc_at, &t.ack_lost_at})
+            for (uint64_t n : *list)
+                if (n == 0) return dir + " TLP error ordinals count from 1";
+    }
+    const TrainingTimes& t = c.times;
+    for (auto [what, v] :
+         {std::pair{"detect_quiet", t.detect_quiet},
+          std::pair{"polling_timeout", t.polling_timeout},
+          std::pair{"configuration_timeout", t.configuration_timeout},
+          std::pair{"recovery_timeout", t.recovery_timeout}, std::pair{"hot_reset", t.hot_reset}})
+        if (v == 0) return std::string("training time ") + what + " must be above 0";
+    unsigned mps = c.data_link.max_payload;
+    if (!power_of_two(mps) || mps < 128 || mps > 4096)
+        return "data link max_payload must be a power of two from 128 to 4096 bytes, not " +
+               std::to_string(mps);
+    return {};
+}
+
+// --- Names ---------------------------------------------------------------------------
+
+LtssmMajor major(LtssmState s) {
+    switch (s) {
+    case LtssmState::Off:
+        return LtssmMajor::Off;
+    case LtssmState::DetectQuiet:
+    case LtssmState::DetectActive:
+        return LtssmMajor::Detect;
+    case LtssmState::PollingActive:
+    case LtssmState::PollingConfiguration:
+        return LtssmMajor::Polling;
+    case LtssmState::Configuration:
+        return LtssmMajor::Configuration;
+    case LtssmState::L0:
+        return LtssmMajor::L0;
+    case LtssmState::RecoveryRcvrLock:
+    case LtssmState::RecoveryRcvrCfg:
+    case LtssmState::RecoverySpeed:
+    case LtssmState::RecoveryEqualization:
+    case LtssmState::RecoveryIdle:
+        return LtssmMajor::Recovery;
+    case LtssmState::L0s:
+        return LtssmMajor::L0s;
+    case LtssmState::L1:
+        return LtssmMajor::L1;
+    case LtssmState::HotReset:
+        return LtssmMajor::HotReset;
+    case LtssmState::Disabled:
+        return LtssmMajor::Disabled;
+    }
+    return LtssmMajor::Off;
+}
+
+const char* name(LtssmState s) {
+    switch (s) {
+    case LtssmState::Off:
+        return "Off";
+    case LtssmState::DetectQuiet:
+        return "Detect.Quiet";
+    case LtssmState::DetectActive:
+        return "Detect.Active";
+    case LtssmState::PollingActive:
+        return "Polling.Active";
+    case LtssmState::PollingConfiguration:
+        return "Polling.Configuration";
+    case LtssmState::Configuration:
+        return "Configuration";
+    case LtssmState::L0:
+        return "L0";
+    case LtssmState::RecoveryRcvrLock:
+        return "Recovery.RcvrLock";
+    case LtssmState::RecoveryRcvrCfg:
+        return "Recovery.RcvrCfg";
+    case LtssmState::RecoverySpeed:
+        return "Recovery.Speed";
+    case LtssmState::RecoveryEqualization:
+        return "Recovery.Equalization";
+    case LtssmState::RecoveryIdle:
+        return "Recovery.Idle";
+    case LtssmState::L0s:
+        return "L0s";
+    case LtssmState::L1:
+        return "L1";
+    case LtssmState::HotReset:
+        return "Hot Reset";
+    case LtssmState::Disabled:
+        return "Disabled";
+    }
+    return "?";
+}
+
+const char* name(LinkEventKind k) {
+    switch (k) {
+    case LinkEventKind::LinkUp:
+        return "link up";
+    case LinkEventKind::LinkDown:
+        return "link down";
+    case LinkEventKind::HotReset:
+        return "hot reset";
+    case LinkEventKind::BandwidthChange:
+        return "bandwidth change";
+    case LinkEventKind::TrainingFailed:
+        return "training failed";
+    case LinkEventKind::ReceiverError:
+        return "Receiver Error";
+    case LinkEventKind::BadTlp:
+        return "Bad TLP";
+    case LinkEventKind::BadDllp:
+        return "Bad DLLP";
+    case LinkEventKind::ReplayNumRollover:
+        return "REPLAY_NUM Rollover";
+    case LinkEventKind::ReplayTimerTimeout:
+        return "Replay Timer Timeout";
+    case LinkEventKind::SurpriseDown:
+        return "Surprise Down";
+    }
+    return "?";
+}
+
+std::optional<AerBit> aer_bit(LinkEventKind k) {
+    switch (k) {
+    case LinkEventKind::ReceiverError:
+        return AerBit{false, aer::kReceiverError};
+    case LinkEventKind::BadTlp:
+        return AerBit{false, aer::kBadTlp};
+    case LinkEventKind::BadDllp:
+        return AerBit{false, aer::kBadDllp};
+    case LinkEventKind::ReplayNumRollover:
+        return AerBit{false, aer::kReplayNumRollover};
+    case LinkEventKind::ReplayTimerTimeout:
+        return AerBit{false, aer::kReplayTimerTimeout};
+    case LinkEventKind::SurpriseDown:
+        return AerBit{true, aer::kSurpriseDown};
+    default:
+        return std::nullopt;
+    }
+}
+
+// --- The link --------------------------------------------------------------------------
+
+uint64_t Link::Rng::next() {
+    // splitmix64
+    state += 0x9e3779b97f4a7c15ull;
+    uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+Link::Link(const LinkConfig& config, uint64_t seed) : cfg_(config) {
+    if (auto e = validate(cfg_); !e.empty()) throw std::invalid_argument("pcie link: " + e);
+    target_speed_ = max_common_speed();
+    present_ = cfg_.device_present;
+    for (auto& t : cfg_.faults.tlp) {
+        std::sort(t.lcrc_at.begin(), t.lcrc_at.end());
+        std::sort(t.ack_lost_at.begin(), t.ack_lost_at.end());
+    }
+    // Each direction draws from its own stream, so one direction's traffic
+    // does not change the other's errors.
+    for (unsigned d = 0; d < 2; ++d) {
+        Rng mix{seed + d};
+        rng_[d].state = mix.next();
+    }
+}
+
+unsigned Link::max_common_speed() const {
+    return std::min(cfg_.downstream.max_speed, cfg_.upstream.max_speed);
+}
+
+unsigned Link::max_common_width() const {
+    return std::min(cfg_.downstream.max_width, cfg_.upstream.max_width);
+}
+
+bool Link::training() const {
+    LtssmMajor m = major(state_);
+    return m == LtssmMajor::Configuration || m == LtssmMajor::Recovery;
+}
+
+unsigned Link::speed_limit() const {
+    unsigned f = cfg_.faults.failing_speed;
+    return f == 0 ? max_common_speed() : std::min(max_common_speed(), f - 1);
+}
+
+unsigned Link::clamp_target(unsigned speed) const {
+    return std::clamp(speed, 1u, max_common_speed());
+}
+
+bool Link::lane_failed(unsigned lane) const {
+    const auto& f = cfg_.faults.failed_lanes;
+    return std::find(f.begin(), f.end(), lane) != f.end();
+}
+
+// The widest width the link supports (1, 2, 4, 8, 16, at most the common
+// width and `cap`) whose lanes all work. A link forms on lanes 0..w-1; with
+// lane reversal it may also form on the top w lanes of the common width.
+Link::WidthChoice Link::negotiate_width(unsigned cap) const {
+    unsigned all = max_common_width();
+    for (unsigned w = kMaxWidth; w >= 1; w /= 2) {
+        if (w > all || w > cap) continue;
+        bool ok = true;
+        for (unsigned l = 0; l < w; ++l)
+            ok = ok && !lane_failed(l);
+        if (ok) return {w, false};
+        if (cfg_.lane_reversal) {
+            ok = true;
+            for (unsigned l = all - w; l < all; ++l)
+                ok = ok && !lane_failed(l);
+            if (ok) return {w, true};
+        }
+    }
+    return {};
+}
+
+bool Link::uses_lane(unsigned lane) const {
+    unsigned all = max_common_width();
+    if (width_ == 0) return false;
+    return reversed_ ? lane < all && lane >= all - width_ : lane < width_;
+}
+
+uint64_t Link::ts_time(unsigned speed, unsigned count) const {
+    unsigned bits = flit_mode(speed) ? 128 : speed <= 2 ? 160 : 130;
+    return div_round((unsigned __int128)count * bits * 1'000'000, kRateMts[speed]);
+}
+
+uint64_t Link::ack_latency(unsigned speed, unsigned width) const {
+    if (cfg_.data_link.ack_latency) return cfg_.data_link.ack_latency;
+    // ((MPS + 28) x 1.4 / width + 19) symbol times, in tenths of symbols.
+    uint64_t w = std::max(width, 1u), mps = cfg_.data_link.max_payload;
+    uint64_t sym = kSymbolPs[valid_speed(speed) ? speed : 1];
+    return div_round((unsigned __int128)((mps + 28) * 14 + 190 * w) * sym, 10 * w);
+}
+
+uint64_t Link::replay_timeout(unsigned speed, unsigned width) const {
+    if (cfg_.data_link.replay_timeout) return cfg_.data_link.replay_timeout;
+    return 3 * ack_latency(speed, width);
+}
+
+// --- Time ------------------------------------------------------------------------------
+
+void Link::advance_to(uint64_t t) {
+    if (t < now_) return;
+    for (;;) {
+        uint64_t ts = plan_.empty() ? kNever : plan_.front().time;
+        uint64_t te = pending_.empty() ? kNever : pending_.front().time;
+        if (std::min(ts, te) > t) break;
+        if (ts <= te) {
+            Step s = std::move(plan_.front());
+            plan_.pop_front();
+            now_ = s.time;
+            apply(std::move(s));
+        } else {
+            now_ = te;
+            events_.push_back(pending_.front());
+            pending_.pop_front();
+        }
+    }
+    now_ = t;
+}
+
+std::optional<uint64_t> Link::next_event_time() const {
+    uint64_t ts = plan_.empty() ? kNever : plan_.front().time;
+    uint64_t te = pending_.empty() ? kNever : pending_.front().time;
+    uint64_t t = std::min(ts, te);
+    if (t == kNever) return std::nullopt;
+    return t;
+}
+
+std::vector<LinkEvent> Link::take_events() {
+    std::vector<LinkEvent> out;
+    out.swap(events_);
+    return out;
+}
+
+void Link::input(uint64_t& t) {
+    t = std::max(t, now_);
+    advance_to(t);
+}
+
+void Link::apply(Step s) {
+    bool changed = s.state != state_;
+    if (s.state == LtssmState::DetectQuiet) equalized_.fill(false);
+    state_ = s.state;
+    speed_ = s.speed;
+    width_ = s.width;
+    dl_active_ = s.dl;
+    reversed_ = s.reversed;
+    if (s.equalized) equalized_[s.equalized] = true;
+    if (changed && trace_) trace_(s.time, s.state);
+    for (const LinkEvent& e : s.events) {
+        if (e.kind == LinkEventKind::TrainingFailed) ++training_failures_;
+        events_.push_back(e);
+    }
+    switch (s.action) {
+    case Action::None:
+        break;
+    case Action::Restart:
+        plan_from_detect_active(s.time + cfg_.times.detect_quiet);
+        break;
+    case Action::HotResetTimeout:
+        if (hot_reset_)
+            hot_reset_expired_ = true;
+        else
+            restart(s.time);
+        break;
+    case Action::DisabledEntered:
+        if (!link_disable_) restart(s.time);
+        break;
+    }
+}
+
+// --- Plans -------------------------------------------------------------------------------
+
+Link::Cursor Link::cursor(uint64_t t) const {
+    Cursor c;
+    c.t = t;
+    c.speed = speed_;
+    c.width = width_;
+    c.dl = dl_active_;
+    c.reversed = reversed_;
+    c.equalized = equalized_;
+    return c;
+}
+
+void Link::push(Cursor& c, LtssmState s, uint64_t duration, Action a) {
+    Step step;
+    step.time = c.t;
+    step.state = s;
+    step.speed = c.speed;
+    step.width = c.width;
+    step.dl = c.dl;
+    step.reversed = c.reversed;
+    step.action = a;
+    plan_.push_back(std::move(step));
+    c.t += duration;
+}
+
+void Link::attach(LinkEventKind kind, PortSide port, bool autonomous) {
+    Step& s = plan_.back();
+    LinkEvent e;
+    e.time = s.time;
+    e.kind = kind;
+    e.port = port;
+    e.autonomous = autonomous;
+    e.speed = s.speed;
+    e.width = s.width;
+    s.events.push_back(e);
+}
+
+void Link::cancel_plan() {
+    plan_.clear();
+}
+
+void Link::restart(uint64_t t) {
+    if (link_disable_)
+        plan_hold(t, LtssmState::Disabled);
+    else if (hot_reset_)
+        plan_hold(t, LtssmState::HotReset);
+    else
+        plan_training(t);
+}
+
+void Link::plan_hold(uint64_t t, LtssmState s) {
+    cancel_plan();
+    Cursor c = cursor(t);
+    c.dl = false;
+    c.width = 0;
+    if (s == LtssmState::Disabled) {
+        push(c, LtssmState::Disabled, 0, Action::DisabledEntered);
+    } else {
+        hot_reset_expired_ = false;
+        push(c, LtssmState::HotReset, cfg_.times.hot_reset);
+        push(c, LtssmState::HotReset, 0, Action::HotResetTimeout);
+    }
+}
+
+void Link::plan_training(uint64_t t) {
+    cancel_plan();
+    Cursor c;
+    c.t = t;
+    push(c, LtssmState::DetectQuiet, cfg_.times.detect_quiet);
+    plan_from_detect_active(c.t);
+}
+
+// Detect.Active onwards, from Gen1 with no width. Ends in L0 with the data
+// link layer up, or back in Detect.Quiet (Restart) after a failure.
+void Link::plan_from_detect_active(uint64_t t) {
+    const TrainingTimes& tt = cfg_.times;
+    Cursor c;
+    c.t = t;
+    auto fail = [&] {
+        push(c, LtssmState::DetectQuiet, 0, Action::Restart);
+        attach(LinkEventKind::TrainingFailed);
+    };
+    push(c, LtssmState::DetectActive, tt.detect_active);
+    bool receiver = false;
+    for (unsigned l = 0; l < max_common_width(); ++l)
+        receiver = receiver || !lane_failed(l);
+    if (!present_ || !receiver) {
+        // No receiver: back to Detect.Quiet; not a training failure.
+        push(c, LtssmState::DetectQuiet, 0, Action::Restart);
+        return;
+    }
+    bool polls = !cfg_.faults.training_fails && speed_limit() >= 1;
+    push(c, LtssmState::PollingActive, polls ? tt.polling_active : tt.polling_timeout);
+    if (!polls) return fail();
+    push(c, LtssmState::PollingConfiguration, tt.polling_configuration);
+    WidthChoice w = negotiate_width(kMaxWidth);
+    push(c, LtssmState::Configuration, w.width ? tt.configuration : tt.configuration_timeout);
+    if (!w.width) return fail();
+    c.width = w.width;
+    c.reversed = w.reversed;
+    push(c, LtssmState::L0, 0);
+    unsigned target = clamp_target(target_speed_);
+    if (target != c.speed) change_speed(c, target);
+    c.t += tt.dl_init;
+    c.dl = true;
+    push(c, LtssmState::L0, 0);
+    attach(LinkEventKind::LinkUp);
+}
+
+// Recovery.RcvrLock, RcvrCfg, Idle at the cursor's speed, then L0.
+void Link::recovery_to_l0(Cursor& c) {
+    const TrainingTimes& tt = cfg_.times;
+    push(c, LtssmState::RecoveryRcvrLock, ts_time(c.speed, tt.recovery_rcvrlock_ts));
+    push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, tt.recovery_rcvrcfg_ts));
+    push(c, LtssmState::RecoveryIdle, ts_time(c.speed, tt.recovery_idle_ts));
+    push(c, LtssmState::L0, 0);
+}
+
+// From L0 to `target` through Recovery. Each rate from 8 GT/s up is
+// equalized once per link-up, in order (8, 16, 32, 64 GT/s), so raising the
+// speed may take several changes, each back through L0. A change to a speed
+// that fails costs a RcvrLock timeout at the new rate and an unsuccessful
+// Recovery.Speed back, and the next lower speed is tried.
+void Link::change_speed(Cursor& c, unsigned target) {
+    const TrainingTimes& tt = cfg_.times;
+    unsigned limit = speed_limit();
+    while (c.speed != target) {
+        unsigned next;
+        if (target < c.speed || target <= 2 || c.equalized[target])
+            next = target;
+        else
+            next = c.speed < 3 ? 3 : c.speed + 1;
+        push(c, LtssmState::RecoveryRcvrLock, ts_time(c.speed, tt.recovery_rcvrlock_ts));
+        push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, tt.recovery_rcvrcfg_ts));
+        push(c, LtssmState::RecoverySpeed, tt.recovery_speed);
+        if (next > limit) {
+            unsigned old = c.speed;
+            c.speed = next;
+            push(c, LtssmState::RecoveryRcvrLock, tt.recovery_timeout);
+            c.speed = old;
+            push(c, LtssmState::RecoverySpeed, tt.recovery_speed_failed);
+            recovery_to_l0(c);
+            target = std::min(target, next - 1);
+            continue;
+        }
+        c.speed = next;
+        if (next >= 3 && !c.equalized[next]) {
+            push(c, LtssmState::RecoveryEqualization, tt.equalization);
+            plan_.back().equalized = next;
+            c.equalized[next] = true;
+        }
+        recovery_to_l0(c);
+    }
+}
+
+// An up link that loses its partner: Recovery.RcvrLock times out, the link
+// goes down (DL_Down, Surprise Down) and Detect starts over.
+void Link::plan_link_lost(Cursor& c) {
+    push(c, LtssmState::RecoveryRcvrLock, cfg_.times.recovery_timeout);
+    c.dl = false;
+    c.width = 0;
+    c.speed = 1;
+    push(c, LtssmState::DetectQuiet, 0, Action::Restart);
+    attach(LinkEventKind::LinkDown, PortSide::Upstream);
+    attach(LinkEventKind::SurpriseDown, PortSide::Downstream);
+}
+
+// --- Inputs -------------------------------------------------------------------------------
+
+void Link::power_on(uint64_t t) {
+    input(t);
+    if (state_ != LtssmState::Off) return;
+    restart(t);
+    advance_to(t);
+}
+
+void Link::power_off(uint64_t t) {
+    input(t);
+    if (state_ == LtssmState::Off) return;
+    bool was_up = dl_active_;
+    cancel_plan();
+    Cursor c = cursor(t);
+    c.dl = false;
+    c.width = 0;
+    c.speed = 1;
+    push(c, LtssmState::Off, 0);
+    if (was_up) attach(LinkEventKind::LinkDown, PortSide::Upstream);
+    advance_to(t);
+}
+
+void Link::retrain(uint64_t t) {
+    input(t);
+    Snapshot tail = state_at(kNever);
+    if (!dl_active_ || !tail.dl) return;
+    LtssmMajor m = major(state_);
+    if ((m == LtssmMajor::Recovery || m == LtssmMajor::Configuration) && !plan_.empty()) {
+        // A change is under way: its completion answers the retrain too.
+        Step& last = plan_.back();
+        bool has = std::any_of(last.events.begin(), last.events.end(), [](const LinkEvent& e) {
+            return e.kind == LinkEventKind::BandwidthChange && !e.autonomous;
+        });
+        if (last.state == LtssmState::L0 && !has) attach(LinkEventKind::BandwidthChange);
+        return;
+    }
+    // After anything already planned (a replay's Recovery, an L1 exit).
+    Cursor c = cursor(std::max(t, tail_time()));
+    c.speed = tail.speed;
+    c.width = tail.width;
+    unsigned target = clamp_target(target_speed_);
+    if (target != c.speed)
+        change_speed(c, target);
+    else
+        recovery_to_l0(c);
+    attach(LinkEventKind::BandwidthChange);
+    advance_to(t);
+}
+
+void Link::set_target_speed(uint64_t t, unsigned speed) {
+    input(t);
+    target_speed_ = std::clamp(speed, kMinSpeed, kMaxSpeed);
+}
+
+void Link::set_link_disable(uint64_t t, bool disable) {
+    input(t);
+    if (disable == link_disable_) return;
+    link_disable_ = disable;
+    if (disable) {
+        if (state_ == LtssmState::Off) return;
+        if (dl_active_) {
+            // Through Recovery, sending TS1 with Disable Link, to Disabled.
+            cancel_plan();
+            Cursor c = cursor(t);
+            push(c, LtssmState::RecoveryRcvrLock,
+                 ts_time(c.speed, cfg_.times.recovery_rcvrlock_ts));
+            push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, cfg_.times.recovery_rcvrcfg_ts));
+            c.dl = false;
+            c.width = 0;
+            push(c, LtssmState::Disabled, 0, Action::DisabledEntered);
+            attach(LinkEventKind::LinkDown, PortSide::Upstream);
+        } else {
+            plan_hold(t, LtssmState::Disabled);
+        }
+    } else if (state_ == LtssmState::Disabled && plan_.empty()) {
+        restart(t);
+    }
+    advance_to(t);
+}
+
+void Link::set_hot_reset(uint64_t t, bool asserted) {
+    input(t);
+    if (asserted == hot_reset_) return;
+    hot_reset_ = asserted;
+    if (asserted) {
+        if (state_ == LtssmState::Off || link_disable_) return;
+        if (dl_active_) {
+            // Through Recovery, sending TS1 with Hot Reset, to Hot Reset.
+            cancel_plan();
+            Cursor c = cursor(t);
+            push(c, LtssmState::RecoveryRcvrLock,
+                 ts_time(c.speed, cfg_.times.recovery_rcvrlock_ts));
+            push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, cfg_.times.recovery_rcvrcfg_ts));
+            c.dl = false;
+            c.width = 0;
+            hot_reset_expired_ = false;
+            push(c, LtssmState::HotReset, cfg_.times.hot_reset);
+            attach(LinkEventKind::LinkDown, PortSide::Upstream);
+            attach(LinkEventKind::HotReset, PortSide::Upstream);
+            push(c, LtssmState::HotReset, 0, Action::HotResetTimeout);
+        } else {
+            plan_hold(t, LtssmState::HotReset);
+        }
+    } else if (state_ == LtssmState::HotReset && hot_reset_expired_ && plan_.empty()) {
+        restart(t);
+    }
+    advance_to(t);
+}
+
+void Link::set_device_present(uint64_t t, bool present) {
+    input(t);
+    if (present == present_) return;
+    present_ = present;
+    LtssmMajor m = major(state_);
+    if (!present) {
+        if (dl_active_) {
+            cancel_plan();
+            Cursor c = cursor(t);
+            plan_link_lost(c);
+        } else if (m != LtssmMajor::Off && m != LtssmMajor::Disabled && m != LtssmMajor::HotReset) {
+            plan_training(t); // training in progress loses its partner
+        }
+    } else if (m == LtssmMajor::Detect) {
+        plan_training(t);
+    }
+    advance_to(t);
+}
+
+bool Link::autonomous_bandwidth_change(uint64_t t, unsigned speed, unsigned width) {
+    require(valid_speed(speed), check_speed(speed));
+    require(valid_width(width), check_width(width));
+    input(t);
+    if (!dl_active_ || !plan_.empty() || major(state_) == LtssmMajor::Recovery) return false;
+    WidthChoice w = negotiate_width(width);
+    unsigned s = clamp_target(speed);
+    if (!w.width || (w.width == width_ && s == speed_)) return false;
+    Cursor c = cursor(t);
+    if (w.width != width_) {
+        // Recovery.RcvrCfg hands over to Configuration to change the width.
+        push(c, LtssmState::RecoveryRcvrLock, ts_time(c.speed, cfg_.times.recovery_rcvrlock_ts));
+        push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, cfg_.times.recovery_rcvrcfg_ts));
+        push(c, LtssmState::Configuration, cfg_.times.configuration);
+        c.width = w.width;
+        c.reversed = w.reversed;
+        push(c, LtssmState::L0, 0);
+    }
+    if (s != c.speed) change_speed(c, s);
+    attach(LinkEventKind::BandwidthChange, PortSide::Downstream, true);
+    advance_to(t);
+    return true;
+}
+
+void Link::fail_lanes(uint64_t t, const std::vector<unsigned>& lanes) {
+    for (unsigned l : lanes)
+        require(l < kMaxWidth, "failed lane " + std::to_string(l) + " does not exist");
+    input(t);
+    bool hit = false;
+    for (unsigned l : lanes) {
+        if (!lane_failed(l)) cfg_.faults.failed_lanes.push_back(l);
+        hit = hit || uses_lane(l);
+    }
+    if (!hit || !dl_active_ || !plan_.empty()) return;
+    Cursor c = cursor(t);
+    WidthChoice w = negotiate_width(width_);
+    if (!w.width) {
+        plan_link_lost(c);
+    } else {
+        // RcvrLock cannot lock every lane; on its timeout Configuration forms
+        // the link on the lanes that remain.
+        push(c, LtssmState::RecoveryRcvrLock, cfg_.times.recovery_timeout);
+        push(c, LtssmState::Configuration, cfg_.times.configuration);
+        c.width = w.width;
+        c.reversed = w.reversed;
+        push(c, LtssmState::L0, 0);
+        attach(LinkEventKind::BandwidthChange);
+    }
+    advance_to(t);
+}
+
+void Link::fail_speed(uint64_t t, unsigned speed) {
+    require(valid_speed(speed), check_speed(speed));
+    input(t);
+    unsigned& f = cfg_.faults.failing_speed;
+    f = f == 0 ? speed : std::min(f, speed);
+    if (!dl_active_ || !plan_.empty() || speed_ < f) return;
+    Cursor c = cursor(t);
+    unsigned s = speed_limit();
+    if (s == 0) {
+        plan_link_lost(c);
+    } else {
+        // RcvrLock times out at the failing rate; Recovery.Speed falls back.
+        push(c, LtssmState::RecoveryRcvrLock, cfg_.times.recovery_timeout);
+        push(c, LtssmState::RecoverySpeed, cfg_.times.recovery_speed);
+        c.speed = s;
+        if (s >= 3 && !c.equalized[s]) {
+            push(c, LtssmState::RecoveryEqualization, cfg_.times.equalization);
+            plan_.back().equalized = s;
+            c.equalized[s] = true;
+        }
+        recovery_to_l0(c);
+        attach(LinkEventKind::BandwidthChange);
+    }
+    advance_to(t);
+}
+
+bool Link::enter_l0s(uint64_t t) {
+    input(t);
+    if (state_ != LtssmState::L0 || !dl_active_ || !plan_.empty()) return false;
+    Cursor c = cursor(t);
+    push(c, LtssmState::L0s, 0);
+    advance_to(t);
+    return true;
+}
+
+bool Link::enter_l1(uint64_t t) {
+    input(t);
+    if (state_ != LtssmState::L0 || !dl_active_ || !plan_.empty()) return false;
+    Cursor c = cursor(t);
+    push(c, LtssmState::L1, 0);
+    advance_to(t);
+    return true;
+}
+
+void Link::plan_exit(uint64_t t) {
+    Cursor c = cursor(t);
+    if (state_ == LtssmState::L0s) {
+        c.t += cfg_.times.l0s_exit;
+    } else {
+        push(c, LtssmState::RecoveryRcvrLock, cfg_.times.l1_exit);
+    }
+    push(c, LtssmState::L0, 0);
+}
+
+void Link::exit_low_power(uint64_t t) {
+    input(t);
+    if ((state_ == LtssmState::L0s || state_ == LtssmState::L1) && plan_.empty()) plan_exit(t);
+    advance_to(t);
+}
+
+void Link::inject_error(uint64_t t, LinkEventKind kind, PortSide port) {
+    require(aer_bit(kind).has_value() && kind != LinkEventKind::SurpriseDown,
+            "inject_error takes a correctable link error (a surprise down is "
+            "set_device_present(false))");
+    input(t);
+    LinkEvent e;
+    e.time = t;
+    e.kind = kind;
+    e.port = port;
+    events_.push_back(e);
+}
+
+// --- Transactions -----------------------------------------------------------------------
+
+Link::Snapshot Link::state_at(uint64_t x) const {
+    Snapshot s{state_, speed_, width_, dl_active_};
+    for (const Step& st : plan_) {
+        if (st.time > x) break;
+        s = {st.state, st.speed, st.width, st.dl};
+    }
+    return s;
+}
+
+uint64_t Link::tail_time() const {
+    return plan_.empty() ? now_ : plan_.back().time;
+}
+
+// The first planned time after x at which the link is in L0 (the last of
+// the steps at that time is what holds).
+std::optional<uint64_t> Link::next_l0_after(uint64_t x) const {
+    size_t n = plan_.size();
+    for (size_t i = 0; i < n;) {
+        if (plan_[i].time <= x) {
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j + 1 < n && plan_[j + 1].time == plan_[i].time)
+            ++j;
+        if (plan_[j].state == LtssmState::L0) return plan_[i].time;
+        i = j + 1;
+    }
+    return std::nullopt;
+}
+
+// The earliest time from x at which a TLP may start: in L0 with the data link
+// layer up. Recovery is waited out; L0s and L1 are left (exit latency).
+// Nothing when the data link layer is down at x or does not come back to L0.
+std::optional<uint64_t> Link::l0_ready(uint64_t x) {
+    for (size_t guard = 0; guard <= plan_.size() + 2; ++guard) {
+        Snapshot s = state_at(x);
+        if (!s.dl) return std::nullopt;
+        if (s.state == LtssmState::L0) return x;
+        if ((s.state == LtssmState::L0s || s.state == LtssmState::L1) && plan_.empty())
+            plan_exit(x);
+        auto y = next_l0_after(x);
+        if (!y) return std::nullopt;
+        x = *y;
+    }
+    return std::nullopt;
+}
+
+// A REPLAY_NUM rollover at t: the transmitter has the link retrain
+// (Recovery at the current speed) after whatever is already planned.
+void Link::append_recovery(uint64_t t) {
+    Snapshot tail = state_at(kNever);
+    LtssmMajor m = major(tail.state);
+    if (!tail.dl || (m != LtssmMajor::L0 && m != LtssmMajor::L0s && m != LtssmMajor::L1)) return;
+    Cursor c = cursor(std::max(t, tail_time()));
+    c.speed = tail.speed;
+    c.width = tail.width;
+    c.dl = true;
+    recovery_to_l0(c);
+}
+
+void Link::push_pending(LinkEvent e) {
+    auto at = std::upper_bound(pending_.begin(), pending_.end(), e.time,
+                               [](uint64_t t, const LinkEvent& p) { return t < p.time; });
+    pending_.insert(at, e);
+}
+
+bool Link::lcrc_error(unsigned d, uint64_t n) {
+    const TlpErrorInjection& inj = cfg_.faults.tlp[d];
+    bool err = false;
+    if (inj.lcrc_error_rate > 0) {
+        double u = double(rng_[d].next() >> 11) * 0x1.0p-53;
+        err = u < inj.lcrc_error_rate;
+    }
+    if (inj.lcrc_every_nth && n % inj.lcrc_every_nth == 0) err = true;
+    if (std::binary_search(inj.lcrc_at.begin(), inj.lcrc_at.end(), n)) err = true;
+    return err;
+}
+
+bool Link::ack_lost(unsigned d, uint64_t n) const {
+    const auto& l = cfg_.faults.tlp[d].ack_lost_at;
+    return std::binary_search(l.begin(), l.end(), n);
+}
+
+void Link::count_replay(Direction d, uint64_t t, uint64_t tlp, TlpTiming& r) {
+    unsigned i = index(d);
+    ++r.replays;
+    if (replay_num_[i] == 3) {
+        replay_num_[i] = 0;
+        LinkEvent e;
+        e.time = t;
+        e.kind = LinkEventKind::ReplayNumRollover;
+        e.port = transmitter(d);
+        e.direction = d;
+        e.tlp = tlp;
+        push_pending(e);
+        append_recovery(t);
+    } else {
+        ++replay_num_[i];
+    }
+}
+
+TlpTiming Link::schedule(Direction d, unsigned tlp_bytes, uint64_t earliest) {
+    require(tlp_bytes > 0, "a TLP has at least a header");
+    unsigned i = index(d);
+    TlpTiming r;
+    uint64_t t = std::max(earliest, now_);
+    bool started = false;
+    auto error = [&](uint64_t time, LinkEventKind k, PortSide port, uint64_t n) {
+        LinkEvent e;
+        e.time = time;
+        e.kind = k;
+        e.port = port;
+        e.direction = d;
+        e.tlp = n;
+        push_pending(e);
+    };
+    for (;;) {
+        auto ready = l0_ready(std::max(t, pipe_free_[i]));
+        if (!ready) break;
+        Snapshot s = state_at(*ready);
+        uint64_t start = *ready, end = start + tlp_time(tlp_bytes, s.speed, s.width);
+        if (!started) r.start = start;
+        started = true;
+        uint64_t n = ++sent_[i];
+        ++r.transmissions;
+        pipe_free_[i] = end;
+        if (lcrc_error(i, n)) {
+            // The receiver drops it and sends a NAK; what the transmitter
+            // sent until the NAK arrived is replayed too (go-back-N), so the
+            // direction carries nothing useful until then.
+            error(end, LinkEventKind::BadTlp, receiver(d), n);
+            uint64_t nak = end + ack_latency(s.speed, s.width);
+            pipe_free_[i] = nak;
+            count_replay(d, nak, n, r);
+            t = nak;
+            continue;
+        }
+        if (!r.delivered) {
+            r.delivered = true;
+            r.end = end;
+        }
+        if (ack_lost(i, n)) {
+            // Received, but its Ack arrives corrupted; the replay timer
+            // expires and the transmitter replays (the receiver discards the
+            // duplicate). The direction waits for the timer.
+            error(end + ack_latency(s.speed, s.width), LinkEventKind::BadDllp, transmitter(d), n);
+            uint64_t timeout = end + replay_timeout(s.speed, s.width);
+            error(timeout, LinkEventKind::ReplayTimerTimeout, transmitter(d), n);
+            pipe_free_[i] = timeout;
+            count_replay(d, timeout, n, r);
+            t = timeout;
+            continue;
+        }
+        replay_num_[i] = 0;
+        break;
+    }
+    if (!started) r.start = r.end = t;
+    return r;
+}
+
+TransferTiming Link::write(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
+                           const TransferOptions& o) {
+    if (auto e = check_transfer(o); !e.empty()) require(false, e);
+    TransferTiming tt;
+    tt.delivered = true;
+    tt.start = tt.end = std::max(earliest, now_);
+    bool first = true;
+    for (const Chunk& c : split_aligned(address, length, o.max_payload)) {
+        unsigned header = (c.address >> 32) ? kHeader4Dw : kHeader3Dw;
+        TlpTiming r = schedule(d, header + c.length, earliest);
+        if (first) tt.start = r.start;
+        first = false;
+        tt.end = std::max(tt.end, r.end);
+        tt.delivered = tt.delivered && r.delivered;
+        tt.replays += r.replays;
+        ++tt.requests;
+    }
+    return tt;
+}
+
+TransferTiming Link::read(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
+                          const TransferOptions& o) {
+    if (auto e = check_transfer(o); !e.empty()) require(false, e);
+    Direction back = d == Direction::Downstream ? Direction::Upstream : Direction::Downstream;
+    unsigned max_completion = o.max_completion ? o.max_completion : o.max_payload;
+    TransferTiming tt;
+    tt.delivered = true;
+    tt.start = tt.end = std::max(earliest, now_);
+    bool first = true;
+    for (const Chunk& req : split_aligned(address, length, o.max_read_request)) {
+        unsigned header = (req.address >> 32) ? kHeader4Dw : kHeader3Dw;
+        TlpTiming r = schedule(d, header, earliest);
+        if (first) tt.start = r.start;
+        first = false;
+        ++tt.requests;
+        tt.replays += r.replays;
+        if (!r.delivered) {
+            tt.delivered = false;
+            continue;
+        }
+        uint64_t ready = r.end + o.completion_latency;
+        for (const Chunk& c : split_completions(req.address, req.length, o.read_completion_boundary,
+                                                max_completion)) {
+            TlpTiming cr = schedule(back, kHeader3Dw + c.length, ready);
+            tt.end = std::max(tt.end, cr.end);
+            tt.delivered = tt.delivered && cr.delivered;
+            tt.replays += cr.replays;
+            ++tt.completions;
+        }
+    }
+    return tt;
+}
+
+// --- Configuration space ------------------------------------------------------------------
+
+void Link::publish(ConfigSpace& cs) const {
+    cs.set_link_status(speed_, width_, dl_active_, training());
+}
+
+void Link::apply_event(const LinkEvent& e, ConfigSpace& cs) {
+    using namespace pcie_cap;
+    switch (e.kind) {
+    case LinkEventKind::BandwidthChange:
+        cs.signal_bandwidth_change(e.autonomous);
+        break;
+    case LinkEventKind::LinkUp:
+    case LinkEventKind::LinkDown: {
+        if (!cs.downstream_facing()) break;
+        unsigned off = cs.pcie_offset();
+        if ((cs.u16(off + kCapabilities) & kSlotImplemented) &&
+            (cs.u32(off + kLinkCapabilities) & lnkcap::kDllActiveReporting))
+            cs.hw_set_bits(off + kSlotStatus, sltsta::kDllStateChanged);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+} // namespace nvsoc::pcie
