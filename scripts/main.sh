@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# The main job, from a fresh clone: install what is missing, build nvsoc and
-# the firmware, and run the bare-metal demo on the default platform's four
-# harts (every hart prints over the UART, then the demo ends through the
-# test finisher). This grows into booting Linux once the Linux issue lands.
+# The main job, from a fresh clone: install what is missing, build nvsoc,
+# nvsoc's Linux kernel (cached outside the clone; the first build takes
+# several minutes) and its initramfs, then boot Linux on the default
+# platform (4 harts, Debian's OpenSBI) to an interactive shell on the
+# console. Leave with `poweroff` in the guest, or Ctrl-A x.
+#
+# Arguments are passed on to `nvsoc run` (for example --append, --set,
+# --log, --stats).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 --target nvsoc firmware_hello
-echo "--- nvsoc run configs/default.yaml --firmware build/firmware/hello.elf"
-exec build/platforms/nvsoc run configs/default.yaml --firmware build/firmware/hello.elf
+cmake --build build -j2 --target nvsoc
+kernel=$(sw/linux/build-kernel.sh)
+sw/rootfs/build-initramfs.sh build/initramfs.cpio
+echo "--- nvsoc run configs/default.yaml --kernel $kernel --initrd build/initramfs.cpio"
+echo "--- leave with 'poweroff' in the guest, or Ctrl-A x"
+exec build/platforms/nvsoc run configs/default.yaml --kernel "$kernel" \
+    --initrd build/initramfs.cpio "$@"

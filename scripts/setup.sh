@@ -18,6 +18,11 @@ PACKAGES=(
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu
   opensbi
+  # nvsoc's own Linux kernel (sw/linux): the source tarball, and the host
+  # tools its build runs (kconfig needs flex and bison, the timeconst header
+  # needs bc; make and gcc build the host programs). The fragment enables no
+  # module signing, so libssl-dev is not needed.
+  linux-source-6.12 make gcc flex bison bc
   # differential reference
   qemu-system-misc
 )

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# nvsoc's own kernel (sw/linux) and initramfs (sw/rootfs) on the default
+# platform, in test mode and interactively, plus the same initramfs under
+# Debian's stock kernel (configured by Debian, not by sw/linux: kernels
+# nvsoc did not configure must boot too).
+#
+#   boot_nvsoc_kernel.sh NVSOC
+#
+# NVSOC_CONFIG overrides the platform (default: configs/default.yaml).
+# The kernel comes from the cache (sw/linux/build-kernel.sh builds it on the
+# first run, which takes several minutes on 2 cores). The console log of
+# every boot with a failed check is printed in full at the end, and all logs
+# are kept in NVSOC_LINUX_LOGS (default: ./linux-logs under the current
+# directory, which ctest sets to the build tree).
+set -euo pipefail
+nvsoc=$1
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+config=${NVSOC_CONFIG:-$repo/configs/default.yaml}
+
+kernel=$("$repo/sw/linux/build-kernel.sh")
+kbuild=$("$repo/sw/linux/build-kernel.sh" --print-dir 2>/dev/null)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+logs=${NVSOC_LINUX_LOGS:-$PWD/linux-logs}
+rm -rf "$logs"
+mkdir -p "$logs"
+initrd=$("$repo/sw/rootfs/build-initramfs.sh" "$work/initramfs.cpio")
+
+# A second archive appended to the first (Linux unpacks concatenated cpio
+# archives in order): the kernel's modules under /lib/modules.
+mkdir -p "$work/extra/lib/modules"
+find "$kbuild" -name '*.ko' -exec cp {} "$work/extra/lib/modules/" \;
+(cd "$work/extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/modules.cpio"
+cat "$initrd" "$work/modules.cpio" >"$work/with-modules.cpio"
+
+failures=0
+passed=0
+failed_boots=()
+last_boot=
+check() { # DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@"; then
+        echo "ok: $what"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $what"
+        failures=$((failures + 1))
+        case " ${failed_boots[*]} " in *" $last_boot "*) ;; *) failed_boots+=("$last_boot") ;; esac
+    fi
+}
+# The console of the last boot, without carriage returns.
+out=
+# (A here-string, not a pipe: grep -q stops reading at the first match, and
+# under pipefail the writer's SIGPIPE would turn a match into a failure.)
+has() { grep -q -- "$1" <<<"$out"; }
+
+# boot NAME KERNEL INITRD APPEND [NVSOC OPTION...]: runs nvsoc with stdin
+# from $work/NAME.in if it exists (else /dev/null), sets $status and $out.
+boot() {
+    local name=$1 image=$2 cpio=$3 append=$4 input=/dev/null
+    shift 4
+    [ -f "$work/$name.in" ] && input=$work/$name.in
+    status=0
+    "$nvsoc" run "$config" --kernel "$image" --initrd "$cpio" --append "$append" \
+        --max-time 60s "$@" <"$input" >"$work/$name.log" 2>&1 || status=$?
+    last_boot=$name
+    cp "$work/$name.log" "$logs/$name.log"
+    out=$(tr -d '\r' <"$work/$name.log")
+    echo "---- $name: status $status, last lines:"
+    printf '%s\n' "$out" | tail -8
+}
+
+base="console=ttyS0 earlycon=sbi"
+
+boot sanity "$kernel" "$initrd" "$base nvsoc_test=/tests/sanity.sh"
+check "user space ready" has '^nvsoc: user space ready$'
+check "sanity checks pass" has '^sanity: 0 failed$'
+check "status 0 for a passing script" [ "$status" -eq 0 ]
+
+boot platform "$kernel" "$initrd" "$base nvsoc_test=/tests/platform.sh"
+check "4 harts, timer and UART interrupts, PCI host probed" has '^platform: 0 failed$'
+check "platform checks status 0" [ "$status" -eq 0 ]
+
+boot exit3 "$kernel" "$initrd" "$base nvsoc_test=/tests/exit-status.sh nvsoc_exit=3"
+check "a script's status 3 is nvsoc's status" [ "$status" -eq 3 ]
+
+boot missing "$kernel" "$initrd" "$base nvsoc_test=/tests/no-such-test.sh"
+check "a missing script gives status 127" [ "$status" -eq 127 ]
+
+boot smp "$kernel" "$initrd" "$base nvsoc_test=/tests/smp-check.sh"
+check "smp-check passes on every hart" has '^smp-check: PASS$'
+check "smp-check status 0" [ "$status" -eq 0 ]
+
+boot features "$kernel" "$work/with-modules.cpio" "$base kmemleak=on nvsoc_test=/tests/kernel-features.sh"
+check "ftrace, kmemleak, modules work" has '^kernel-features: 0 failed$'
+check "kernel-features status 0" [ "$status" -eq 0 ]
+
+# Interactive: commands through the UART from a file on stdin. The first
+# bytes go into the UART FIFO before Linux opens the port, and the 8250
+# driver clears the FIFO when it does, so the input starts with blank lines
+# to lose. $((6*7)) shows the shell ran the command (its echo shows the text).
+# `case $-` shows whether the shell has job control (a controlling tty).
+pad() { printf '\n%.0s' $(seq 32); }
+{ pad; printf 'echo nvsoc-$((6*7))\n'; printf 'case $- in *m*) echo job-control-$((1+1));; esac\npoweroff\n'; } >"$work/interactive.in"
+boot interactive "$kernel" "$initrd" "$base" --set devices.uart0.input=stdin
+check "interactive: hint printed" has "^nvsoc: interactive shell; leave with 'poweroff'"
+check "interactive: prompt" has '^nvsoc:~# '
+check "interactive: command ran" has '^nvsoc-42$'
+check "interactive: job control" has '^job-control-2$'
+check "interactive: poweroff gives status 0" [ "$status" -eq 0 ]
+{ pad; printf 'exit\n'; } >"$work/interactive-exit.in"
+boot interactive-exit "$kernel" "$initrd" "$base" --set devices.uart0.input=stdin
+check "interactive: leaving the shell powers off with status 0" \
+    eval '[ "$status" -eq 0 ] && has "Requesting system poweroff"'
+
+# The same initramfs under Debian's stock kernel.
+if kdir=$("$repo/scripts/fetch-debian-riscv64.sh" linux-image-riscv64); then
+    debian=$(ls "$kdir"/boot/vmlinux-* | head -1)
+    boot debian-sanity "$debian" "$initrd" "$base nvsoc_test=/tests/sanity.sh"
+    check "Debian kernel: sanity checks pass" has '^sanity: 0 failed$'
+    check "Debian kernel: status 0" [ "$status" -eq 0 ]
+    boot debian-platform "$debian" "$initrd" "$base nvsoc_test=/tests/platform.sh"
+    check "Debian kernel: 4 harts, timer and UART interrupts, PCI host probed" \
+        has '^platform: 0 failed$'
+    boot debian-exit3 "$debian" "$initrd" "$base nvsoc_test=/tests/exit-status.sh nvsoc_exit=3"
+    check "Debian kernel: status 3 reaches nvsoc" [ "$status" -eq 3 ]
+else
+    check "fetch Debian's stock kernel" false
+fi
+
+for name in "${failed_boots[@]}"; do
+    echo "==== full console of '$name' (a check failed; kept in $logs/$name.log)"
+    tr -d '\r' <"$logs/$name.log"
+done
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
