@@ -13,7 +13,7 @@ scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target nvsoc
 kernel=$(sw/linux/build-kernel.sh)
-sw/rootfs/build-initramfs.sh build/initramfs.cpio
+sw/rootfs/build-initramfs.sh build/initramfs.cpio >/dev/null
 echo "--- nvsoc run configs/default.yaml --kernel $kernel --initrd build/initramfs.cpio"
 echo "--- leave with 'poweroff' in the guest, or Ctrl-A x"
 exec build/platforms/nvsoc run configs/default.yaml --kernel "$kernel" \
