@@ -847,22 +847,21 @@ void Link::fail_speed(uint64_t t, unsigned speed) {
     advance_to(t);
 }
 
-bool Link::enter_l0s(uint64_t t) {
+bool Link::enter_low_power(uint64_t t, LtssmState state) {
     input(t);
     if (state_ != LtssmState::L0 || !dl_active_ || !plan_.empty()) return false;
     Cursor c = cursor(t);
-    push(c, LtssmState::L0s, 0);
+    push(c, state, 0);
     advance_to(t);
     return true;
 }
 
+bool Link::enter_l0s(uint64_t t) {
+    return enter_low_power(t, LtssmState::L0s);
+}
+
 bool Link::enter_l1(uint64_t t) {
-    input(t);
-    if (state_ != LtssmState::L0 || !dl_active_ || !plan_.empty()) return false;
-    Cursor c = cursor(t);
-    push(c, LtssmState::L1, 0);
-    advance_to(t);
-    return true;
+    return enter_low_power(t, LtssmState::L1);
 }
 
 void Link::plan_exit(uint64_t t) {
