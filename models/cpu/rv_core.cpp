@@ -501,10 +501,7 @@ uint64_t RvCore::run(uint64_t budget) {
         retire();
         pc = cpc;
         if (!exec_csr(*ip)) goto illegal; // sets pc on success
-        if (trapped_) goto trap;
-        cpc = pc;
-        ++ip;
-        goto block_end;
+        goto system_done;
     op_Ecall:
     op_Ebreak:
     op_Mret:
@@ -518,6 +515,7 @@ uint64_t RvCore::run(uint64_t budget) {
         retire();
         pc = cpc;
         if (!exec_system(*ip)) goto illegal; // sets pc on success
+    system_done:
         if (trapped_) goto trap;
         cpc = pc;
         ++ip;
