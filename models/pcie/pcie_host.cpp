@@ -85,10 +85,11 @@ std::vector<IrqOut*> PcieHost::irq_outputs() {
     return {&intx_[0], &intx_[1], &intx_[2], &intx_[3]};
 }
 
-// Configuration space through ECAM. With no functions on any bus, every
-// read completes as an Unsupported Request, which the root complex returns
-// to software as all ones (how enumeration learns that a slot is empty);
-// writes are dropped. This is normal enumeration, not a guest error.
+// Configuration space through ECAM, routed from the root bus. A request no
+// function claims completes as an Unsupported Request, which the root
+// complex returns to software as all ones (how enumeration learns that a
+// slot is empty); such writes are dropped. That is normal enumeration, not
+// a guest error.
 void PcieHost::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
     delay += access_latency_;
     uint64_t offset = tx.get_address();
@@ -106,14 +107,23 @@ void PcieHost::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay
         return;
     }
     EcamAddress a = decode_ecam(offset);
+    pcie::ConfigSpace* function = root_bus_.route(0, a.bus, a.device, a.function);
+    uint8_t* data = tx.get_data_ptr();
     if (tx.is_read()) {
         ++config_reads_;
-        std::memset(tx.get_data_ptr(), 0xff, len);
+        uint32_t value = 0xffffffff;
+        if (function)
+            if (auto v = function->read(a.reg, len)) value = *v;
+        std::memcpy(data, &value, len); // little-endian host, as the bus
     } else if (tx.is_write()) {
         ++config_writes_;
+        uint32_t value = 0;
+        std::memcpy(&value, data, len);
+        if (function) function->write(a.reg, value, len);
     }
-    log_.debug("config {} {:02x}:{:02x}.{} reg 0x{:03x} ({} bytes): no function",
-               tx.is_read() ? "read" : "write", a.bus, a.device, a.function, a.reg, len);
+    if (!function)
+        log_.debug("config {} {:02x}:{:02x}.{} reg 0x{:03x} ({} bytes): no function",
+                   tx.is_read() ? "read" : "write", a.bus, a.device, a.function, a.reg, len);
     tx.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

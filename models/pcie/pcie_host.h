@@ -4,14 +4,18 @@
 // to the PCI buses, with the four INTx lines wired to the platform's
 // interrupt controller through the device tree's interrupt-map.
 //
-// Partial, and said so: no functions sit on the buses yet (root ports,
-// switches and endpoints arrive with the PCIe fabric), so every
-// configuration read is an Unsupported Request that software sees as all
-// ones, and every access to a window is a master abort (reads all ones,
-// writes dropped, logged as a guest error).
+// Configuration requests are routed through the root bus (pcie::PciBus) to
+// the functions attached there and, through bridges, below them; a request
+// nothing claims is an Unsupported Request that software sees as all ones.
+//
+// Partial, and said so: no YAML device attaches functions yet (root ports,
+// switches and endpoints arrive with the PCIe fabric), so on the shipped
+// platforms every slot is empty, and every access to a window is a master
+// abort (reads all ones, writes dropped, logged as a guest error).
 #pragma once
 
 #include "models/core/device.h"
+#include "models/pcie/pci_bus.h"
 
 #include <array>
 #include <memory>
@@ -29,6 +33,8 @@ class PcieHost : public Device {
     void stats(nlohmann::json& out) const override;
 
     unsigned buses() const { return buses_; }
+    // Bus 0: attach root-complex functions (root ports, integrated endpoints).
+    pcie::PciBus& root_bus() { return root_bus_; }
 
     // The parts of an ECAM offset (PCIe base spec 7.2.2): bus [27:20],
     // device [19:15], function [14:12], register [11:0].
@@ -56,6 +62,7 @@ class PcieHost : public Device {
     unsigned window_debug(int index, tlm::tlm_generic_payload& tx);
 
     unsigned buses_ = 0;
+    pcie::PciBus root_bus_;
     std::array<Forward, 3> windows_;
     std::array<IrqOut, 4> intx_; // INTA..INTD
     uint64_t config_reads_ = 0, config_writes_ = 0;
