@@ -125,20 +125,23 @@ inline const Insn& RvCore::decode_cached(uint32_t raw) {
     return slot.insn;
 }
 
+inline bool RvCore::current_code_page() {
+    uint64_t vpn = pc >> 12;
+    if (vpn == fetch_vpn_) [[likely]]
+        return true;
+    const TlbEntry& e = tlb_for(Access::Fetch, priv)[vpn % kTlbSize];
+    if (e.vpn != vpn) return false;
+    fetch_vpn_ = vpn;
+    fetch_host_ = e.host;
+    return true;
+}
+
 inline bool RvCore::fetch(uint32_t& raw) {
     // (pc is always even: with C, every way to change pc keeps bit 0 clear.)
     uint16_t lo;
     // Fast path: the whole 32-bit window is inside the current code page,
     // or inside a page the fetch TLB knows (which then becomes current).
-    uint64_t vpn = pc >> 12;
-    if (vpn != fetch_vpn_) {
-        TlbEntry& e = tlb_for(Access::Fetch, priv)[vpn % kTlbSize];
-        if (e.vpn == vpn) {
-            fetch_vpn_ = vpn;
-            fetch_host_ = e.host;
-        }
-    }
-    if (vpn == fetch_vpn_ && (pc & 0xfff) <= 0xffc) [[likely]] {
+    if (current_code_page() && (pc & 0xfff) <= 0xffc) [[likely]] {
         // For a compressed instruction the upper half is the next one; it is
         // kept in `raw` (the decode cache just sees a different key) and the
         // decoder ignores it.
@@ -211,13 +214,7 @@ bool RvCore::build_block(Block& b, uint64_t start_pc, const uint8_t* page) {
 }
 
 inline RvCore::Block* RvCore::find_block() {
-    uint64_t vpn = pc >> 12;
-    if (vpn != fetch_vpn_) {
-        const TlbEntry& e = tlb_for(Access::Fetch, priv)[vpn % kTlbSize];
-        if (e.vpn != vpn) return nullptr; // the slow path walks and fills the TLB
-        fetch_vpn_ = vpn;
-        fetch_host_ = e.host;
-    }
+    if (!current_code_page()) return nullptr; // the slow path walks and fills the TLB
     Block& b = (*blocks_)[(pc >> 1) % kBlocks];
     if (b.pc == pc) {
         const uint8_t* code = fetch_host_ + b.word_off;

@@ -242,6 +242,9 @@ class RvCore {
         return access(vaddr, &value, sizeof(T), Access::Store);
     }
     // The code page the pc is in, cached apart from the TLB (cleared with it).
+    // current_code_page() makes pc's page current if the fetch TLB holds it
+    // and says whether fetch_host_ now maps pc's page.
+    [[gnu::always_inline]] inline bool current_code_page();
     uint64_t fetch_vpn_ = ~uint64_t{0};
     uint8_t* fetch_host_ = nullptr;
     // The privilege data accesses use (MPRV), kept current by set_priv and

@@ -583,12 +583,17 @@ void Link::plan_from_detect_active(uint64_t t) {
     attach(LinkEventKind::LinkUp);
 }
 
+// Recovery.RcvrLock and RcvrCfg at the cursor's speed: how every pass
+// through Recovery starts.
+void Link::recovery_entry(Cursor& c) {
+    push(c, LtssmState::RecoveryRcvrLock, ts_time(c.speed, cfg_.times.recovery_rcvrlock_ts));
+    push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, cfg_.times.recovery_rcvrcfg_ts));
+}
+
 // Recovery.RcvrLock, RcvrCfg, Idle at the cursor's speed, then L0.
 void Link::recovery_to_l0(Cursor& c) {
-    const TrainingTimes& tt = cfg_.times;
-    push(c, LtssmState::RecoveryRcvrLock, ts_time(c.speed, tt.recovery_rcvrlock_ts));
-    push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, tt.recovery_rcvrcfg_ts));
-    push(c, LtssmState::RecoveryIdle, ts_time(c.speed, tt.recovery_idle_ts));
+    recovery_entry(c);
+    push(c, LtssmState::RecoveryIdle, ts_time(c.speed, cfg_.times.recovery_idle_ts));
     push(c, LtssmState::L0, 0);
 }
 
@@ -606,8 +611,7 @@ void Link::change_speed(Cursor& c, unsigned target) {
             next = target;
         else
             next = c.speed < 3 ? 3 : c.speed + 1;
-        push(c, LtssmState::RecoveryRcvrLock, ts_time(c.speed, tt.recovery_rcvrlock_ts));
-        push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, tt.recovery_rcvrcfg_ts));
+        recovery_entry(c);
         push(c, LtssmState::RecoverySpeed, tt.recovery_speed);
         if (next > limit) {
             unsigned old = c.speed;
@@ -706,9 +710,7 @@ void Link::set_link_disable(uint64_t t, bool disable) {
             // Through Recovery, sending TS1 with Disable Link, to Disabled.
             cancel_plan();
             Cursor c = cursor(t);
-            push(c, LtssmState::RecoveryRcvrLock,
-                 ts_time(c.speed, cfg_.times.recovery_rcvrlock_ts));
-            push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, cfg_.times.recovery_rcvrcfg_ts));
+            recovery_entry(c);
             c.dl = false;
             c.width = 0;
             push(c, LtssmState::Disabled, 0, Action::DisabledEntered);
@@ -732,9 +734,7 @@ void Link::set_hot_reset(uint64_t t, bool asserted) {
             // Through Recovery, sending TS1 with Hot Reset, to Hot Reset.
             cancel_plan();
             Cursor c = cursor(t);
-            push(c, LtssmState::RecoveryRcvrLock,
-                 ts_time(c.speed, cfg_.times.recovery_rcvrlock_ts));
-            push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, cfg_.times.recovery_rcvrcfg_ts));
+            recovery_entry(c);
             c.dl = false;
             c.width = 0;
             hot_reset_expired_ = false;
@@ -781,8 +781,7 @@ bool Link::autonomous_bandwidth_change(uint64_t t, unsigned speed, unsigned widt
     Cursor c = cursor(t);
     if (w.width != width_) {
         // Recovery.RcvrCfg hands over to Configuration to change the width.
-        push(c, LtssmState::RecoveryRcvrLock, ts_time(c.speed, cfg_.times.recovery_rcvrlock_ts));
-        push(c, LtssmState::RecoveryRcvrCfg, ts_time(c.speed, cfg_.times.recovery_rcvrcfg_ts));
+        recovery_entry(c);
         push(c, LtssmState::Configuration, cfg_.times.configuration);
         c.width = w.width;
         c.reversed = w.reversed;

@@ -413,6 +413,7 @@ class Link {
     void plan_exit(uint64_t t);
     bool enter_low_power(uint64_t t, LtssmState state); // L0s or L1, from an idle L0
     void change_speed(Cursor& c, unsigned target);
+    void recovery_entry(Cursor& c);
     void recovery_to_l0(Cursor& c);
     uint64_t ts_time(unsigned speed, unsigned count) const;
     struct WidthChoice {

@@ -99,7 +99,7 @@ void PcieHost::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay
         return;
     }
     // ECAM takes naturally aligned 1, 2 and 4-byte accesses.
-    if ((len != 1 && len != 2 && len != 4) || offset % len != 0 || offset + len > size()) {
+    if (!config_access_ok(offset, len)) {
         log_.guest_error("{} of {} bytes at ECAM offset 0x{:x}: configuration accesses are "
                          "aligned 1, 2 or 4 bytes",
                          tx.is_read() ? "read" : "write", len, offset);
@@ -107,29 +107,47 @@ void PcieHost::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay
         return;
     }
     EcamAddress a = decode_ecam(offset);
-    pcie::ConfigSpace* function = root_bus_.route(0, a.bus, a.device, a.function);
-    uint8_t* data = tx.get_data_ptr();
-    if (tx.is_read()) {
-        ++config_reads_;
-        uint32_t value = 0xffffffff;
-        if (function)
-            if (auto v = function->read(a.reg, len)) value = *v;
-        std::memcpy(data, &value, len); // little-endian host, as the bus
-    } else if (tx.is_write()) {
-        ++config_writes_;
-        uint32_t value = 0;
-        std::memcpy(&value, data, len);
-        if (function) function->write(a.reg, value, len);
-    }
-    if (!function)
+    if (tx.is_read()) ++config_reads_;
+    if (tx.is_write()) ++config_writes_;
+    if (!config_transfer(offset, tx))
         log_.debug("config {} {:02x}:{:02x}.{} reg 0x{:03x} ({} bytes): no function",
                    tx.is_read() ? "read" : "write", a.bus, a.device, a.function, a.reg, len);
     tx.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
+bool PcieHost::config_access_ok(uint64_t offset, unsigned len) const {
+    return (len == 1 || len == 2 || len == 4) && offset % len == 0 && offset + len <= size();
+}
+
+// Routes one aligned 1/2/4-byte ECAM access to the function it reaches; an
+// unclaimed read returns all ones. Returns whether a function claimed it.
+bool PcieHost::config_transfer(uint64_t offset, tlm::tlm_generic_payload& tx) {
+    EcamAddress a = decode_ecam(offset);
+    pcie::ConfigSpace* function = root_bus_.route(0, a.bus, a.device, a.function);
+    uint8_t* data = tx.get_data_ptr();
+    unsigned len = tx.get_data_length();
+    if (tx.is_read()) {
+        uint32_t value = 0xffffffff;
+        if (function)
+            if (auto v = function->read(a.reg, len)) value = *v;
+        std::memcpy(data, &value, len); // little-endian host, as the bus
+    } else if (tx.is_write() && function) {
+        uint32_t value = 0;
+        std::memcpy(&value, data, len);
+        function->write(a.reg, value, len);
+    }
+    return function != nullptr;
+}
+
+// Debuggers see configuration space as software does, without counting.
 unsigned PcieHost::transport_dbg(tlm::tlm_generic_payload& tx) {
-    if (tx.is_read()) std::memset(tx.get_data_ptr(), 0xff, tx.get_data_length());
-    return tx.get_data_length();
+    uint64_t offset = tx.get_address();
+    unsigned len = tx.get_data_length();
+    if (config_access_ok(offset, len))
+        config_transfer(offset, tx);
+    else if (tx.is_read())
+        std::memset(tx.get_data_ptr(), 0xff, len);
+    return len;
 }
 
 // A window access that no function decodes: a master abort. Reads return

@@ -58,6 +58,9 @@ class PcieHost : public Device {
         std::unique_ptr<tlm_utils::simple_target_socket_tagged<PcieHost>> socket;
         uint64_t master_aborts = 0;
     };
+    // ECAM takes naturally aligned 1, 2 and 4-byte accesses inside the window.
+    bool config_access_ok(uint64_t offset, unsigned len) const;
+    bool config_transfer(uint64_t offset, tlm::tlm_generic_payload& tx);
     void window_transport(int index, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned window_debug(int index, tlm::tlm_generic_payload& tx);
 
