@@ -2,9 +2,12 @@
 
 #include "models/core/model_registry.h"
 #include "models/memory/bootrom.h"
+#include "models/pcie/pcie_host.h"
+#include "models/pcie/pcie_node.h"
 
 #include <algorithm>
 #include <libfdt.h>
+#include <map>
 
 namespace nvsoc {
 
@@ -27,10 +30,12 @@ uint64_t mix(uint64_t& state) {
     return z ^ (z >> 31);
 }
 
-std::unique_ptr<Device> create(const DeviceConfig& c, const LogConfig* log, SystemControl* sys) {
+std::unique_ptr<Device> create(const DeviceConfig& c, const LogConfig* log, SystemControl* sys,
+                               uint64_t seed) {
     DeviceConfig copy = c;
     copy.log = log;
     copy.system = sys;
+    copy.seed = seed;
     return ModelRegistry::instance().create(copy);
 }
 
@@ -40,15 +45,25 @@ Platform::Platform(sc_core::sc_module_name name, PlatformConfig config, const Lo
     : sc_core::sc_module(name), config_(std::move(config)), log_config_(log),
       log_("platform", "platform", log), router_("bus", log) {
     for (const auto& m : config_.memory) {
-        memory_.push_back(create(m, log, this));
+        memory_.push_back(create(m, log, this, config_.seed));
         router_.map(memory_.back()->target, m.base, m.size, m.name, m.where);
     }
     for (const auto& d : config_.devices) {
-        devices_.push_back(create(d, log, this));
-        router_.map(devices_.back()->target, d.base, d.size, d.name, d.where);
-        for (const auto& w : devices_.back()->windows())
+        devices_.push_back(create(d, log, this, config_.seed));
+        Device& dev = *devices_.back();
+        if (d.pci) {
+            unused_targets_.push_back(
+                std::make_unique<tlm_utils::simple_initiator_socket<Platform>>(
+                    fmt::format("{}_unused", d.name).c_str()));
+            unused_targets_.back()->bind(dev.target);
+            continue;
+        }
+        router_.map(dev.target, d.base, d.size, d.name, d.where);
+        for (const auto& w : dev.windows())
             router_.map(*w.socket, w.base, w.size, w.name, w.where);
+        dev.bind_bus_initiators(router_.target);
     }
+    place_pci_devices();
     create_harts();
     wire_interrupts();
 }
@@ -59,6 +74,73 @@ Device* Platform::device(const std::string& name) const {
     for (const auto& m : memory_)
         if (m->instance() == name) return m.get();
     return nullptr;
+}
+
+// Attaches every PCI device to the bus of the node its `bus` names: a host
+// bridge's root bus, or the link below a port. Topologies that hardware
+// cannot have are refused here, before anything runs.
+void Platform::place_pci_devices() {
+    std::vector<std::string> names;
+    for (const auto& d : devices_)
+        names.push_back(d->instance());
+    std::map<std::pair<const pcie::PciBus*, unsigned>, std::string> taken;
+    for (const auto& d : devices_) {
+        const auto& placement = d->config().pci;
+        if (!placement) continue;
+        auto* node = dynamic_cast<PcieNode*>(d.get());
+        if (!node) throw std::logic_error(d->config().type + " is declared pci but is no PcieNode");
+        const Location& at = placement->where;
+        Device* parent = device(placement->bus);
+        if (!parent) {
+            std::string hint = did_you_mean(placement->bus, names);
+            throw InputError(at,
+                             fmt::format("'{}' is placed below '{}', but there is no device of "
+                                         "that name{}",
+                                         d->instance(), placement->bus,
+                                         hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        }
+        if (parent == d.get())
+            throw InputError(at, fmt::format("'{}' cannot sit on its own bus", d->instance()));
+        pcie::PciBus* bus = nullptr;
+        PcieUpstream* upstream = nullptr;
+        auto* parent_node = dynamic_cast<PcieNode*>(parent);
+        if (auto* host = dynamic_cast<PcieHost*>(parent)) {
+            bus = &host->root_bus();
+            upstream = host;
+        } else if (parent_node && parent_node->secondary()) {
+            bus = parent_node->secondary();
+            upstream = parent_node->as_upstream();
+        } else {
+            throw InputError(at,
+                             fmt::format("'{}' is placed below '{}', a {}, which has no PCI bus "
+                                         "behind it: name a pcie-host or a port",
+                                         d->instance(), placement->bus, parent->config().type));
+        }
+        if (node->root_bus_only() && bus->is_link())
+            throw InputError(at,
+                             fmt::format("'{}' is a {}, which sits on a host bridge's root bus, "
+                                         "not below '{}': give bus: <a pcie-host>",
+                                         d->instance(), d->config().type, placement->bus));
+        if (bus->is_link() && placement->device != 0)
+            throw InputError(at,
+                             fmt::format("'{}' is device {} below '{}', but a PCIe link carries "
+                                         "only device 0: remove 'device'",
+                                         d->instance(), placement->device, placement->bus));
+        auto key = std::make_pair(static_cast<const pcie::PciBus*>(bus), placement->device);
+        if (auto it = taken.find(key); it != taken.end())
+            throw InputError(
+                at,
+                bus->is_link()
+                    ? fmt::format("'{}' and '{}' are both below '{}', but a PCIe link carries "
+                                  "one device: give each its own port",
+                                  it->second, d->instance(), placement->bus)
+                    : fmt::format("'{}' takes device {} on '{}', which '{}' already has: pick "
+                                  "another device number",
+                                  d->instance(), placement->device, placement->bus, it->second));
+        taken[key] = d->instance();
+        node->place(*upstream, *bus, placement->device);
+        if (bus->is_link()) parent_node->attach_below(*node);
+    }
 }
 
 void Platform::create_harts() {

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <optional>
+#include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
 
 namespace nvsoc {
@@ -51,6 +52,7 @@ class Platform : public sc_core::sc_module, public SystemControl {
     void build_device_tree();
     void create_harts();
     void wire_interrupts();
+    void place_pci_devices();
     bool is_memory(uint64_t addr, uint64_t len) const;
     void load_images();
 
@@ -60,6 +62,9 @@ class Platform : public sc_core::sc_module, public SystemControl {
     Router router_;
     std::vector<std::unique_ptr<Device>> memory_;
     std::vector<std::unique_ptr<Device>> devices_;
+    // PCI devices are reached by routing, not from the SoC bus; their
+    // unused register sockets are bound here so that elaboration completes.
+    std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Platform>>> unused_targets_;
     rv::ReservationSet reservations_;
     std::vector<std::unique_ptr<Hart>> harts_;
     DeviceTree tree_;

@@ -66,6 +66,24 @@ const std::vector<ParamSpec>& common_device_keys() {
     return keys;
 }
 
+const std::vector<ParamSpec>& pci_device_keys() {
+    static const std::vector<ParamSpec> keys = {
+        {"type", ParamType::String, "", "Model type (see `nvsoc models`)", true},
+        {"bus", ParamType::String, "",
+         "The node above: a pcie-host (its root bus) or a port (its secondary bus)", true},
+        {"device",
+         ParamType::Integer,
+         "0",
+         "Device number on that bus (0-31; below a port only 0). A model provides all the "
+         "functions of its device",
+         false,
+         {},
+         0,
+         31},
+    };
+    return keys;
+}
+
 namespace {
 
 std::string base_dir_of(const Location& where) {
@@ -187,15 +205,29 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
                                                   : " (did you mean '" + hint + "'?)"));
     }
     std::vector<std::string> known;
-    for (const auto& k : common_device_keys())
+    for (const auto& k : info->pci ? pci_device_keys() : common_device_keys())
         known.push_back(k.name);
     for (const auto& p : info->params)
         known.push_back(p.name);
     bool have_base = false, have_size = false;
+    DeviceConfig::PciPlacement pci;
+    bool have_bus = false;
     for (size_t i = 0; i < node.entries.size(); ++i) {
         const auto& [key, value] = node.entries[i];
         const Location& key_at = node.key_where[i];
         if (key == "type") continue;
+        bool soc_key = key == "base" || key == "size" || key == "irq";
+        bool pci_key = key == "bus" || key == "device";
+        if (info->pci && soc_key)
+            throw InputError(key_at,
+                             fmt::format("'{}' (type {}) is a PCI device: it takes no '{}' "
+                                         "(software assigns its BARs and interrupts); place it "
+                                         "with 'bus' and 'device'",
+                                         name, dev.type, key));
+        if (!info->pci && pci_key)
+            throw InputError(key_at, fmt::format("'{}' (type {}) sits on the SoC bus: '{}' is only "
+                                                 "for PCI devices (give 'base' instead)",
+                                                 name, dev.type, key));
         if (key == "base" || key == "size") {
             const ParamSpec& spec = common_device_keys()[key == "base" ? 1 : 2];
             ParamValue v = convert_param(spec, scalar_of(value, key), value.where, "");
@@ -205,6 +237,18 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
         }
         if (key == "irq") {
             dev.irqs = read_irqs(value);
+            continue;
+        }
+        if (pci_key) {
+            const ParamSpec& spec = pci_device_keys()[key == "bus" ? 1 : 2];
+            ParamValue v = convert_param(spec, scalar_of(value, key), value.where, "");
+            if (key == "bus") {
+                pci.bus = v.text;
+                pci.where = value.where;
+                have_bus = true;
+            } else {
+                pci.device = static_cast<unsigned>(v.number);
+            }
             continue;
         }
         auto spec = std::find_if(info->params.begin(), info->params.end(),
@@ -218,6 +262,16 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
         }
         dev.params.put(key, convert_param(*spec, scalar_of(value, key), value.where,
                                           base_dir_of(value.where)));
+    }
+    if (info->pci) {
+        if (!have_bus)
+            throw InputError(name_at, fmt::format("'{}' (type {}) is a PCI device and has no "
+                                                  "'bus': name the host bridge or port it sits "
+                                                  "below, e.g. bus: pcie",
+                                                  name, dev.type));
+        dev.pci = pci;
+        apply_defaults(info->params, dev.params, name_at, name);
+        return dev;
     }
     if (!have_base)
         throw InputError(name_at, fmt::format("'{}' has no 'base': give its address, e.g. base: "

@@ -23,6 +23,8 @@ const std::vector<SectionInfo>& config_sections();
 
 // Keys every device entry takes besides its model's own parameters.
 const std::vector<ParamSpec>& common_device_keys();
+// Keys of devices on a PCI bus (ModelInfo::pci) instead of base/size/irq.
+const std::vector<ParamSpec>& pci_device_keys();
 
 // An ISA string's base and its single-letter and multi-letter extensions.
 struct IsaString {

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -46,6 +47,15 @@ struct DeviceConfig {
     Params params;
     std::vector<IrqRef> irqs;
     Location where; // the device's entry in the config
+    // PCI devices (ModelInfo::pci): the node above (a host bridge or a
+    // port) and the device number on its bus.
+    struct PciPlacement {
+        std::string bus;
+        unsigned device = 0;
+        Location where; // the `bus` key
+    };
+    std::optional<PciPlacement> pci;
+    uint64_t seed = 0; // the platform's seed, for models' random choices
     const LogConfig* log = nullptr;
     SystemControl* system = nullptr;
 };
@@ -111,6 +121,8 @@ class Device : public sc_core::sc_module {
         Location where;
     };
     virtual std::vector<Window> windows() { return {}; }
+    // DMA masters: bind the initiator sockets that reach the SoC bus.
+    virtual void bind_bus_initiators(tlm::tlm_base_target_socket_b<>& /*bus*/) {}
 
   protected:
     // Default MMIO behaviour: decode through the register bank, answer

@@ -6,7 +6,7 @@
 namespace nvsoc::pcie {
 
 void PciBus::attach(unsigned device, unsigned function, ConfigSpace& function_space,
-                    PciBus* secondary) {
+                    PciBus* secondary, PcieNode* owner) {
     // Topology mistakes are the platform builder's, caught before any guest
     // runs; the YAML layer reports them with their file and line.
     if (device > 31 || function > 7)
@@ -15,7 +15,7 @@ void PciBus::attach(unsigned device, unsigned function, ConfigSpace& function_sp
     if (is_link_ && device != 0) throw std::logic_error("a PCIe link carries only device 0");
     if (secondary && function_space.header_type() != HeaderType::Type1)
         throw std::logic_error("only a type 1 (bridge) function has a bus behind it");
-    if (!slots_.emplace((device << 3) | function, Slot{&function_space, secondary}).second)
+    if (!slots_.emplace((device << 3) | function, Slot{&function_space, secondary, owner}).second)
         throw std::logic_error("PCI device " + std::to_string(device) + " function " +
                                std::to_string(function) + " is already taken");
 }
@@ -38,6 +38,31 @@ ConfigSpace* PciBus::route(unsigned number, unsigned bus, unsigned device,
         return slot.secondary->route(secondary, bus, device, function);
     }
     return nullptr;
+}
+
+std::optional<PciBus::Claim> PciBus::claim(Space space, uint64_t address) const {
+    std::optional<Claim> found;
+    for (const auto& [key, slot] : slots_) {
+        std::optional<BarHit> bar = slot.space->decode(space, address);
+        // A bridge's own BARs come first; then its window.
+        bool forwards = !bar && slot.secondary && slot.space->forwards(space, address);
+        if (!bar && !forwards) continue;
+        if (found) {
+            found->ambiguous = true;
+            break;
+        }
+        found = Claim{key >> 3, key & 7, slot.space, slot.owner, bar ? nullptr : slot.secondary,
+                      bar,      false};
+    }
+    return found;
+}
+
+std::vector<ConfigSpace*> PciBus::functions(unsigned device) const {
+    std::vector<ConfigSpace*> out;
+    for (auto it = slots_.lower_bound(device << 3);
+         it != slots_.end() && (it->first >> 3) == device; ++it)
+        out.push_back(it->second.space);
+    return out;
 }
 
 } // namespace nvsoc::pcie

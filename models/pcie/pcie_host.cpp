@@ -22,7 +22,7 @@ PcieHost::EcamAddress PcieHost::decode_ecam(uint64_t offset) {
             static_cast<unsigned>(offset & 0xfff)};
 }
 
-PcieHost::PcieHost(const DeviceConfig& config) : Device(config) {
+PcieHost::PcieHost(const DeviceConfig& config) : Device(config), dma("dma") {
     // ECAM gives each bus 1 MiB; the window's size decides how many exist.
     if (size() % kMiB != 0 || size() > 256 * kMiB)
         throw InputError(config.where,
@@ -150,8 +150,9 @@ unsigned PcieHost::transport_dbg(tlm::tlm_generic_payload& tx) {
     return len;
 }
 
-// A window access that no function decodes: a master abort. Reads return
-// all ones and writes are dropped, as a root complex does for an
+// A window access goes to whichever function or bridge on the root bus
+// claims its bus address. What nothing claims is a master abort: reads
+// return all ones and writes are dropped, as a root complex does for an
 // Unsupported Request to a memory or I/O request.
 void PcieHost::window_transport(int index, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
     Forward& w = windows_[index];
@@ -160,13 +161,71 @@ void PcieHost::window_transport(int index, tlm::tlm_generic_payload& tx, sc_core
         tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
         return;
     }
+    pcie::Space space = w.space == kSpaceIo ? pcie::Space::Io : pcie::Space::Memory;
+    route_request(space, w.bus_base + tx.get_address(), tx, delay, w);
+}
+
+void PcieHost::route_request(pcie::Space space, uint64_t bus_addr, tlm::tlm_generic_payload& tx,
+                             sc_core::sc_time& delay, Forward& w) {
+    uint64_t cpu_addr = tx.get_address();
+    auto claim = root_bus_.claim(space, bus_addr);
+    if (claim && claim->ambiguous && ambiguous_claims_++ == 0)
+        log_.guest_error("{} bus address 0x{:x} is decoded by more than one function (overlapping "
+                         "BARs or windows): {:02x}.{} takes it",
+                         w.name, bus_addr, claim->device, claim->function);
+    if (claim && claim->owner) {
+        tx.set_address(bus_addr);
+        tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        claim->owner->downstream_request(*claim, space, bus_addr, tx, delay);
+        tx.set_address(cpu_addr);
+        if (tx.is_response_ok()) return;
+    }
     ++w.master_aborts;
-    uint64_t bus_addr = w.bus_base + tx.get_address();
-    log_.guest_error("{} of {} bytes at {} bus address 0x{:x}: no device decodes it "
+    log_.guest_error("{} of {} bytes at {} bus address 0x{:x}: no device answers it "
                      "(master abort; reads return all ones)",
                      tx.is_read() ? "read" : "write", tx.get_data_length(), w.name, bus_addr);
     if (tx.is_read()) std::memset(tx.get_data_ptr(), 0xff, tx.get_data_length());
     tx.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// DMA from the PCIe hierarchy into the system. This is the root complex's
+// one upstream point: the IOMMU will translate and check here, by the
+// requester ID in the transaction's PcieExtension; until then bus addresses
+// are system physical addresses. What the SoC bus does not decode comes
+// back as an error response, which the root port reports as an
+// Unsupported Request.
+void PcieHost::upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    (tx.is_read() ? dma_reads_ : dma_writes_)++;
+    dma_bytes_ += tx.get_data_length();
+    tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (dma.size() > 0) dma->b_transport(tx, delay);
+    if (!tx.is_response_ok()) {
+        ++dma_errors_;
+        log_.guest_error("DMA {} of {} bytes at 0x{:x}: nothing in the system decodes it",
+                         tx.is_read() ? "read" : "write", tx.get_data_length(), tx.get_address());
+        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    }
+}
+
+// INTx messages from the root bus: device d's pin p (0 = INTA) is line
+// (d + p) mod 4, as the device tree's interrupt-map says. Lines are shared
+// and level-triggered: each stays up while any source asserts it.
+void PcieHost::upstream_intx(unsigned device, unsigned pin, bool level) {
+    unsigned line = (device + pin) % 4;
+    unsigned& n = intx_count_[line];
+    if (level)
+        ++n;
+    else if (n > 0)
+        --n;
+    intx_[line].set(n > 0);
+}
+
+// Error messages reach the host bridge only from functions on the root bus
+// that are not root ports (integrated endpoints); without a Root Complex
+// Event Collector nothing records them.
+void PcieHost::upstream_error(ErrorSeverity severity, uint16_t source) {
+    log_.info("{} from {:02x}:{:02x}.{} on the root bus: no event collector records it",
+              nvsoc::name(severity), source >> 8, (source >> 3) & 0x1f, source & 7);
 }
 
 unsigned PcieHost::window_debug(int, tlm::tlm_generic_payload& tx) {
@@ -221,12 +280,16 @@ void PcieHost::stats(nlohmann::json& out) const {
     out["config_writes"] = config_writes_;
     for (const auto& w : windows_)
         if (w.socket) out["master_aborts"][w.name] = w.master_aborts;
+    out["dma"]["reads"] = dma_reads_;
+    out["dma"]["writes"] = dma_writes_;
+    out["dma"]["bytes"] = dma_bytes_;
+    out["dma"]["errors"] = dma_errors_;
 }
 
 NVSOC_REGISTER_MODEL(ModelInfo{
     "pcie-host",
-    "PCIe host bridge (pci-host-ecam-generic): ECAM, I/O/32/64-bit windows, INTx A-D; "
-    "no functions on its buses yet",
+    "PCIe host bridge (pci-host-ecam-generic): ECAM, I/O/32/64-bit windows routed to the "
+    "root bus, INTx A-D, DMA into the system",
     {
         {"io-base", ParamType::Integer, "0x3000000", "CPU address of the PCI I/O window"},
         {"io-size", ParamType::Size, "64KiB", "Size of the I/O window (0: none)"},

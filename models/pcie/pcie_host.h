@@ -8,24 +8,42 @@
 // the functions attached there and, through bridges, below them; a request
 // nothing claims is an Unsupported Request that software sees as all ones.
 //
-// Partial, and said so: no YAML device attaches functions yet (root ports,
-// switches and endpoints arrive with the PCIe fabric), so on the shipped
-// platforms every slot is empty, and every access to a window is a master
-// abort (reads all ones, writes dropped, logged as a guest error).
+// Memory and I/O requests to the windows are routed the same way, by the
+// BARs and bridge windows software programmed; what nothing claims is a
+// master abort (reads all ones, writes dropped, logged once as a guest
+// error).
+//
+// Upstream, the host bridge is where DMA from PCIe functions enters the
+// system: every request passes through upstream_request(), the one point
+// where the IOMMU will sit, and goes out on the `dma` initiator socket to
+// the SoC bus with its PcieExtension (requester ID). INTx messages from the
+// root bus are collected onto the four lines by device number (the same
+// swizzle as the device tree's interrupt-map).
 #pragma once
 
 #include "models/core/device.h"
-#include "models/pcie/pci_bus.h"
+#include "models/pcie/pcie_node.h"
 
 #include <array>
 #include <memory>
+#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 namespace nvsoc {
 
-class PcieHost : public Device {
+class PcieHost : public Device, public PcieUpstream {
   public:
     explicit PcieHost(const DeviceConfig& config);
+
+    // DMA out to the SoC bus (unbound in tests of the host alone: then DMA
+    // has nowhere to go and fails).
+    tlm_utils::simple_initiator_socket_optional<PcieHost> dma;
+    void bind_bus_initiators(tlm::tlm_base_target_socket_b<>& bus) override { dma.bind(bus); }
+
+    void upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
+    void upstream_intx(unsigned device, unsigned pin, bool level) override;
+    void upstream_error(ErrorSeverity severity, uint16_t source) override;
+    unsigned secondary_bus_number() const override { return 0; }
 
     void describe_dt(DtContext& ctx) override;
     std::vector<IrqOut*> irq_outputs() override;
@@ -64,11 +82,17 @@ class PcieHost : public Device {
     void window_transport(int index, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned window_debug(int index, tlm::tlm_generic_payload& tx);
 
+    void route_request(pcie::Space space, uint64_t bus_address, tlm::tlm_generic_payload& tx,
+                       sc_core::sc_time& delay, Forward& w);
+
     unsigned buses_ = 0;
     pcie::PciBus root_bus_;
     std::array<Forward, 3> windows_;
-    std::array<IrqOut, 4> intx_; // INTA..INTD
+    std::array<IrqOut, 4> intx_;           // INTA..INTD
+    std::array<unsigned, 4> intx_count_{}; // sources asserting each line
     uint64_t config_reads_ = 0, config_writes_ = 0;
+    uint64_t dma_reads_ = 0, dma_writes_ = 0, dma_bytes_ = 0, dma_errors_ = 0;
+    uint64_t ambiguous_claims_ = 0;
 };
 
 } // namespace nvsoc

@@ -1,0 +1,33 @@
+// The one TLM extension nvsoc's transactions carry (steering decision 8):
+// what a PCIe TLP says about itself beyond address, data and command. DMA
+// from a PCIe function reaches the system bus with it attached, so that
+// whatever sits at the root complex's upstream point (the IOMMU, when it
+// exists) can tell requesters apart.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <tlm>
+
+namespace nvsoc {
+
+enum class TlpKind : uint8_t { MemoryRead, MemoryWrite, IoRead, IoWrite, Message };
+
+struct PcieExtension : tlm::tlm_extension<PcieExtension> {
+    uint16_t requester_id = 0; // bus [15:8], device [7:3], function [2:0]
+    TlpKind kind = TlpKind::MemoryRead;
+    bool poisoned = false;  // EP bit
+    uint8_t attributes = 0; // bit 0 No Snoop, bit 1 Relaxed Ordering, bit 2 ID-Based Ordering
+    std::optional<uint32_t> pasid;
+
+    tlm::tlm_extension_base* clone() const override { return new PcieExtension(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override {
+        *this = static_cast<const PcieExtension&>(other);
+    }
+};
+
+inline uint16_t make_requester_id(unsigned bus, unsigned device, unsigned function) {
+    return static_cast<uint16_t>((bus & 0xff) << 8 | (device & 0x1f) << 3 | (function & 7));
+}
+
+} // namespace nvsoc

@@ -1,0 +1,81 @@
+// A PCIe endpoint that speaks the pci-epf-test protocol (`pci-epf-test`):
+// the host side of Linux's endpoint test (drivers/misc/pci_endpoint_test.c
+// and tools/pci/pcitest) drives it unmodified. It stands in for a Linux
+// endpoint-mode controller running the pci-epf-test function, with TI's
+// DRA74x IDs by default (104c:b500).
+//
+// Six 32-bit memory BARs of the sizes pci-epf-test uses (512 B, 512 B,
+// 1 KiB, 16 KiB, 128 KiB, 1 MiB) are plain memory; BAR0 starts with the
+// test registers (MAGIC, COMMAND, STATUS, source and destination address,
+// SIZE, CHECKSUM, IRQ_TYPE, IRQ_NUMBER, FLAGS). A COMMAND write is picked up
+// `command-latency` later, as the endpoint function's poll would: COMMAND
+// and STATUS are cleared, the transfer runs over the link (READ: the
+// endpoint reads host memory and checks the CRC32 the host wrote to
+// CHECKSUM; WRITE: it writes pseudo-random data to host memory and puts its
+// CRC32 in CHECKSUM; COPY: host memory to host memory through the
+// endpoint), STATUS gets the result and the interrupt IRQ_TYPE asks for is
+// raised. INTx is held until the host reads STATUS (a level interrupt that
+// the status read acknowledges); MSI is a memory write upstream.
+//
+// Partial, and said so: no MSI-X capability yet; FLAGS.USE_DMA and the
+// memcpy path behave alike (one data mover, the link sets the pace).
+#pragma once
+
+#include "models/pcie/pcie_node.h"
+
+#include <array>
+
+namespace nvsoc {
+
+namespace epf_test {
+// Register offsets in BAR0 (pci_endpoint_test.c, Linux 6.12).
+inline constexpr unsigned kMagic = 0x00, kCommand = 0x04, kStatus = 0x08, kSrcLow = 0x0c,
+                          kSrcHigh = 0x10, kDstLow = 0x14, kDstHigh = 0x18, kSize = 0x1c,
+                          kChecksum = 0x20, kIrqType = 0x24, kIrqNumber = 0x28, kFlags = 0x2c,
+                          kRegistersEnd = 0x30;
+inline constexpr uint32_t kRaiseIntx = 1u << 0, kRaiseMsi = 1u << 1, kRaiseMsix = 1u << 2,
+                          kRead = 1u << 3, kWrite = 1u << 4, kCopy = 1u << 5;
+inline constexpr uint32_t kReadSuccess = 1u << 0, kReadFail = 1u << 1, kWriteSuccess = 1u << 2,
+                          kWriteFail = 1u << 3, kCopySuccess = 1u << 4, kCopyFail = 1u << 5,
+                          kIrqRaised = 1u << 6, kSrcAddrInvalid = 1u << 7,
+                          kDstAddrInvalid = 1u << 8;
+inline constexpr uint32_t kIrqTypeIntx = 0, kIrqTypeMsi = 1, kIrqTypeMsix = 2;
+inline constexpr uint32_t kMaxTransfer = 64u << 20; // the model's buffer
+inline constexpr std::array<uint32_t, 6> kBarSizes = {512, 512, 1024, 16384, 131072, 1048576};
+// CRC32 as Linux's crc32_le(~0, data, len): the reflected 0xedb88320
+// polynomial from an all-ones seed, without the final inversion.
+uint32_t crc32_le(uint32_t crc, const uint8_t* data, size_t len);
+} // namespace epf_test
+
+class EpfTest : public PcieNode {
+  public:
+    explicit EpfTest(const DeviceConfig& config);
+
+    std::vector<pcie::ConfigSpace*> functions() override { return {&cs_}; }
+    void downstream_request(const pcie::PciBus::Claim& claim, pcie::Space space, uint64_t address,
+                            tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
+    void link_reset() override;
+    void reset() override;
+    void stats(nlohmann::json& out) const override;
+
+    pcie::ConfigSpace& config_space() { return cs_; }
+    uint32_t reg(unsigned offset) const;
+
+  private:
+    void set_reg(unsigned offset, uint32_t value);
+    void worker();
+    void run(uint32_t command);
+    bool transfer(bool read, uint64_t address, uint8_t* data, uint32_t size);
+    void raise_irq();
+
+    pcie::ConfigSpace cs_;
+    std::array<std::vector<uint8_t>, 6> bars_;
+    sc_core::sc_time command_latency_;
+    sc_core::sc_event command_written_;
+    bool command_pending_ = false;
+    uint64_t rng_state_;
+    std::vector<uint8_t> buffer_;
+    uint64_t commands_ = 0, bytes_read_ = 0, bytes_written_ = 0, irqs_ = 0, failures_ = 0;
+};
+
+} // namespace nvsoc

@@ -1,0 +1,187 @@
+#include "models/pcie/pcie_node.h"
+
+#include "models/core/pcie_extension.h"
+
+namespace nvsoc {
+
+using namespace pcie;
+
+const char* name(ErrorSeverity s) {
+    switch (s) {
+    case ErrorSeverity::Correctable:
+        return "ERR_COR";
+    case ErrorSeverity::NonFatal:
+        return "ERR_NONFATAL";
+    case ErrorSeverity::Fatal:
+        return "ERR_FATAL";
+    }
+    return "?";
+}
+
+std::vector<ParamSpec> pcie_link_params(const char* default_speed, const char* default_width) {
+    return {
+        {"max-link-speed",
+         ParamType::Enum,
+         default_speed,
+         "Maximum link speed the port advertises: gen1 (2.5 GT/s), gen2 (5), gen3 (8), gen4 "
+         "(16), gen5 (32) or gen6 (64 GT/s)",
+         false,
+         {"gen1", "gen2", "gen3", "gen4", "gen5", "gen6"}},
+        {"max-link-width", ParamType::Integer, default_width,
+         "Maximum link width the port advertises, in lanes: 1, 2, 4, 8 or 16"},
+    };
+}
+
+PortConfig read_port_config(const DeviceConfig& config) {
+    const Params& p = config.params;
+    PortConfig port;
+    port.max_speed = static_cast<unsigned>(p.str("max-link-speed").back() - '0');
+    uint64_t width = p.u64("max-link-width");
+    std::string why = width > 64 ? check_width(64) : check_width(static_cast<unsigned>(width));
+    if (!why.empty())
+        throw InputError(p.where("max-link-width"),
+                         fmt::format("'{}': max-link-width {} is not a PCIe link width: use 1, 2, "
+                                     "4, 8 or 16",
+                                     config.name, width));
+    port.max_width = static_cast<unsigned>(width);
+    return port;
+}
+
+PcieNode::PcieNode(const DeviceConfig& config) : Device(config), port_(read_port_config(config)) {}
+
+void PcieNode::place(PcieUpstream& upstream, PciBus& bus, unsigned device) {
+    upstream_ = &upstream;
+    device_ = device;
+    auto fns = functions();
+    intx_sent_.assign(fns.size(), false);
+    for (unsigned f = 0; f < fns.size(); ++f)
+        bus.attach(device, f, *fns[f], f == 0 ? secondary() : nullptr, this);
+}
+
+uint16_t PcieNode::requester_id(unsigned f) const {
+    return make_requester_id(upstream_ ? upstream_->secondary_bus_number() : 0, device_, f);
+}
+
+void PcieNode::link_reset() {
+    auto fns = functions();
+    for (unsigned f = 0; f < fns.size(); ++f) {
+        fns[f]->reset(ResetKind::Conventional);
+        update_intx(f);
+    }
+}
+
+void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    ConfigSpace& cs = *functions().at(f);
+    if (!cs.bus_master_enabled()) {
+        // A function without Bus Master Enable must not issue requests.
+        ++dma_blocked_;
+        log_.guest_error("DMA {} of {} bytes at 0x{:x} with Bus Master Enable clear: not sent",
+                         tx.is_read() ? "read" : "write", tx.get_data_length(), tx.get_address());
+        tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    if (!upstream_ || !link_up_) {
+        // Nothing answers: a read waits for its Completion Timeout.
+        ++dma_blocked_;
+        log_.guest_error("DMA {} at 0x{:x} while the link is down", tx.is_read() ? "read" : "write",
+                         tx.get_address());
+        if (tx.is_read()) report_error(f, {true, aer::kCompletionTimeout});
+        tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    PcieExtension ext;
+    ext.requester_id = requester_id(f);
+    ext.kind = tx.is_read() ? TlpKind::MemoryRead : TlpKind::MemoryWrite;
+    PcieExtension* previous = nullptr;
+    tx.get_extension(previous);
+    if (previous) tx.clear_extension(previous);
+    tx.set_extension(&ext);
+    tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    upstream_->upstream_request(tx, delay);
+    tx.clear_extension(&ext);
+    if (previous) tx.set_extension(previous);
+    if (!tx.is_response_ok()) {
+        // An Unsupported Request or Completer Abort completion.
+        cs.set_status_error(tx.get_response_status() == tlm::TLM_COMMAND_ERROR_RESPONSE
+                                ? cfg::status::kReceivedTargetAbort
+                                : cfg::status::kReceivedMasterAbort);
+    }
+}
+
+void PcieNode::set_intx(unsigned f, bool level) {
+    functions().at(f)->set_intx(level);
+    update_intx(f);
+}
+
+void PcieNode::update_intx(unsigned f) {
+    ConfigSpace& cs = *functions().at(f);
+    unsigned pin = cs.u8(cfg::kInterruptPin);
+    if (pin == 0 || f >= intx_sent_.size()) return;
+    bool level = cs.intx_asserted();
+    if (level == intx_sent_[f]) return;
+    intx_sent_[f] = level;
+    if (upstream_) upstream_->upstream_intx(device_, pin - 1, level);
+}
+
+void PcieNode::watch_interrupt_disable() {
+    auto fns = functions();
+    for (unsigned f = 0; f < fns.size(); ++f)
+        fns[f]->add_write_hook(cfg::kCommand, 2, [this, f](const WriteEvent&) { update_intx(f); });
+}
+
+// PCIe Base Specification 6.2.5 (error signalling): Device Status always
+// records the error; AER logs it and may mask it; a message goes upstream
+// only when Device Control (or SERR# Enable, for uncorrectable errors)
+// allows.
+void PcieNode::report_error(unsigned f, const AerBit& error) {
+    ConfigSpace& cs = *functions().at(f);
+    unsigned pc = cs.pcie_offset();
+    if (!pc) return;
+    unsigned a = cs.aer_offset();
+    uint16_t devctl = cs.u16(pc + pcie_cap::kDeviceControl);
+    bool serr = cs.command() & cfg::command::kSerrEnable;
+    ErrorSeverity severity = ErrorSeverity::Correctable;
+    bool send = false;
+    if (!error.uncorrectable) {
+        cs.hw_set_bits(pc + pcie_cap::kDeviceStatus, pcie_cap::devsta::kCorrectableDetected);
+        bool masked = false;
+        if (a) {
+            cs.hw_set_bits(a + aer::kCorrectableStatus, error.mask);
+            masked = cs.u32(a + aer::kCorrectableMask) & error.mask;
+        }
+        send = !masked && (devctl & pcie_cap::devctl::kCorrectableReporting);
+    } else {
+        uint32_t severity_bits =
+            a ? cs.u32(a + aer::kUncorrectableSeverity) : aer::kDefaultSeverity;
+        bool fatal = severity_bits & error.mask;
+        severity = fatal ? ErrorSeverity::Fatal : ErrorSeverity::NonFatal;
+        cs.hw_set_bits(pc + pcie_cap::kDeviceStatus, fatal ? pcie_cap::devsta::kFatalDetected
+                                                           : pcie_cap::devsta::kNonFatalDetected);
+        bool masked = false;
+        if (a) {
+            uint32_t mask = cs.u32(a + aer::kUncorrectableMask);
+            uint32_t before = cs.u32(a + aer::kUncorrectableStatus) & ~mask;
+            cs.hw_set_bits(a + aer::kUncorrectableStatus, error.mask);
+            masked = mask & error.mask;
+            // First Error Pointer: the first unmasked error since software
+            // last cleared them all.
+            if (!masked && !before)
+                cs.hw_set(a + aer::kCapabilitiesControl, aer::kFirstErrorPointerMask,
+                          static_cast<uint32_t>(__builtin_ctz(error.mask)));
+        }
+        uint16_t enable =
+            fatal ? pcie_cap::devctl::kFatalReporting : pcie_cap::devctl::kNonFatalReporting;
+        send = !masked && ((devctl & enable) || serr);
+        if (send && serr) cs.set_status_error(cfg::status::kSystemError);
+    }
+    if (!send) return;
+    ++errors_signalled_;
+    log_.debug("function {} signals {}", f, nvsoc::name(severity));
+    signal_error(severity, requester_id(f));
+}
+
+void PcieNode::signal_error(ErrorSeverity severity, uint16_t source) {
+    if (upstream_) upstream_->upstream_error(severity, source);
+}
+
+} // namespace nvsoc

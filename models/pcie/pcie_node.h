@@ -1,0 +1,131 @@
+// The base of every model that sits on a PCI bus rather than on the SoC
+// bus: root ports, switch ports and endpoints. Such a model is placed with
+// `bus`, `device` and `function` instead of `base` and `size`; the platform
+// attaches its functions to the bus of the node named by `bus` (the host
+// bridge's root bus, or the secondary bus of a port). Requests reach it
+// from above by routing (PciBus::claim); what it sends upstream (DMA, INTx
+// messages, error messages) goes to its PcieUpstream, the port or host
+// bridge above it.
+#pragma once
+
+#include "models/core/device.h"
+#include "models/pcie/config_space.h"
+#include "models/pcie/link.h"
+#include "models/pcie/pci_bus.h"
+
+#include <systemc>
+#include <tlm>
+
+namespace nvsoc {
+
+enum class ErrorSeverity : uint8_t { Correctable, NonFatal, Fatal };
+const char* name(ErrorSeverity s);
+
+// What a device sees above it: the downstream port it hangs from, or the
+// host bridge for devices on the root bus.
+class PcieUpstream {
+  public:
+    virtual ~PcieUpstream() = default;
+    // A memory request travelling upstream (DMA) from a device on this
+    // node's secondary bus, issued at sc_time_stamp() + delay; `delay` comes
+    // back as the time of its completion (reads) or of its delivery
+    // (writes). The response is TLM_OK_RESPONSE, or an error response for
+    // an Unsupported Request or Completer Abort (reads then carry no data).
+    virtual void upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) = 0;
+    // An Assert_INTx / Deassert_INTx message: virtual wire `pin` (0 =
+    // INTA) of `device` on the secondary bus changed to `level`.
+    virtual void upstream_intx(unsigned device, unsigned pin, bool level) = 0;
+    // ERR_COR, ERR_NONFATAL or ERR_FATAL from the function `source`
+    // (requester ID).
+    virtual void upstream_error(ErrorSeverity severity, uint16_t source) = 0;
+    // The bus number software gave the secondary bus (0 for the root bus).
+    virtual unsigned secondary_bus_number() const = 0;
+};
+
+class PcieNode : public Device {
+  public:
+    explicit PcieNode(const DeviceConfig& config);
+
+    // --- Topology (the platform calls these while building) ---------------
+    // Attaches this node's functions below `upstream` at `device` of `bus`.
+    virtual void place(PcieUpstream& upstream, pcie::PciBus& bus, unsigned device);
+    // Function 0 first; a node has at least one.
+    virtual std::vector<pcie::ConfigSpace*> functions() = 0;
+    // Bridges: the bus behind the node, and the node as the upstream of what
+    // is attached there.
+    virtual pcie::PciBus* secondary() { return nullptr; }
+    virtual PcieUpstream* as_upstream() { return nullptr; }
+    // Downstream ports: the device attached below (once, by the platform).
+    virtual void attach_below(PcieNode& /*below*/) {}
+    // Root ports live on a host bridge's root bus only.
+    virtual bool root_bus_only() const { return false; }
+    // The node's upstream port as its link's upstream end advertises it
+    // (max-link-speed, max-link-width).
+    const pcie::PortConfig& upstream_port() const { return port_; }
+    unsigned device_number() const { return device_; }
+
+    // --- Requests from above ----------------------------------------------
+    // A memory or I/O request that `claim` (on the bus above) gave this
+    // node: one of its BARs, or (bridges) its forwarding window. Sets the
+    // response; `delay` as for b_transport.
+    virtual void downstream_request(const pcie::PciBus::Claim& claim, pcie::Space space,
+                                    uint64_t address, tlm::tlm_generic_payload& tx,
+                                    sc_core::sc_time& delay) = 0;
+
+    // --- The link above -----------------------------------------------------
+    // A conventional reset from the link (Hot Reset, or DL_Down as the
+    // upstream port sees it). The default resets every function's
+    // configuration space (sticky bits kept).
+    virtual void link_reset();
+    // Whether the link above is up (DL_Up); devices on the root bus are
+    // always up. Set by the port above.
+    bool link_up() const { return link_up_; }
+    void set_link_up(bool up) { link_up_ = up; }
+
+    // --- Errors -------------------------------------------------------------
+    // An error function `f` detected: logged in its AER registers and
+    // Device Status, and signalled upstream as the specification's error
+    // reporting rules (Device Control enables, SERR#, AER masks and
+    // severity) allow.
+    void report_error(unsigned f, const pcie::AerBit& error);
+
+    uint16_t requester_id(unsigned f) const;
+
+  protected:
+    // Sends an error message upstream; a root port takes its own messages
+    // itself.
+    virtual void signal_error(ErrorSeverity severity, uint16_t source);
+    // Sends a memory request upstream for function `f` (bus mastering).
+    // With Bus Master Enable clear the function may not issue requests: the
+    // request is not sent and the response is a generic error, logged once.
+    void dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    // The function's INTx level (its Interrupt Pin); the message goes
+    // upstream when the pin's state changes, honouring Interrupt Disable.
+    void set_intx(unsigned f, bool level);
+    // Re-evaluates INTx after software changed Command.Interrupt Disable.
+    void update_intx(unsigned f);
+    // Hooks Command writes of every function for update_intx; call once the
+    // functions exist.
+    void watch_interrupt_disable();
+    // Whether the node is attached (place() ran).
+    bool placed() const { return upstream_ != nullptr; }
+    uint64_t now_ps(const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME) const {
+        return (sc_core::sc_time_stamp() + delay).value();
+    }
+
+    PcieUpstream* upstream_ = nullptr;
+    unsigned device_ = 0;
+    pcie::PortConfig port_;
+    std::vector<bool> intx_sent_; // per function: the level last sent upstream
+    uint64_t dma_blocked_ = 0, errors_signalled_ = 0;
+
+  private:
+    bool link_up_ = true;
+};
+
+// Parameters every PCIe node takes for its link: the maximum speed and
+// width of its upstream port (downstream ports: of their downstream port).
+std::vector<ParamSpec> pcie_link_params(const char* default_speed, const char* default_width);
+pcie::PortConfig read_port_config(const DeviceConfig& config);
+
+} // namespace nvsoc

@@ -1,0 +1,326 @@
+// The PCIe fabric as software sees it: a host bridge, root ports and the
+// pci-epf-test endpoint built from YAML, driven through the SoC bus the way
+// Linux's enumeration and the pci_endpoint_test driver drive them, with
+// simulated time running for link training and DMA.
+#include "models/pcie/epf_test.h"
+#include "models/pcie/root_port.h"
+#include "platforms/platform.h"
+#include "support/tlm_initiator.h"
+
+#include <catch2/catch.hpp>
+
+using namespace nvsoc;
+using namespace nvsoc::pcie;
+using namespace nvsoc::test;
+
+namespace {
+
+constexpr uint64_t kEcam = 0x30000000, kMmio = 0x40000000, kRam = 0x80000000;
+constexpr unsigned kPlicIntA = 32; // PLIC sources of INTA..INTD
+
+std::string fabric_yaml(const std::string& root_port_extra = "", const std::string& ep_extra = "") {
+    return R"(
+harts: {count: 1}
+memory:
+  dram: {base: 0x80000000, size: 64MiB}
+devices:
+  plic: {type: plic, base: 0xc000000, size: 0x400000}
+  pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
+  rp0:  {type: pcie-root-port, bus: pcie, device: 1)" +
+           root_port_extra + R"(}
+  epf0: {type: pci-epf-test, bus: rp0)" +
+           ep_extra + "}\n";
+}
+
+uint64_t ecam(unsigned bus, unsigned dev, unsigned reg) {
+    return kEcam + (uint64_t{bus} << 20 | dev << 15 | reg);
+}
+
+struct Fabric {
+    Platform p;
+    TlmInitiator cpu;
+    RootPort& rp;
+    EpfTest& ep;
+    explicit Fabric(const std::string& yaml)
+        : p("platform", build_platform_config(parse_config_text(yaml, "test.yaml"), "test.yaml"),
+            nullptr),
+          rp(dynamic_cast<RootPort&>(*p.device("rp0"))),
+          ep(dynamic_cast<EpfTest&>(*p.device("epf0"))) {
+        cpu.socket.bind(p.router().target);
+        elaborate();
+        p.hart(0).halt();
+    }
+    void run(double ms) { sc_core::sc_start(sc_core::sc_time(ms, sc_core::SC_MS)); }
+    unsigned rp_cap(unsigned reg) const { return rp.config_space().pcie_offset() + reg; }
+    unsigned ep_cap(unsigned reg) const { return ep.config_space().pcie_offset() + reg; }
+    unsigned rp_aer(unsigned reg) const { return rp.config_space().aer_offset() + reg; }
+    unsigned ep_aer(unsigned reg) const { return ep.config_space().aer_offset() + reg; }
+    // What Linux's enumeration leaves: bus 1 behind rp0, the endpoint's
+    // BARs packed from the 32-bit window's start, the window covering them,
+    // memory decoding and bus mastering on.
+    void enumerate() {
+        cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x010100,
+                  4);                   // primary 0, secondary 1, subordinate 1
+        uint64_t at = kMmio + 0x100000; // BAR5 (1 MiB) first
+        for (int b = 5; b >= 0; --b) {
+            cpu.write32(ecam(1, 0, cfg::kBar0 + 4 * b), static_cast<uint32_t>(at));
+            at += epf_test::kBarSizes[b] < 0x1000 ? 0x1000 : epf_test::kBarSizes[b];
+        }
+        // BAR5 sits at kMmio + 1 MiB; BAR0 below the window's 2 MiB end.
+        cpu.write(ecam(0, 1, cfg::kMemoryBase), (kMmio >> 16) | ((kMmio + 0x3fffff) >> 16) << 16,
+                  4);
+        cpu.write(ecam(0, 1, cfg::kCommand), 0x6, 2);
+        cpu.write(ecam(1, 0, cfg::kCommand), 0x6, 2);
+    }
+    uint64_t bar(unsigned b) const { return ep.config_space().bar_address(b); }
+    uint32_t reg(unsigned offset) { return cpu.read32(bar(0) + offset); }
+    void set_reg(unsigned offset, uint32_t v) { cpu.write32(bar(0) + offset, v); }
+    bool plic_pending(unsigned source) {
+        return (cpu.read32(0xc000000 + 0x1000 + 4 * (source / 32)) >> (source % 32)) & 1;
+    }
+    // Runs a command as pci_endpoint_test does and waits for its interrupt.
+    uint32_t command(uint32_t cmd, uint64_t src, uint64_t dst, uint32_t size) {
+        set_reg(epf_test::kSrcLow, static_cast<uint32_t>(src));
+        set_reg(epf_test::kSrcHigh, static_cast<uint32_t>(src >> 32));
+        set_reg(epf_test::kDstLow, static_cast<uint32_t>(dst));
+        set_reg(epf_test::kDstHigh, static_cast<uint32_t>(dst >> 32));
+        set_reg(epf_test::kSize, size);
+        set_reg(epf_test::kIrqType, epf_test::kIrqTypeIntx);
+        set_reg(epf_test::kIrqNumber, 1);
+        set_reg(epf_test::kStatus, 0); // (the endpoint clears it too, a poll later)
+        set_reg(epf_test::kCommand, cmd);
+        for (int i = 0; i < 1000 && !(ep.reg(epf_test::kStatus) & epf_test::kIrqRaised); ++i)
+            run(0.01);
+        return reg(epf_test::kStatus);
+    }
+};
+
+} // namespace
+
+TEST_CASE("pcie fabric: enumeration sees the root port, then the endpoint behind it") {
+    Fabric f(fabric_yaml());
+    CHECK(f.cpu.read32(ecam(0, 1, 0)) == 0x000c1b36);
+    CHECK(f.cpu.read32(ecam(0, 1, cfg::kRevisionId)) >> 8 == 0x060400);
+    CHECK((f.cpu.read8(ecam(0, 1, cfg::kHeaderType)) & 0x7f) == 1);
+    CHECK(f.cpu.read32(ecam(0, 0, 0)) == 0xffffffff); // no device 0 on the root bus
+    // Until software numbers bus 1, nothing is forwarded there.
+    CHECK(f.cpu.read32(ecam(1, 0, 0)) == 0xffffffff);
+    f.cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x010100, 4);
+    CHECK(f.cpu.read32(ecam(1, 0, 0)) == 0xb500104c);
+    CHECK(f.cpu.read32(ecam(1, 0, cfg::kRevisionId)) >> 8 == 0xff0000);
+    // A link carries device 0 only.
+    CHECK(f.cpu.read32(ecam(1, 1, 0)) == 0xffffffff);
+    // BAR sizing: all ones written, the size mask read back.
+    f.cpu.write32(ecam(1, 0, cfg::kBar0 + 20), 0xffffffff);
+    CHECK(f.cpu.read32(ecam(1, 0, cfg::kBar0 + 20)) == 0xfff00000); // 1 MiB, 32-bit memory
+}
+
+TEST_CASE("pcie fabric: the link trains in simulated time to Gen5 x16 on both ends") {
+    Fabric f(fabric_yaml());
+    f.run(10);
+    uint16_t lnksta = f.cpu.read(ecam(0, 1, f.rp_cap(pcie_cap::kLinkStatus)), 2);
+    CHECK((lnksta & pcie_cap::lnksta::kDllLinkActive) == 0); // Detect.Quiet takes 12 ms
+    f.run(15);
+    lnksta = f.cpu.read(ecam(0, 1, f.rp_cap(pcie_cap::kLinkStatus)), 2);
+    CHECK((lnksta & pcie_cap::lnksta::kSpeedMask) == 5);
+    CHECK(((lnksta & pcie_cap::lnksta::kWidthMask) >> 4) == 16);
+    CHECK((lnksta & pcie_cap::lnksta::kDllLinkActive) != 0);
+    CHECK((lnksta & pcie_cap::lnksta::kLinkTraining) == 0);
+    f.cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x010100, 4);
+    uint16_t ep_lnksta = f.cpu.read(ecam(1, 0, f.ep_cap(pcie_cap::kLinkStatus)), 2);
+    CHECK((ep_lnksta & 0x3ff) == (lnksta & 0x3ff));
+    CHECK(f.rp.below() == &f.ep);
+}
+
+TEST_CASE("pcie fabric: failed lanes and a failing speed downtrain the link") {
+    {
+        Fabric f(fabric_yaml(", failed-lanes: \"8-15\", failing-speed: gen4"));
+        f.run(60);
+        CHECK(f.rp.link().width() == 8);
+        CHECK(f.rp.link().speed() == 3);
+        uint16_t lnksta = f.rp.config_space().u16(f.rp_cap(pcie_cap::kLinkStatus));
+        CHECK((lnksta & 0x3ff) == (8u << 4 | 3));
+    }
+}
+
+TEST_CASE("pcie fabric: a link that never trains keeps DLLLA clear and requests get UR") {
+    Fabric f(fabric_yaml(", training-fails: true"));
+    f.run(100);
+    CHECK_FALSE(f.rp.link().dll_active());
+    CHECK(f.rp.link().training_failures() >= 2); // 12 ms Detect + 24 ms timeout each
+    f.enumerate();
+    CHECK(f.cpu.read32(f.bar(0)) == 0xffffffff); // master abort through a dead link
+}
+
+TEST_CASE("pcie fabric: BAR accesses route through the root port's window") {
+    Fabric f(fabric_yaml());
+    f.run(25);
+    f.enumerate();
+    f.set_reg(epf_test::kMagic, 0xa0a0a0a0);
+    CHECK(f.reg(epf_test::kMagic) == 0xa0a0a0a0);
+    f.cpu.write(f.bar(5) + 0xffff8, 0x1122334455667788, 8);
+    CHECK(f.cpu.read(f.bar(5) + 0xffff8, 8) == 0x1122334455667788);
+    // The read took the link's round trip in simulated time.
+    f.cpu.delay = sc_core::SC_ZERO_TIME;
+    f.reg(epf_test::kMagic);
+    CHECK(f.cpu.delay > sc_core::sc_time(200, sc_core::SC_NS));
+    // Memory decoding off at the endpoint: master abort, all ones.
+    f.cpu.write(ecam(1, 0, cfg::kCommand), 0x4, 2);
+    CHECK(f.reg(epf_test::kMagic) == 0xffffffff);
+    f.cpu.write(ecam(1, 0, cfg::kCommand), 0x6, 2);
+    // Outside the bridge's window: not forwarded.
+    f.cpu.write(ecam(0, 1, cfg::kMemoryBase), (kMmio >> 16) | (kMmio >> 16) << 16, 4);
+    CHECK(f.cpu.read32(f.bar(0)) == 0xffffffff);
+}
+
+TEST_CASE("pcie fabric: pci-epf-test READ, WRITE and COPY move data by DMA with CRC32") {
+    Fabric f(fabric_yaml());
+    f.run(25);
+    f.enumerate();
+    std::vector<uint8_t> data(1025);
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<uint8_t>(i * 7 + 3);
+    REQUIRE(f.p.write_memory(kRam + 0x1003, data.data(), data.size()));
+    // READ: the endpoint checks the CRC32 the host put in CHECKSUM.
+    f.set_reg(epf_test::kChecksum, epf_test::crc32_le(~0u, data.data(), data.size()));
+    CHECK(f.command(epf_test::kRead, kRam + 0x1003, 0, 1025) ==
+          (epf_test::kReadSuccess | epf_test::kIrqRaised));
+    f.set_reg(epf_test::kChecksum, 0);
+    CHECK((f.command(epf_test::kRead, kRam + 0x1003, 0, 1025) & epf_test::kReadFail) != 0);
+    // WRITE: data lands in RAM and CHECKSUM holds its CRC32.
+    CHECK(f.command(epf_test::kWrite, 0, kRam + 0x10000, 1024001) ==
+          (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+    std::vector<uint8_t> got(1024001);
+    REQUIRE(f.p.read_memory(kRam + 0x10000, got.data(), got.size()));
+    CHECK(epf_test::crc32_le(~0u, got.data(), got.size()) == f.reg(epf_test::kChecksum));
+    // COPY: host memory to host memory through the endpoint.
+    CHECK(f.command(epf_test::kCopy, kRam + 0x1003, kRam + 0x200001, 1025) ==
+          (epf_test::kCopySuccess | epf_test::kIrqRaised));
+    std::vector<uint8_t> copy(1025);
+    REQUIRE(f.p.read_memory(kRam + 0x200001, copy.data(), copy.size()));
+    CHECK(copy == data);
+    // The root port counted the upstream traffic.
+    nlohmann::json s;
+    f.rp.stats(s);
+    CHECK(s["link"]["upstream"]["bytes"] == 1025u * 2 + 1024001 + 1025 + 1025);
+}
+
+TEST_CASE("pcie fabric: DMA with bus mastering off goes nowhere") {
+    Fabric f(fabric_yaml());
+    f.run(25);
+    f.enumerate();
+    std::vector<uint8_t> zeros(64, 0);
+    REQUIRE(f.p.write_memory(kRam + 0x4000, zeros.data(), zeros.size()));
+    // The endpoint's own Bus Master Enable: the request is never sent.
+    f.cpu.write(ecam(1, 0, cfg::kCommand), 0x2, 2);
+    CHECK((f.command(epf_test::kWrite, 0, kRam + 0x4000, 64) & epf_test::kWriteFail) != 0);
+    // The root port's: the bridge refuses to forward it (Unsupported Request).
+    f.cpu.write(ecam(1, 0, cfg::kCommand), 0x6, 2);
+    f.cpu.write(ecam(0, 1, cfg::kCommand), 0x2, 2);
+    CHECK((f.command(epf_test::kWrite, 0, kRam + 0x4000, 64) & epf_test::kWriteFail) != 0);
+    CHECK((f.rp.config_space().u32(f.rp_aer(aer::kUncorrectableStatus)) &
+           aer::kUnsupportedRequest) != 0);
+    std::vector<uint8_t> got(64);
+    REQUIRE(f.p.read_memory(kRam + 0x4000, got.data(), got.size()));
+    CHECK(got == zeros);
+    // DMA to an address nothing decodes: UR, Received Master Abort.
+    f.cpu.write(ecam(0, 1, cfg::kCommand), 0x6, 2);
+    CHECK((f.command(epf_test::kWrite, 0, 0x20000000, 64) & epf_test::kWriteFail) != 0);
+    CHECK((f.ep.config_space().status() & cfg::status::kReceivedMasterAbort) != 0);
+}
+
+TEST_CASE("pcie fabric: INTx is swizzled to its PLIC line and drops when STATUS is read") {
+    Fabric f(fabric_yaml());
+    f.run(25);
+    f.enumerate();
+    f.set_reg(epf_test::kIrqType, epf_test::kIrqTypeIntx);
+    f.set_reg(epf_test::kCommand, epf_test::kRaiseIntx);
+    f.run(0.01);
+    // 01:00.0's INTA is INTA at rp0 (pin 0 + device 0), and rp0 is device 1
+    // on the root bus: line (1 + 0) mod 4, INTB, PLIC source 33.
+    CHECK(f.plic_pending(kPlicIntA + 1));
+    CHECK_FALSE(f.plic_pending(kPlicIntA));
+    CHECK((f.ep.config_space().status() & cfg::status::kInterruptStatus) != 0);
+    CHECK((f.reg(epf_test::kStatus) & epf_test::kIrqRaised) != 0);
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
+    // Interrupt Disable masks the message.
+    f.set_reg(epf_test::kCommand, epf_test::kRaiseIntx);
+    f.cpu.write(ecam(1, 0, cfg::kCommand), 0x6 | cfg::command::kInterruptDisable, 2);
+    f.run(0.01);
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
+    f.cpu.write(ecam(1, 0, cfg::kCommand), 0x6, 2);
+    CHECK(f.plic_pending(kPlicIntA + 1));
+}
+
+TEST_CASE("pcie fabric: Retrain Link sets LBMS; Link Disable and Secondary Bus Reset take the link "
+          "down") {
+    Fabric f(fabric_yaml());
+    f.run(25);
+    f.enumerate();
+    unsigned lnkctl = f.rp_cap(pcie_cap::kLinkControl);
+    f.cpu.write(ecam(0, 1, lnkctl), pcie_cap::lnkctl::kRetrainLink, 2);
+    f.run(1);
+    uint16_t lnksta = f.cpu.read(ecam(0, 1, f.rp_cap(pcie_cap::kLinkStatus)), 2);
+    CHECK((lnksta & pcie_cap::lnksta::kBandwidthManagement) != 0);
+    CHECK((lnksta & pcie_cap::lnksta::kDllLinkActive) != 0);
+    f.cpu.write(ecam(0, 1, lnkctl), pcie_cap::lnkctl::kLinkDisable, 2);
+    f.run(1);
+    CHECK_FALSE(f.rp.link().dll_active());
+    CHECK(f.rp.link().state() == LtssmState::Disabled);
+    f.cpu.write(ecam(0, 1, lnkctl), 0, 2);
+    f.run(25);
+    CHECK(f.rp.link().dll_active());
+    // Secondary Bus Reset: the endpoint's configuration is reset.
+    CHECK(f.cpu.read(ecam(1, 0, cfg::kCommand), 2) == 0x6);
+    f.cpu.write(ecam(0, 1, cfg::kBridgeControl), cfg::bridge_control::kSecondaryBusReset, 2);
+    f.run(3);
+    f.cpu.write(ecam(0, 1, cfg::kBridgeControl), 0, 2);
+    f.run(25);
+    CHECK(f.rp.link().dll_active());
+    CHECK(f.cpu.read(ecam(1, 0, cfg::kCommand), 2) == 0);
+    CHECK(f.bar(0) == 0);
+}
+
+TEST_CASE("pcie fabric: LCRC errors replay, log Bad TLP and reach Root Error Status and INTx") {
+    Fabric f(fabric_yaml(", lcrc-error-every: 3"));
+    f.run(25);
+    f.enumerate();
+    // Error reporting on, as Linux's AER driver sets it up.
+    unsigned devctl = pcie_cap::devctl::kCorrectableReporting |
+                      pcie_cap::devctl::kNonFatalReporting | pcie_cap::devctl::kFatalReporting;
+    f.cpu.write(ecam(1, 0, f.ep_cap(pcie_cap::kDeviceControl)), devctl, 2);
+    f.cpu.write(ecam(0, 1, f.rp_cap(pcie_cap::kDeviceControl)), devctl, 2);
+    f.cpu.write32(ecam(0, 1, f.rp_aer(aer::kRootErrorCommand)), 0x7);
+    CHECK(f.command(epf_test::kWrite, 0, kRam + 0x10000, 4096) ==
+          (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+    // Upstream TLPs with LCRC errors are caught at the root port's receiver;
+    // downstream ones (BAR writes) at the endpoint's.
+    CHECK((f.rp.config_space().u32(f.rp_aer(aer::kCorrectableStatus)) & aer::kBadTlp) != 0);
+    CHECK((f.ep.config_space().u32(f.ep_aer(aer::kCorrectableStatus)) & aer::kBadTlp) != 0);
+    uint32_t root_status = f.cpu.read32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)));
+    CHECK((root_status & aer::kErrCorReceived) != 0);
+    CHECK((root_status & aer::kMultipleErrCorReceived) != 0);
+    nlohmann::json s;
+    f.rp.stats(s);
+    CHECK(s["link"]["upstream"]["replays"].get<uint64_t>() > 0);
+    // The root port's own INTA (device 1 -> INTB line) is up while the status is set.
+    CHECK(f.plic_pending(kPlicIntA + 1));
+    f.cpu.write32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)), root_status);
+    f.reg(epf_test::kStatus); // and the endpoint's INTx is acknowledged
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
+}
+
+TEST_CASE("pcie fabric: a surprise down is logged at the root port and requests fail") {
+    Fabric f(fabric_yaml(", surprise-down-at: 30ms"));
+    f.run(25);
+    f.enumerate();
+    uint64_t bar0 = f.bar(0);
+    CHECK(f.cpu.read32(bar0) == 0);
+    f.run(40);
+    CHECK_FALSE(f.rp.link().dll_active());
+    CHECK((f.rp.config_space().u32(f.rp_aer(aer::kUncorrectableStatus)) & aer::kSurpriseDown) != 0);
+    CHECK((f.rp.config_space().u16(f.rp_cap(pcie_cap::kSlotStatus)) &
+           pcie_cap::sltsta::kDllStateChanged) != 0);
+    CHECK(f.cpu.read32(bar0) == 0xffffffff);
+    CHECK(f.bar(0) == 0); // DL_Down reset the endpoint
+}
