@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The PCIe endpoint under Linux: nvsoc's kernel (sw/linux) and initramfs
+# (sw/rootfs, plus the kernel's modules) on configs/pcie-epf-test.yaml, whose
+# pci-epf-test endpoint (104c:b500 at 0000:01:00.0, below the root port rp0
+# at 0000:00:01.0) the kernel's pci_endpoint_test driver and pcitest tool
+# exercise: BARs, the legacy interrupt, READ/WRITE/COPY transfers. Then the
+# link as Linux sees it: 32.0 GT/s x16, and downtrained by the root port's
+# fault keys (lanes 8-15 failed: x8; gen4 and faster failing: 8.0 GT/s).
+#
+#   pcie_epf_test.sh NVSOC
+#
+# NVSOC_CONFIG overrides the platform (default: configs/pcie-epf-test.yaml).
+# The kernel comes from the cache (sw/linux/build-kernel.sh builds it on the
+# first run, which takes several minutes on 2 cores). The console log of
+# every boot with a failed check is printed in full at the end, and all logs
+# are kept in NVSOC_LINUX_LOGS (default: ./linux-pcie-logs under the current
+# directory, which ctest sets to the build tree).
+set -euo pipefail
+nvsoc=$1
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+config=${NVSOC_CONFIG:-$repo/configs/pcie-epf-test.yaml}
+
+kernel=$("$repo/sw/linux/build-kernel.sh")
+kbuild=$("$repo/sw/linux/build-kernel.sh" --print-dir 2>/dev/null)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+logs=${NVSOC_LINUX_LOGS:-$PWD/linux-pcie-logs}
+rm -rf "$logs"
+mkdir -p "$logs"
+initrd=$("$repo/sw/rootfs/build-initramfs.sh" "$work/initramfs.cpio")
+
+# A second archive appended to the first (Linux unpacks concatenated cpio
+# archives in order): the kernel's modules under /lib/modules, for
+# pci_endpoint_test.ko.
+mkdir -p "$work/extra/lib/modules"
+find "$kbuild" -name '*.ko' -exec cp {} "$work/extra/lib/modules/" \;
+(cd "$work/extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/modules.cpio"
+cat "$initrd" "$work/modules.cpio" >"$work/with-modules.cpio"
+
+failures=0
+passed=0
+failed_boots=()
+last_boot=
+check() { # DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@"; then
+        echo "ok: $what"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $what"
+        failures=$((failures + 1))
+        case " ${failed_boots[*]} " in *" $last_boot "*) ;; *) failed_boots+=("$last_boot") ;; esac
+    fi
+}
+# The console of the last boot, without carriage returns.
+out=
+# (A here-string, not a pipe: grep -q stops reading at the first match, and
+# under pipefail the writer's SIGPIPE would turn a match into a failure.)
+has() { grep -q -- "$1" <<<"$out"; }
+lacks() { ! has "$1"; }
+
+# boot NAME KERNEL INITRD APPEND [NVSOC OPTION...]: runs nvsoc with stdin
+# from /dev/null, sets $status and $out. 120 s of simulated time: the
+# transfers of a megabyte (random fill, CRC32, DMA) take far longer than a
+# plain boot.
+boot() {
+    local name=$1 image=$2 cpio=$3 append=$4
+    shift 4
+    status=0
+    "$nvsoc" run "$config" --kernel "$image" --initrd "$cpio" --append "$append" \
+        --max-time 120s "$@" </dev/null >"$work/$name.log" 2>&1 || status=$?
+    last_boot=$name
+    cp "$work/$name.log" "$logs/$name.log"
+    out=$(tr -d '\r' <"$work/$name.log")
+    echo "---- $name: status $status, last lines:"
+    printf '%s\n' "$out" | tail -8
+}
+
+base="console=ttyS0 earlycon=sbi"
+ep=0000:01:00.0
+rp=0000:00:01.0
+
+# pcitest through pci_endpoint_test (bound with irq_type=0 through a dynamic
+# ID, see tests/linux/guest/pcitest.sh). Each pcitest run prints one line
+# ending in OKAY (or NOT OKAY / TEST FAILED) after tabs.
+boot pcitest "$kernel" "$work/with-modules.cpio" "$base nvsoc_test=/tests/pcitest.sh"
+check "pcitest: pci-endpoint-test bound to $ep" has "^pcitest: ok: pci-endpoint-test bound to $ep\$"
+for bar in 0 1 2 3 4 5; do
+    check "pcitest: BAR$bar" has "^BAR$bar:[[:space:]]*OKAY\$"
+done
+check "pcitest: set IRQ type to legacy" has '^SET IRQ TYPE TO LEGACY:[[:space:]]*OKAY$'
+check "pcitest: legacy IRQ" has '^LEGACY IRQ:[[:space:]]*OKAY$'
+for op in READ WRITE COPY; do
+    for size in 1 1024 1025 1024000 1024001; do
+        check "pcitest: $op of $size bytes" has "^$op ( *$size bytes):[[:space:]]*OKAY\$"
+    done
+done
+check "pcitest: INTx interrupts counted" has "^pcitest: ok: the endpoint's INTx interrupts count\$"
+check "pcitest: 0 failed" has '^pcitest: 0 failed$'
+check "pcitest: status 0" [ "$status" -eq 0 ]
+
+# The link (tests/linux/guest/pcie-link.sh reads what to expect from the
+# command line). Linux prints the bandwidth notice while scanning, on the
+# console as well as in dmesg.
+boot link "$kernel" "$initrd" "$base nvsoc_test=/tests/pcie-link.sh nvsoc_pcie_link=32.0,16"
+check "link: 32.0 GT/s x16, BARs assigned" has '^pcie-link: 0 failed$'
+check "link: status 0" [ "$status" -eq 0 ]
+check "link: no bandwidth notice" lacks "$ep: .*available PCIe bandwidth"
+
+boot link-x8 "$kernel" "$initrd" \
+    "$base nvsoc_test=/tests/pcie-link.sh nvsoc_pcie_link=32.0,8 nvsoc_pcie_downtrained=1" \
+    --set devices.rp0.failed-lanes=8-15
+check "link, lanes 8-15 failed: 32.0 GT/s x8, bandwidth notice" has '^pcie-link: 0 failed$'
+check "link, lanes 8-15 failed: status 0" [ "$status" -eq 0 ]
+check "link, lanes 8-15 failed: notice on the console" \
+    has "$ep: .*available PCIe bandwidth, limited by 32.0 GT/s PCIe x8 link at $rp"
+
+boot link-gen3 "$kernel" "$initrd" \
+    "$base nvsoc_test=/tests/pcie-link.sh nvsoc_pcie_link=8.0,16 nvsoc_pcie_downtrained=1" \
+    --set devices.rp0.failing-speed=gen4
+check "link, gen4 and faster failing: 8.0 GT/s x16, bandwidth notice" has '^pcie-link: 0 failed$'
+check "link, gen4 and faster failing: status 0" [ "$status" -eq 0 ]
+check "link, gen4 and faster failing: notice on the console" \
+    has "$ep: .*available PCIe bandwidth, limited by 8.0 GT/s PCIe x16 link at $rp"
+
+for name in "${failed_boots[@]}"; do
+    echo "==== full console of '$name' (a check failed; kept in $logs/$name.log)"
+    tr -d '\r' <"$logs/$name.log"
+done
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
