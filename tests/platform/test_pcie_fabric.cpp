@@ -324,3 +324,26 @@ TEST_CASE("pcie fabric: a surprise down is logged at the root port and requests 
     CHECK(f.cpu.read32(bar0) == 0xffffffff);
     CHECK(f.bar(0) == 0); // DL_Down reset the endpoint
 }
+
+TEST_CASE("pcie fabric: an MSI is a memory write of the message data upstream") {
+    Fabric f(fabric_yaml());
+    f.run(25);
+    f.enumerate();
+    unsigned msi = f.ep.config_space().msi_offset();
+    REQUIRE(msi != 0);
+    auto layout = f.ep.config_space().msi_layout();
+    f.cpu.write32(ecam(1, 0, msi + msi::kAddressLow), static_cast<uint32_t>(kRam + 0x8000));
+    f.cpu.write32(ecam(1, 0, msi + msi::kAddressHigh), 0);
+    f.cpu.write(ecam(1, 0, layout.data), 0x40, 2);
+    // Enable with 4 vectors (Multiple Message Enable = 2).
+    f.cpu.write(ecam(1, 0, msi + msi::kControl), msi::kEnable | 2u << 4, 2);
+    f.set_reg(epf_test::kIrqType, epf_test::kIrqTypeMsi);
+    f.set_reg(epf_test::kIrqNumber, 3);
+    f.set_reg(epf_test::kCommand, epf_test::kRaiseMsi);
+    f.run(0.01);
+    uint32_t word = 0;
+    REQUIRE(f.p.read_memory(kRam + 0x8000, reinterpret_cast<uint8_t*>(&word), 4));
+    CHECK(word == 0x42); // vector 3: the data's low bits are 2
+    CHECK((f.reg(epf_test::kStatus) & epf_test::kIrqRaised) != 0);
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1)); // no INTx for an MSI
+}
