@@ -15,62 +15,11 @@
 set -euo pipefail
 nvsoc=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-config=${NVSOC_CONFIG:-$repo/configs/default.yaml}
-
-kernel=$("$repo/sw/linux/build-kernel.sh")
-kbuild=$("$repo/sw/linux/build-kernel.sh" --print-dir 2>/dev/null)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-logs=${NVSOC_LINUX_LOGS:-$PWD/linux-logs}
-rm -rf "$logs"
-mkdir -p "$logs"
-initrd=$("$repo/sw/rootfs/build-initramfs.sh" "$work/initramfs.cpio")
-
-# A second archive appended to the first (Linux unpacks concatenated cpio
-# archives in order): the kernel's modules under /lib/modules.
-mkdir -p "$work/extra/lib/modules"
-find "$kbuild" -name '*.ko' -exec cp {} "$work/extra/lib/modules/" \;
-(cd "$work/extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/modules.cpio"
-cat "$initrd" "$work/modules.cpio" >"$work/with-modules.cpio"
-
-failures=0
-passed=0
-failed_boots=()
-last_boot=
-check() { # DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok: $what"
-        passed=$((passed + 1))
-    else
-        echo "FAIL: $what"
-        failures=$((failures + 1))
-        case " ${failed_boots[*]} " in *" $last_boot "*) ;; *) failed_boots+=("$last_boot") ;; esac
-    fi
-}
-# The console of the last boot, without carriage returns.
-out=
-# (A here-string, not a pipe: grep -q stops reading at the first match, and
-# under pipefail the writer's SIGPIPE would turn a match into a failure.)
-has() { grep -q -- "$1" <<<"$out"; }
-
-# boot NAME KERNEL INITRD APPEND [NVSOC OPTION...]: runs nvsoc with stdin
-# from $work/NAME.in if it exists (else /dev/null), sets $status and $out.
-boot() {
-    local name=$1 image=$2 cpio=$3 append=$4 input=/dev/null
-    shift 4
-    [ -f "$work/$name.in" ] && input=$work/$name.in
-    status=0
-    "$nvsoc" run "$config" --kernel "$image" --initrd "$cpio" --append "$append" \
-        --max-time 60s "$@" <"$input" >"$work/$name.log" 2>&1 || status=$?
-    last_boot=$name
-    cp "$work/$name.log" "$logs/$name.log"
-    out=$(tr -d '\r' <"$work/$name.log")
-    echo "---- $name: status $status, last lines:"
-    printf '%s\n' "$out" | tail -8
-}
+config=${NVSOC_CONFIG:-$here/../../configs/default.yaml}
+default_logs=$PWD/linux-logs
+max_time=60s
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$here/lib.sh"
 
 base="console=ttyS0 earlycon=sbi"
 
@@ -93,7 +42,7 @@ boot smp "$kernel" "$initrd" "$base nvsoc_test=/tests/smp-check.sh"
 check "smp-check passes on every hart" has '^smp-check: PASS$'
 check "smp-check status 0" [ "$status" -eq 0 ]
 
-boot features "$kernel" "$work/with-modules.cpio" "$base kmemleak=on nvsoc_test=/tests/kernel-features.sh"
+boot features "$kernel" "$with_modules" "$base kmemleak=on nvsoc_test=/tests/kernel-features.sh"
 check "ftrace, kmemleak, modules work" has '^kernel-features: 0 failed$'
 check "kernel-features status 0" [ "$status" -eq 0 ]
 
@@ -130,9 +79,4 @@ else
     check "fetch Debian's stock kernel" false
 fi
 
-for name in "${failed_boots[@]}"; do
-    echo "==== full console of '$name' (a check failed; kept in $logs/$name.log)"
-    tr -d '\r' <"$logs/$name.log"
-done
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -18,65 +18,13 @@
 set -euo pipefail
 nvsoc=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-config=${NVSOC_CONFIG:-$repo/configs/pcie-epf-test.yaml}
-
-kernel=$("$repo/sw/linux/build-kernel.sh")
-kbuild=$("$repo/sw/linux/build-kernel.sh" --print-dir 2>/dev/null)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-logs=${NVSOC_LINUX_LOGS:-$PWD/linux-pcie-logs}
-rm -rf "$logs"
-mkdir -p "$logs"
-initrd=$("$repo/sw/rootfs/build-initramfs.sh" "$work/initramfs.cpio")
-
-# A second archive appended to the first (Linux unpacks concatenated cpio
-# archives in order): the kernel's modules under /lib/modules, for
-# pci_endpoint_test.ko.
-mkdir -p "$work/extra/lib/modules"
-find "$kbuild" -name '*.ko' -exec cp {} "$work/extra/lib/modules/" \;
-(cd "$work/extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/modules.cpio"
-cat "$initrd" "$work/modules.cpio" >"$work/with-modules.cpio"
-
-failures=0
-passed=0
-failed_boots=()
-last_boot=
-check() { # DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok: $what"
-        passed=$((passed + 1))
-    else
-        echo "FAIL: $what"
-        failures=$((failures + 1))
-        case " ${failed_boots[*]} " in *" $last_boot "*) ;; *) failed_boots+=("$last_boot") ;; esac
-    fi
-}
-# The console of the last boot, without carriage returns.
-out=
-# (A here-string, not a pipe: grep -q stops reading at the first match, and
-# under pipefail the writer's SIGPIPE would turn a match into a failure.)
-has() { grep -q -- "$1" <<<"$out"; }
-lacks() { ! has "$1"; }
-
-# boot NAME KERNEL INITRD APPEND [NVSOC OPTION...]: runs nvsoc with stdin
-# from /dev/null, sets $status and $out. 120 s of simulated time: the
-# transfers of a megabyte (random fill, CRC32, DMA) take far longer than a
-# plain boot.
-boot() {
-    local name=$1 image=$2 cpio=$3 append=$4
-    shift 4
-    status=0
-    "$nvsoc" run "$config" --kernel "$image" --initrd "$cpio" --append "$append" \
-        --max-time 120s "$@" </dev/null >"$work/$name.log" 2>&1 || status=$?
-    last_boot=$name
-    cp "$work/$name.log" "$logs/$name.log"
-    out=$(tr -d '\r' <"$work/$name.log")
-    echo "---- $name: status $status, last lines:"
-    printf '%s\n' "$out" | tail -8
-}
+config=${NVSOC_CONFIG:-$here/../../configs/pcie-epf-test.yaml}
+default_logs=$PWD/linux-pcie-logs
+# The transfers of a megabyte (random fill, CRC32, DMA) take far longer
+# than a plain boot.
+max_time=120s
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$here/lib.sh"
 
 base="console=ttyS0 earlycon=sbi"
 ep=0000:01:00.0
@@ -85,7 +33,7 @@ rp=0000:00:01.0
 # pcitest through pci_endpoint_test (bound with irq_type=0 through a dynamic
 # ID, see tests/linux/guest/pcitest.sh). Each pcitest run prints one line
 # ending in OKAY (or NOT OKAY / TEST FAILED) after tabs.
-boot pcitest "$kernel" "$work/with-modules.cpio" "$base nvsoc_test=/tests/pcitest.sh"
+boot pcitest "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest.sh"
 check "pcitest: pci-endpoint-test bound to $ep" has "^pcitest: ok: pci-endpoint-test bound to $ep\$"
 for bar in 0 1 2 3 4 5; do
     check "pcitest: BAR$bar" has "^BAR$bar:[[:space:]]*OKAY\$"
@@ -125,9 +73,4 @@ check "link, gen4 and faster failing: status 0" [ "$status" -eq 0 ]
 check "link, gen4 and faster failing: notice on the console" \
     has "$ep: .*available PCIe bandwidth, limited by 8.0 GT/s PCIe x16 link at $rp"
 
-for name in "${failed_boots[@]}"; do
-    echo "==== full console of '$name' (a check failed; kept in $logs/$name.log)"
-    tr -d '\r' <"$logs/$name.log"
-done
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# Sourced by the Linux integration tests (tests/linux/*.sh): nvsoc's kernel
+# (sw/linux, from the cache outside the clone; the first run builds it, which
+# takes several minutes on 2 cores) and initramfs (sw/rootfs), boots in test
+# mode, checks on what the guest printed, and the closing summary.
+#
+# The caller sets `nvsoc` (the binary), `config` (the platform),
+# `default_logs` (where logs go unless NVSOC_LINUX_LOGS says) and
+# `max_time` (simulated time a boot may take), and `set -euo pipefail`.
+# It gets `repo`, `kernel`, `initrd`, `with_modules` (the initramfs with the
+# kernel's modules appended), `work` (a temporary directory), and:
+#   boot NAME KERNEL INITRD APPEND [NVSOC OPTION...]
+#       runs nvsoc with stdin from $work/NAME.in if it exists (else
+#       /dev/null); sets $status and $out (the console without CRs)
+#   check DESCRIPTION COMMAND...   counts a check; remembers the boot it failed on
+#   has PATTERN / lacks PATTERN    grep the last boot's console
+#   finish                         prints failed boots' consoles and "N passed, N failed"
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+kernel=$("$repo/sw/linux/build-kernel.sh")
+kbuild=$("$repo/sw/linux/build-kernel.sh" --print-dir 2>/dev/null)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+logs=${NVSOC_LINUX_LOGS:-$default_logs}
+rm -rf "$logs"
+mkdir -p "$logs"
+initrd=$("$repo/sw/rootfs/build-initramfs.sh" "$work/initramfs.cpio")
+
+# A second archive appended to the first (Linux unpacks concatenated cpio
+# archives in order): the kernel's modules under /lib/modules.
+mkdir -p "$work/extra/lib/modules"
+find "$kbuild" -name '*.ko' -exec cp {} "$work/extra/lib/modules/" \;
+(cd "$work/extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/modules.cpio"
+with_modules=$work/with-modules.cpio
+cat "$initrd" "$work/modules.cpio" >"$with_modules"
+
+failures=0
+passed=0
+failed_boots=()
+last_boot=
+check() { # DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@"; then
+        echo "ok: $what"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $what"
+        failures=$((failures + 1))
+        case " ${failed_boots[*]} " in *" $last_boot "*) ;; *) failed_boots+=("$last_boot") ;; esac
+    fi
+}
+out=
+# (A here-string, not a pipe: grep -q stops reading at the first match, and
+# under pipefail the writer's SIGPIPE would turn a match into a failure.)
+has() { grep -q -- "$1" <<<"$out"; }
+lacks() { ! has "$1"; }
+
+boot() {
+    local name=$1 image=$2 cpio=$3 append=$4 input=/dev/null
+    shift 4
+    [ -f "$work/$name.in" ] && input=$work/$name.in
+    status=0
+    "$nvsoc" run "$config" --kernel "$image" --initrd "$cpio" --append "$append" \
+        --max-time "$max_time" "$@" <"$input" >"$work/$name.log" 2>&1 || status=$?
+    last_boot=$name
+    cp "$work/$name.log" "$logs/$name.log"
+    out=$(tr -d '\r' <"$work/$name.log")
+    echo "---- $name: status $status, last lines:"
+    printf '%s\n' "$out" | tail -8
+}
+
+finish() {
+    local name
+    for name in "${failed_boots[@]}"; do
+        echo "==== full console of '$name' (a check failed; kept in $logs/$name.log)"
+        tr -d '\r' <"$logs/$name.log"
+    done
+    echo "$passed passed, $failures failed"
+    [ "$failures" -eq 0 ]
+}
