@@ -76,6 +76,26 @@ Device* Platform::device(const std::string& name) const {
     return nullptr;
 }
 
+namespace {
+const char* site_text(PcieNode::Site s) {
+    switch (s) {
+    case PcieNode::Site::RootBus:
+        return "on a host bridge's root bus (bus: <a pcie-host>)";
+    case PcieNode::Site::Link:
+        return "below a root port or a switch downstream port";
+    case PcieNode::Site::SwitchBus:
+        return "on a switch's internal bus (below a pcie-switch-upstream-port)";
+    }
+    return "?";
+}
+std::string sites_text(const std::vector<PcieNode::Site>& sites) {
+    std::string out;
+    for (size_t i = 0; i < sites.size(); ++i)
+        out += (i ? " or " : "") + std::string(site_text(sites[i]));
+    return out;
+}
+} // namespace
+
 // Attaches every PCI device to the bus of the node its `bus` names: a host
 // bridge's root bus, or the link below a port. Topologies that hardware
 // cannot have are refused here, before anything runs.
@@ -116,11 +136,12 @@ void Platform::place_pci_devices() {
                                          "behind it: name a pcie-host or a port",
                                          d->instance(), placement->bus, parent->config().type));
         }
-        if (node->root_bus_only() && bus->is_link())
-            throw InputError(at,
-                             fmt::format("'{}' is a {}, which sits on a host bridge's root bus, "
-                                         "not below '{}': give bus: <a pcie-host>",
-                                         d->instance(), d->config().type, placement->bus));
+        PcieNode::Site site =
+            parent_node ? *parent_node->secondary_site() : PcieNode::Site::RootBus;
+        if (auto ok = node->sites(); std::find(ok.begin(), ok.end(), site) == ok.end())
+            throw InputError(at, fmt::format("'{}' is a {}, which sits {}, not below '{}' (a {})",
+                                             d->instance(), d->config().type, sites_text(ok),
+                                             placement->bus, parent->config().type));
         if (bus->is_link() && placement->device != 0)
             throw InputError(at,
                              fmt::format("'{}' is device {} below '{}', but a PCIe link carries "

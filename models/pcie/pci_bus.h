@@ -56,6 +56,12 @@ class PciBus {
     // The functions at `device` (function number order).
     std::vector<ConfigSpace*> functions(unsigned device) const;
 
+    // The model at `device` (function 0's owner), or nullptr.
+    PcieNode* owner(unsigned device) const {
+        auto it = slots_.find(device << 3);
+        return it == slots_.end() ? nullptr : it->second.owner;
+    }
+
     bool is_link() const { return is_link_; }
     bool occupied(unsigned device, unsigned function) const {
         return slots_.count((device << 3) | function) != 0;

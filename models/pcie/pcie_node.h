@@ -57,8 +57,13 @@ class PcieNode : public Device {
     virtual PcieUpstream* as_upstream() { return nullptr; }
     // Downstream ports: the device attached below (once, by the platform).
     virtual void attach_below(PcieNode& /*below*/) {}
-    // Root ports live on a host bridge's root bus only.
-    virtual bool root_bus_only() const { return false; }
+    // Where a node may sit: a host bridge's root bus, the link below a
+    // downstream-facing port, or a switch's internal bus. Endpoints sit on
+    // the first two; each kind of port in one place.
+    enum class Site : uint8_t { RootBus, Link, SwitchBus };
+    virtual std::vector<Site> sites() const { return {Site::RootBus, Site::Link}; }
+    // Bridges: what their secondary bus is.
+    virtual std::optional<Site> secondary_site() const { return std::nullopt; }
     // The node's upstream port as its link's upstream end advertises it
     // (max-link-speed, max-link-width).
     const pcie::PortConfig& upstream_port() const { return port_; }

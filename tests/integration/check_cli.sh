@@ -17,7 +17,7 @@ status_of() { "$@" >"$work/out" 2>"$work/err" </dev/null; echo $?; }
 printf '\x6f\x00\x00\x00' >"$work/fw.bin"
 
 check "models lists every model type" \
-    test "$("$nvsoc" models | grep '^[a-z]' | tr '\n' ' ')" = "aclint bootrom ns16550a pci-epf-test pcie-host pcie-root-port plic ram rom sifive-test "
+    test "$("$nvsoc" models | grep '^[a-z]' | tr '\n' ' ')" = "aclint bootrom ns16550a pci-epf-test pcie-host pcie-root-port pcie-switch-downstream-port pcie-switch-upstream-port plic ram rom sifive-test "
 check "models exits 0" test "$(status_of "$nvsoc" models)" -eq 0
 check "--help exits 0" test "$(status_of "$nvsoc" --help)" -eq 0
 check "no subcommand is bad input (2)" test "$(status_of "$nvsoc")" -eq 2

@@ -347,3 +347,139 @@ TEST_CASE("pcie fabric: an MSI is a memory write of the message data upstream") 
     CHECK((f.reg(epf_test::kStatus) & epf_test::kIrqRaised) != 0);
     CHECK_FALSE(f.plic_pending(kPlicIntA + 1)); // no INTx for an MSI
 }
+
+namespace {
+const char* const kSwitchYaml = R"(
+harts: {count: 1}
+memory:
+  dram: {base: 0x80000000, size: 64MiB}
+devices:
+  plic:  {type: plic, base: 0xc000000, size: 0x400000}
+  pcie:  {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
+  rp0:   {type: pcie-root-port, bus: pcie, device: 1}
+  sw0:   {type: pcie-switch-upstream-port, bus: rp0}
+  sw0p0: {type: pcie-switch-downstream-port, bus: sw0, device: 0}
+  sw0p1: {type: pcie-switch-downstream-port, bus: sw0, device: 1, max-link-width: 4}
+  epf0:  {type: pci-epf-test, bus: sw0p0}
+  epf1:  {type: pci-epf-test, bus: sw0p1}
+)";
+
+// Bus numbers and windows as Linux would leave them: rp0 -> bus 1 (sw0),
+// sw0 -> bus 2 (its ports), sw0p0 -> bus 3 (epf0), sw0p1 -> bus 4 (epf1);
+// epf0's BARs at kMmio, epf1's at kMmio + 4 MiB, each port's window 4 MiB.
+void enumerate_switch(TlmInitiator& cpu) {
+    cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x040100, 4);
+    cpu.write(ecam(1, 0, cfg::kPrimaryBus), 0x040201, 4);
+    cpu.write(ecam(2, 0, cfg::kPrimaryBus), 0x030302, 4);
+    cpu.write(ecam(2, 1, cfg::kPrimaryBus), 0x040402, 4);
+    auto window = [&](unsigned bus, unsigned dev, uint64_t base, uint64_t size) {
+        cpu.write(ecam(bus, dev, cfg::kMemoryBase), (base >> 16) | ((base + size - 1) >> 16) << 16,
+                  4);
+        cpu.write(ecam(bus, dev, cfg::kCommand), 0x6, 2);
+    };
+    window(0, 1, kMmio, 8 << 20);
+    window(1, 0, kMmio, 8 << 20);
+    window(2, 0, kMmio, 4 << 20);
+    window(2, 1, kMmio + (4 << 20), 4 << 20);
+    for (unsigned bus : {3u, 4u}) {
+        uint64_t at = kMmio + (bus == 4 ? 4 << 20 : 0);
+        for (int b = 5; b >= 0; --b) {
+            cpu.write32(ecam(bus, 0, cfg::kBar0 + 4 * b), static_cast<uint32_t>(at));
+            at += epf_test::kBarSizes[b] < 0x1000 ? 0x1000 : epf_test::kBarSizes[b];
+        }
+        cpu.write(ecam(bus, 0, cfg::kCommand), 0x6, 2);
+    }
+}
+} // namespace
+
+TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer and INTx") {
+    Platform p("platform",
+               build_platform_config(parse_config_text(kSwitchYaml, "t.yaml"), "t.yaml"), nullptr);
+    TlmInitiator cpu;
+    cpu.socket.bind(p.router().target);
+    elaborate();
+    p.hart(0).halt();
+    sc_core::sc_start(sc_core::sc_time(25, sc_core::SC_MS));
+    auto& sw0p1 = dynamic_cast<DownstreamPort&>(*p.device("sw0p1"));
+    auto& epf0 = dynamic_cast<EpfTest&>(*p.device("epf0"));
+    auto& epf1 = dynamic_cast<EpfTest&>(*p.device("epf1"));
+    CHECK(dynamic_cast<RootPort&>(*p.device("rp0")).link().width() == 16);
+    CHECK(sw0p1.link().width() == 4); // epf1's port is x4
+    enumerate_switch(cpu);
+    // The port types software reads in the PCI Express capability.
+    auto type_at = [&](unsigned bus, unsigned dev) {
+        ConfigSpace* cs = dynamic_cast<PcieNode&>(*p.device(bus == 1   ? "sw0"
+                                                            : bus == 3 ? "epf0"
+                                                            : bus == 4 ? "epf1"
+                                                            : dev == 0 ? "sw0p0"
+                                                                       : "sw0p1"))
+                              .functions()[0];
+        return (cpu.read(ecam(bus, dev, cs->pcie_offset() + pcie_cap::kCapabilities), 2) >> 4) &
+               0xf;
+    };
+    CHECK(cpu.read32(ecam(1, 0, 0)) == 0x8232104c);
+    CHECK(type_at(1, 0) == 0x5); // upstream port
+    CHECK(cpu.read32(ecam(2, 1, 0)) == 0x8233104c);
+    CHECK(type_at(2, 1) == 0x6); // downstream port
+    CHECK(cpu.read32(ecam(2, 2, 0)) == 0xffffffff);
+    CHECK(cpu.read32(ecam(3, 0, 0)) == 0xb500104c);
+    CHECK(cpu.read32(ecam(4, 0, 0)) == 0xb500104c);
+    // BARs of both endpoints, through their own ports.
+    uint64_t bar0_1 = epf1.config_space().bar_address(0);
+    cpu.write32(bar0_1, 0x5a5a5a5a);
+    CHECK(cpu.read32(bar0_1) == 0x5a5a5a5a);
+    CHECK(epf1.reg(epf_test::kMagic) == 0x5a5a5a5a);
+    CHECK(epf0.reg(epf_test::kMagic) == 0);
+
+    // DMA from epf1 up through the switch into RAM.
+    auto command = [&](EpfTest& ep, uint32_t cmd, uint64_t src, uint64_t dst, uint32_t size) {
+        uint64_t regs = ep.config_space().bar_address(0);
+        cpu.write32(regs + epf_test::kSrcLow, static_cast<uint32_t>(src));
+        cpu.write32(regs + epf_test::kSrcHigh, 0);
+        cpu.write32(regs + epf_test::kDstLow, static_cast<uint32_t>(dst));
+        cpu.write32(regs + epf_test::kDstHigh, 0);
+        cpu.write32(regs + epf_test::kSize, size);
+        cpu.write32(regs + epf_test::kIrqType, 0);
+        cpu.write32(regs + epf_test::kStatus, 0);
+        cpu.write32(regs + epf_test::kCommand, cmd);
+        for (int i = 0; i < 1000 && !(ep.reg(epf_test::kStatus) & epf_test::kIrqRaised); ++i)
+            sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_US));
+        return ep.reg(epf_test::kStatus);
+    };
+    std::vector<uint8_t> data(4096);
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<uint8_t>(i ^ 0x5c);
+    REQUIRE(p.write_memory(kRam + 0x3000, data.data(), data.size()));
+    CHECK(command(epf1, epf_test::kCopy, kRam + 0x3000, kRam + 0x9000, 4096) ==
+          (epf_test::kCopySuccess | epf_test::kIrqRaised));
+    std::vector<uint8_t> got(4096);
+    REQUIRE(p.read_memory(kRam + 0x9000, got.data(), got.size()));
+    CHECK(got == data);
+
+    // Peer-to-peer inside the switch: epf0 copies from RAM into epf1's BAR4.
+    uint64_t bar4_1 = epf1.config_space().bar_address(4);
+    CHECK(command(epf0, epf_test::kCopy, kRam + 0x3000, bar4_1, 4096) ==
+          (epf_test::kCopySuccess | epf_test::kIrqRaised));
+    CHECK(cpu.read32(bar4_1 + 4) ==
+          (data[4] | data[5] << 8 | data[6] << 16 | uint32_t{data[7]} << 24));
+    nlohmann::json s;
+    p.device("sw0")->stats(s);
+    CHECK(s["peer_requests"] == 1u);
+
+    // INTx from epf1: INTA at sw0p1, INTB at sw0 (device 1 on bus 2), INTB
+    // at rp0 (sw0 is device 0 on bus 1), and rp0 (device 1) puts INTB on
+    // line (1 + 1) mod 4: INTC, PLIC source 34.
+    command(epf1, epf_test::kRaiseIntx, 0, 0, 0);
+    CHECK(((cpu.read32(0xc000000 + 0x1000 + 4) >> (kPlicIntA + 2 - 32)) & 1) == 1);
+    cpu.read32(bar0_1 + epf_test::kStatus);
+    CHECK(((cpu.read32(0xc000000 + 0x1000 + 4) >> (kPlicIntA + 2 - 32)) & 1) == 0);
+
+    // A hot reset of the switch's upstream link resets everything below.
+    cpu.write(ecam(0, 1, cfg::kBridgeControl), cfg::bridge_control::kSecondaryBusReset, 2);
+    sc_core::sc_start(sc_core::sc_time(3, sc_core::SC_MS));
+    cpu.write(ecam(0, 1, cfg::kBridgeControl), 0, 2);
+    sc_core::sc_start(sc_core::sc_time(30, sc_core::SC_MS));
+    CHECK(epf1.config_space().bar_address(0) == 0);
+    CHECK(cpu.read(ecam(1, 0, cfg::kCommand), 2) == 0);
+    CHECK(sw0p1.link().dll_active()); // retrained after the reset
+}

@@ -1,0 +1,190 @@
+#include "models/pcie/switch_port.h"
+
+#include "models/core/model_registry.h"
+
+namespace nvsoc {
+
+using namespace pcie;
+
+namespace {
+
+Identity switch_identity(const DeviceConfig& c) {
+    Identity id;
+    id.vendor_id = static_cast<uint16_t>(c.params.u64("vendor-id"));
+    id.device_id = static_cast<uint16_t>(c.params.u64("device-id"));
+    id.class_code = 0x060400; // PCI-to-PCI bridge, normal decode
+    return id;
+}
+
+} // namespace
+
+SwitchUpstreamPort::SwitchUpstreamPort(const DeviceConfig& config)
+    : PcieNode(config), cs_(switch_identity(config), BridgeOptions{}),
+      latency_(sc_core::sc_time::from_value(config.params.time_ps("latency"))) {
+    cs_.add_pm_capability();
+    PcieOptions o;
+    o.type = PortType::UpstreamPort;
+    o.max_payload_supported = static_cast<unsigned>(config.params.u64("max-payload"));
+    o.max_link_speed = port_.max_speed;
+    o.max_link_width = port_.max_width;
+    try {
+        cs_.add_pcie_capability(o);
+    } catch (const std::logic_error& e) {
+        throw InputError(config.params.where("max-payload"),
+                         fmt::format("'{}': {}", config.name, e.what()));
+    }
+    cs_.add_aer_capability();
+}
+
+void SwitchUpstreamPort::unsupported(tlm::tlm_generic_payload& tx, const char* why) {
+    ++unsupported_requests_;
+    log_.guest_error("{} of {} bytes at 0x{:x}: {} (Unsupported Request)",
+                     tx.is_read() ? "read" : "write", tx.get_data_length(), tx.get_address(), why);
+    tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+void SwitchUpstreamPort::downstream_request(const PciBus::Claim&, Space space, uint64_t address,
+                                            tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    auto claim = bus_.claim(space, address);
+    if (!claim) {
+        cs_.hw_set_bits(cfg::kSecondaryStatus, cfg::status::kReceivedMasterAbort);
+        unsupported(tx, "no downstream port of the switch decodes it");
+        return;
+    }
+    ++down_;
+    delay += latency_;
+    claim->owner->downstream_request(*claim, space, address, tx, delay);
+}
+
+void SwitchUpstreamPort::upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    uint64_t address = tx.get_address();
+    delay += latency_;
+    if (cs_.forwards(Space::Memory, address)) {
+        // Peer-to-peer: the address is below this switch. The request turns
+        // at the upstream port's internal bus and goes down the port that
+        // claims it.
+        auto claim = bus_.claim(Space::Memory, address);
+        if (!claim) {
+            report_error(0, {true, aer::kUnsupportedRequest});
+            unsupported(tx, "peer request that no downstream port of the switch decodes");
+            return;
+        }
+        ++peer_;
+        claim->owner->downstream_request(*claim, Space::Memory, address, tx, delay);
+        return;
+    }
+    if (!cs_.bus_master_enabled()) {
+        // A bridge forwards requests upstream only with Bus Master Enable.
+        report_error(0, {true, aer::kUnsupportedRequest});
+        unsupported(tx, "upstream through a switch whose Bus Master Enable is clear");
+        return;
+    }
+    if (!link_up()) {
+        tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    ++up_;
+    upstream_->upstream_request(tx, delay);
+}
+
+// The PCI-to-PCI bridge swizzle, as at every bridge.
+void SwitchUpstreamPort::upstream_intx(unsigned device, unsigned pin, bool level) {
+    unsigned wire = (pin + device) % 4;
+    unsigned& n = intx_asserted_[wire];
+    bool was = n > 0;
+    if (level)
+        ++n;
+    else if (n > 0)
+        --n;
+    if ((n > 0) != was && upstream_) upstream_->upstream_intx(device_, wire, n > 0);
+}
+
+void SwitchUpstreamPort::upstream_error(ErrorSeverity severity, uint16_t source) {
+    if (severity != ErrorSeverity::Correctable)
+        cs_.hw_set_bits(cfg::kSecondaryStatus, cfg::status::kSystemError);
+    if (!(cs_.u16(cfg::kBridgeControl) & cfg::bridge_control::kSerrEnable)) return;
+    signal_error(severity, source);
+}
+
+// A hot reset (or DL_Down) reaching the upstream port resets the whole
+// switch: its own function and, through each downstream port, every link
+// below.
+void SwitchUpstreamPort::link_reset() {
+    PcieNode::link_reset();
+    intx_asserted_ = {};
+    for (unsigned d = 0; d < 32; ++d)
+        if (PcieNode* port = bus_.owner(d)) port->link_reset();
+}
+
+void SwitchUpstreamPort::reset() {
+    cs_.reset(ResetKind::PowerOn);
+    intx_asserted_ = {};
+}
+
+void SwitchUpstreamPort::stats(nlohmann::json& out) const {
+    out["requests_down"] = down_;
+    out["requests_up"] = up_;
+    out["peer_requests"] = peer_;
+    out["unsupported_requests"] = unsupported_requests_;
+}
+
+void SwitchDownstreamPort::link_reset() {
+    PcieNode::link_reset();
+    // A hot reset propagates down: Hot Reset on the link for its minimum
+    // time, then training again.
+    link().set_hot_reset(now_ps(), true);
+    link().set_hot_reset(now_ps(), false);
+    notify_link();
+}
+
+namespace {
+std::vector<ParamSpec> upstream_port_params() {
+    std::vector<ParamSpec> p = pcie_link_params("gen5", "16");
+    std::vector<ParamSpec> more = {
+        {"vendor-id",
+         ParamType::Integer,
+         "0x104c",
+         "Vendor ID (default TI, as XIO3130)",
+         false,
+         {},
+         0,
+         0xffff},
+        {"device-id", ParamType::Integer, "0x8232", "Device ID", false, {}, 0, 0xffff},
+        {"max-payload",
+         ParamType::Integer,
+         "256",
+         "Max_Payload_Size Supported, in bytes (128 .. 4096)",
+         false,
+         {},
+         128,
+         4096},
+        {"latency", ParamType::Time, "150ns", "Time a request takes to cross the switch, each way"},
+    };
+    p.insert(p.end(), more.begin(), more.end());
+    return p;
+}
+} // namespace
+
+NVSOC_REGISTER_MODEL(ModelInfo{
+    "pcie-switch-upstream-port",
+    "PCIe switch upstream port: type 1 bridge on a link, whose internal bus holds the switch's "
+    "downstream ports",
+    upstream_port_params(),
+    0,
+    0,
+    [](const DeviceConfig& c) { return std::make_unique<SwitchUpstreamPort>(c); },
+    true,
+});
+
+NVSOC_REGISTER_MODEL(ModelInfo{
+    "pcie-switch-downstream-port",
+    "PCIe switch downstream port on a switch's internal bus: type 1 bridge, link with LTSSM and "
+    "TLP timing, slot, AER, link fault points",
+    downstream_port_params("0x104c", "0x8233", "Vendor ID (default TI, as XIO3130)"),
+    0,
+    0,
+    [](const DeviceConfig& c) { return std::make_unique<SwitchDownstreamPort>(c); },
+    true,
+});
+
+} // namespace nvsoc
