@@ -73,4 +73,26 @@ check "link, gen4 and faster failing: status 0" [ "$status" -eq 0 ]
 check "link, gen4 and faster failing: notice on the console" \
     has "$ep: .*available PCIe bandwidth, limited by 8.0 GT/s PCIe x16 link at $rp"
 
+# Errors Linux must hear. LCRC errors on every 97th TLP in each
+# direction: the data link layer replays them, so every transfer still
+# passes, and AER reports Bad TLP as correctable errors.
+boot lcrc "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest.sh" \
+    --set devices.rp0.lcrc-error-every=97
+check "LCRC errors: every pcitest still OKAY (replayed)" has '^pcitest: 0 failed$'
+check "LCRC errors: status 0" [ "$status" -eq 0 ]
+check "LCRC errors: AER hears correctable errors" \
+    has 'AER: \(Multiple \)\{0,1\}Correctable error message received from'
+check "LCRC errors: decoded as Bad TLP" has '\[ *6\] BadTLP'
+
+# A surprise down half a second into the run: the root port logs Surprise
+# Down (fatal), its interrupt reaches the AER driver, and Linux's recovery
+# resets the link, which cannot come back without its device.
+boot surprise "$kernel" "$initrd" "$base nvsoc_test=/tests/pcie-aer.sh nvsoc_aer_wait=3" \
+    --set devices.rp0.surprise-down-at=500ms
+check "surprise down: AER hears a fatal error from the root port" \
+    has "AER: \(Multiple \)\{0,1\}Uncorrectable (Fatal) error message received from $rp"
+check "surprise down: decoded as Surprise Down" has '\[ *5\] SDES'
+check "surprise down: the guest script passed" has '^pcie-aer: 0 failed$'
+check "surprise down: status 0" [ "$status" -eq 0 ]
+
 finish
