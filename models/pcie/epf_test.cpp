@@ -90,8 +90,15 @@ void EpfTest::downstream_request(const PciBus::Claim& claim, Space, uint64_t,
     uint8_t* mem = bars_[bar].data() + offset;
     if (tx.is_read()) {
         std::memcpy(tx.get_data_ptr(), mem, len);
-        // Reading STATUS acknowledges the interrupt: INTx drops.
-        if (bar == 0 && offset < kStatus + 4 && offset + len > kStatus) set_intx(0, false);
+        // Reading STATUS acknowledges the interrupt: INTx drops and
+        // IRQ_RAISED clears. The driver's handler completes its wait when
+        // it sees IRQ_RAISED; on an INTx line it shares (with its root
+        // port's AER interrupt, say) a stale IRQ_RAISED from the previous
+        // command would end the next wait before the transfer ran.
+        if (bar == 0 && offset < kStatus + 4 && offset + len > kStatus) {
+            set_intx(0, false);
+            set_reg(kStatus, reg(kStatus) & ~kIrqRaised);
+        }
     } else if (tx.is_write()) {
         std::memcpy(mem, tx.get_data_ptr(), len);
         if (bar == 0 && offset < kCommand + 4 && offset + len > kCommand && reg(kCommand) != 0) {
@@ -171,6 +178,8 @@ void EpfTest::run(uint32_t command) {
                                                                 : kCopyFail | kDstAddrInvalid;
     }
     if (status & (kReadFail | kWriteFail | kCopyFail)) ++failures_;
+    log_.debug("command 0x{:x}: src 0x{:x} dst 0x{:x} size {}: status 0x{:x}", command, src, dst,
+               size, status);
     set_reg(kStatus, status);
     if (command & (kRead | kWrite | kCopy)) {
         raise_irq();

@@ -95,4 +95,22 @@ check "surprise down: decoded as Surprise Down" has '\[ *5\] SDES'
 check "surprise down: the guest script passed" has '^pcie-aer: 0 failed$'
 check "surprise down: status 0" [ "$status" -eq 0 ]
 
+# A switch (configs/pcie-switch.yaml): root port -> upstream port -> two
+# downstream ports -> two endpoints, every BAR and window assigned, each
+# link as trained (the second endpoint's x4).
+config=$repo/configs/pcie-switch.yaml
+boot switch "$kernel" "$initrd" "$base nvsoc_test=/tests/pcie-tree.sh"
+tree_has() { # BDF VENDOR:DEVICE CLASS LINK PARENT
+    has "^pcie-tree: 0000:$1 $2 class $3 link $4 parent $5\$"
+}
+check "switch: root port 00:01.0" tree_has 00:01.0 1b36:000c 0x060400 "32.0 GT/s PCIe x16" host
+check "switch: upstream port 01:00.0 below it" \
+    tree_has 01:00.0 104c:8232 0x060400 "32.0 GT/s PCIe x16" 0000:00:01.0
+check "switch: downstream port 02:00.0" tree_has 02:00.0 104c:8233 0x060400 "32.0 GT/s PCIe x16" 0000:01:00.0
+check "switch: downstream port 02:01.0" tree_has 02:01.0 104c:8233 0x060400 "32.0 GT/s PCIe x4" 0000:01:00.0
+check "switch: endpoint 03:00.0" tree_has 03:00.0 104c:b500 0xff0000 "32.0 GT/s PCIe x16" 0000:02:00.0
+check "switch: endpoint 04:00.0 (x4)" tree_has 04:00.0 104c:b500 0xff0000 "32.0 GT/s PCIe x4" 0000:02:01.0
+check "switch: everything assigned" has '^pcie-tree: 0 failed$'
+check "switch: status 0" [ "$status" -eq 0 ]
+
 finish
