@@ -72,7 +72,11 @@ TEST_CASE("ram: 64 GiB costs host memory only where it is touched") {
         CHECK(cpu.read(off, 8) == (off ^ 0xfeed));
     }
     CHECK(resident_bytes() - before < (8u << 20));
+#ifndef __SANITIZE_ADDRESS__
+    // (Under AddressSanitizer the process alone is about 100 MiB: its shadow
+    // and allocator. The growth above is the check that holds there.)
     CHECK(resident_bytes() < (100u << 20));
+#endif
 }
 
 TEST_CASE("rom: serves its image and refuses guest writes") {
