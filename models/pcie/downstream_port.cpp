@@ -3,6 +3,9 @@
 #include "models/core/model_registry.h"
 #include "models/core/pcie_extension.h"
 
+#include <cstdlib>
+#include <functional>
+
 namespace nvsoc {
 
 using namespace pcie;
@@ -38,6 +41,45 @@ std::vector<unsigned> parse_lanes(const DeviceConfig& c, const std::string& key)
             lanes.push_back(static_cast<unsigned>(l));
     }
     return lanes;
+}
+
+// "up:5-8,down:3,10": TLP transmission ordinals (from 1), per direction
+// (up: device to root, down: root to device; no prefix: both).
+void parse_ordinals(const DeviceConfig& c, const std::string& key,
+                    const std::function<void(pcie::Direction, uint64_t)>& add) {
+    const std::string& text = c.params.str(key);
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t comma = text.find(',', pos);
+        std::string item = text.substr(pos, comma == std::string::npos ? comma : comma - pos);
+        pos = comma == std::string::npos ? text.size() : comma + 1;
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (item.empty()) continue;
+        bool up = true, down = true;
+        std::string range = item;
+        if (item.rfind("up:", 0) == 0) {
+            down = false;
+            range = item.substr(3);
+        } else if (item.rfind("down:", 0) == 0) {
+            up = false;
+            range = item.substr(5);
+        }
+        size_t dash = range.find('-');
+        uint64_t lo = 0, hi = 0;
+        bool ok = parse_integer(range.substr(0, dash), lo) &&
+                  (dash == std::string::npos || parse_integer(range.substr(dash + 1), hi));
+        if (dash == std::string::npos) hi = lo;
+        if (!ok || lo == 0 || hi < lo || hi - lo > 1'000'000)
+            throw InputError(c.params.where(key),
+                             fmt::format("'{}': {} '{}' is not a TLP ordinal or range (from 1, "
+                                         "optionally after up: or down:), e.g. \"up:5-8,down:3\"",
+                                         c.name, key, item));
+        for (uint64_t n = lo; n <= hi; ++n) {
+            if (up) add(pcie::Direction::Upstream, n);
+            if (down) add(pcie::Direction::Downstream, n);
+        }
+    }
 }
 
 uint64_t fnv1a(const std::string& s) {
@@ -97,6 +139,24 @@ DownstreamPort::DownstreamPort(const DeviceConfig& config, PortType type)
                                      config.name));
     for (auto& d : f.tlp)
         d.lcrc_every_nth = every;
+    const std::string& rate_text = p.str("lcrc-error-rate");
+    if (!rate_text.empty()) {
+        char* end = nullptr;
+        double rate = std::strtod(rate_text.c_str(), &end);
+        if (end == rate_text.c_str() || *end != '\0' || !(rate >= 0 && rate < 1))
+            throw InputError(p.where("lcrc-error-rate"),
+                             fmt::format("'{}': lcrc-error-rate '{}' must be a probability of at "
+                                         "least 0 and below 1, e.g. 1e-3",
+                                         config.name, rate_text));
+        for (auto& d : f.tlp)
+            d.lcrc_error_rate = rate;
+    }
+    parse_ordinals(config, "lcrc-errors-at", [&](pcie::Direction d, uint64_t n) {
+        f.tlp[static_cast<unsigned>(d)].lcrc_at.push_back(n);
+    });
+    parse_ordinals(config, "acks-lost-at", [&](pcie::Direction d, uint64_t n) {
+        f.tlp[static_cast<unsigned>(d)].ack_lost_at.push_back(n);
+    });
     link_config_.lane_reversal = p.flag("lane-reversal");
     link_config_.device_present = false;
     // One stream of random choices per fault point, from the platform seed
@@ -452,6 +512,17 @@ std::vector<ParamSpec> downstream_port_params(const char* vendor_id, const char*
         {"lcrc-error-every", ParamType::Integer, "0",
          "Fault point <port>.link.lcrc: every Nth TLP transmission in each direction has an "
          "LCRC error and is replayed (Bad TLP); 0 = off"},
+        {"lcrc-error-rate", ParamType::String, "",
+         "Fault point <port>.link.lcrc_rate: the probability (0 to below 1, e.g. 1e-3) that a "
+         "TLP transmission in each direction has an LCRC error, from a PRNG seeded by the "
+         "platform seed and the port's name"},
+        {"lcrc-errors-at", ParamType::String, "",
+         "Fault point <port>.link.lcrc_at: TLP transmission ordinals (from 1, replays "
+         "included) with LCRC errors, e.g. \"up:5-8,down:3\" (no prefix: both directions); "
+         "four in a row roll REPLAY_NUM over"},
+        {"acks-lost-at", ParamType::String, "",
+         "Fault point <port>.link.ack_lost: TLP transmissions whose Ack is lost (Bad DLLP), so "
+         "the replay timer fires (Replay Timer Timeout), same syntax"},
         {"surprise-down-at", ParamType::Time, "",
          "Fault point <port>.link.surprise_down: the device below vanishes at this simulated "
          "time (Surprise Down)"},

@@ -51,6 +51,10 @@ void SwitchUpstreamPort::downstream_request(const PciBus::Claim&, Space space, u
         unsupported(tx, "no downstream port of the switch decodes it");
         return;
     }
+    if (claim->ambiguous && ambiguous_claims_++ == 0)
+        log_.guest_error("bus address 0x{:x} is in the windows of more than one downstream port "
+                         "(overlapping windows): device {} takes it",
+                         address, claim->device);
     ++down_;
     delay += latency_;
     claim->owner->downstream_request(*claim, space, address, tx, delay);
@@ -126,6 +130,7 @@ void SwitchUpstreamPort::stats(nlohmann::json& out) const {
     out["requests_up"] = up_;
     out["peer_requests"] = peer_;
     out["unsupported_requests"] = unsupported_requests_;
+    out["ambiguous_requests"] = ambiguous_claims_;
 }
 
 void SwitchDownstreamPort::link_reset() {

@@ -53,7 +53,7 @@ class SwitchUpstreamPort : public PcieNode, public PcieUpstream {
     pcie::PciBus bus_;
     sc_core::sc_time latency_;
     std::array<unsigned, 4> intx_asserted_{};
-    uint64_t down_ = 0, up_ = 0, peer_ = 0, unsupported_requests_ = 0;
+    uint64_t down_ = 0, up_ = 0, peer_ = 0, unsupported_requests_ = 0, ambiguous_claims_ = 0;
 };
 
 class SwitchDownstreamPort : public DownstreamPort {

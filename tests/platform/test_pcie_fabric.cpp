@@ -483,3 +483,65 @@ TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer
     CHECK(cpu.read(ecam(1, 0, cfg::kCommand), 2) == 0);
     CHECK(sw0p1.link().dll_active()); // retrained after the reset
 }
+
+TEST_CASE("pcie fabric: four LCRC errors in a row roll REPLAY_NUM over; a lost Ack fires the "
+          "replay timer") {
+    Fabric f(fabric_yaml(", lcrc-errors-at: \"up:3-6\", acks-lost-at: \"up:12\""));
+    f.run(25);
+    f.enumerate();
+    f.cpu.write(ecam(1, 0, f.ep_cap(pcie_cap::kDeviceControl)), 1u << 5, 2); // MPS 256
+    CHECK(f.command(epf_test::kWrite, 0, kRam + 0x10000, 4096) ==
+          (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+    // The endpoint transmits upstream: the rollover and the timeout are its
+    // own (transmitter) errors, Bad TLP the root port's (receiver).
+    uint32_t ep_cor = f.ep.config_space().u32(f.ep_aer(aer::kCorrectableStatus));
+    CHECK((ep_cor & aer::kReplayNumRollover) != 0);
+    CHECK((ep_cor & aer::kReplayTimerTimeout) != 0);
+    CHECK((ep_cor & aer::kBadDllp) != 0);
+    CHECK((f.rp.config_space().u32(f.rp_aer(aer::kCorrectableStatus)) & aer::kBadTlp) != 0);
+    // The data arrived intact all the same.
+    std::vector<uint8_t> got(4096);
+    REQUIRE(f.p.read_memory(kRam + 0x10000, got.data(), got.size()));
+    CHECK(epf_test::crc32_le(~0u, got.data(), got.size()) == f.reg(epf_test::kChecksum));
+}
+
+TEST_CASE("pcie fabric: a seeded LCRC error rate replays TLPs") {
+    Fabric f(fabric_yaml(", lcrc-error-rate: \"0.05\""));
+    f.run(25);
+    f.enumerate();
+    CHECK(f.command(epf_test::kWrite, 0, kRam + 0x10000, 65536) ==
+          (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+    nlohmann::json s;
+    f.rp.stats(s);
+    uint64_t replays = s["link"]["upstream"]["replays"].get<uint64_t>();
+    // 512 TLPs of 128 bytes at 5 %: about 26 replays.
+    CHECK(replays > 5);
+    CHECK(replays < 80);
+    // (Bad rates: tests/configs/bad/60-lcrc-error-rate-above-1.yaml.)
+}
+
+TEST_CASE("pcie fabric: overlapping windows and BARs programmed by software: the first claims, no "
+          "crash") {
+    Platform p("platform",
+               build_platform_config(parse_config_text(kSwitchYaml, "t.yaml"), "t.yaml"), nullptr);
+    TlmInitiator cpu;
+    cpu.socket.bind(p.router().target);
+    elaborate();
+    p.hart(0).halt();
+    sc_core::sc_start(sc_core::sc_time(25, sc_core::SC_MS));
+    enumerate_switch(cpu);
+    auto& epf0 = dynamic_cast<EpfTest&>(*p.device("epf0"));
+    auto& epf1 = dynamic_cast<EpfTest&>(*p.device("epf1"));
+    // Both downstream ports' windows on the same 4 MiB, both endpoints'
+    // BAR0 at the same address.
+    uint64_t bar0 = epf0.config_space().bar_address(0);
+    cpu.write(ecam(2, 1, cfg::kMemoryBase), (kMmio >> 16) | ((kMmio + 0x3fffff) >> 16) << 16, 4);
+    cpu.write32(ecam(4, 0, cfg::kBar0), static_cast<uint32_t>(bar0));
+    cpu.write32(bar0, 0x12345678);
+    CHECK(cpu.read32(bar0) == 0x12345678);
+    CHECK(epf0.reg(epf_test::kMagic) == 0x12345678); // device 0's port came first
+    CHECK(epf1.reg(epf_test::kMagic) == 0);
+    nlohmann::json s;
+    p.device("sw0")->stats(s);
+    CHECK(s["ambiguous_requests"].get<uint64_t>() >= 2);
+}
