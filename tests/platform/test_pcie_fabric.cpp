@@ -545,3 +545,26 @@ TEST_CASE("pcie fabric: overlapping windows and BARs programmed by software: the
     p.device("sw0")->stats(s);
     CHECK(s["ambiguous_requests"].get<uint64_t>() >= 2);
 }
+
+TEST_CASE("pcie fabric: error messages from below pass a bridge only with SERR# Enable") {
+    Fabric f(fabric_yaml(", lcrc-errors-at: \"down:1,3\""));
+    f.run(25);
+    f.enumerate();
+    f.cpu.write(ecam(1, 0, f.ep_cap(pcie_cap::kDeviceControl)),
+                pcie_cap::devctl::kCorrectableReporting, 2);
+    f.cpu.write32(ecam(0, 1, f.rp_aer(aer::kRootErrorCommand)), 0x7);
+    // The first MMIO write is downstream transmission 1: the endpoint's
+    // receiver sees a bad LCRC and signals ERR_COR, which rp0 drops.
+    f.set_reg(epf_test::kMagic, 1);
+    f.run(0.1);
+    CHECK((f.ep.config_space().u32(f.ep_aer(aer::kCorrectableStatus)) & aer::kBadTlp) != 0);
+    CHECK(f.rp.config_space().u32(f.rp_aer(aer::kRootErrorStatus)) == 0);
+    // With SERR# Enable the next one (transmission 3, after the replay)
+    // reaches Root Error Status with the endpoint as its source.
+    f.cpu.write(ecam(0, 1, cfg::kBridgeControl), cfg::bridge_control::kSerrEnable, 2);
+    f.set_reg(epf_test::kMagic, 2);
+    f.run(0.1);
+    CHECK((f.rp.config_space().u32(f.rp_aer(aer::kRootErrorStatus)) & aer::kErrCorReceived) != 0);
+    CHECK((f.rp.config_space().u32(f.rp_aer(aer::kErrorSourceId)) & 0xffff) == 0x0100);
+    CHECK(f.reg(epf_test::kMagic) == 2);
+}
