@@ -183,6 +183,7 @@ DownstreamPort::DownstreamPort(const DeviceConfig& config, PortType type)
         kick();
     });
     watch_interrupt_disable();
+    bus_.set_link_up_test([this] { return link_ && link_->dll_active(); });
 
     SC_HAS_PROCESS(DownstreamPort);
     SC_THREAD(link_thread);

@@ -22,6 +22,7 @@ void PciBus::attach(unsigned device, unsigned function, ConfigSpace& function_sp
 
 ConfigSpace* PciBus::route(unsigned number, unsigned bus, unsigned device,
                            unsigned function) const {
+    if (!carries_requests()) return nullptr;
     if (bus == number) {
         // Type 0 on this bus (attach() keeps links to device 0).
         auto it = slots_.find((device << 3) | function);
@@ -42,6 +43,7 @@ ConfigSpace* PciBus::route(unsigned number, unsigned bus, unsigned device,
 
 std::optional<PciBus::Claim> PciBus::claim(Space space, uint64_t address) const {
     std::optional<Claim> found;
+    if (!carries_requests()) return found;
     for (const auto& [key, slot] : slots_) {
         std::optional<BarHit> bar = slot.space->decode(space, address);
         // A bridge's own BARs come first; then its window.

@@ -9,6 +9,7 @@
 
 #include "models/pcie/config_space.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -23,6 +24,13 @@ class PciBus {
     // A bus below a PCIe downstream port is a link: only device 0 exists on
     // it, and requests for other device numbers are Unsupported Requests.
     explicit PciBus(bool is_link = false) : is_link_(is_link) {}
+
+    // A link bus carries requests only while its data link layer is up
+    // (DL_Up): configuration requests to it are Unsupported Requests
+    // before the link has trained and after it went down. The owning port
+    // says how to tell.
+    void set_link_up_test(std::function<bool()> up) { link_up_ = std::move(up); }
+    bool carries_requests() const { return !link_up_ || link_up_(); }
 
     // Places a function at device/function. A type 1 function passes
     // requests on to `secondary`, the bus behind it. `owner` is the model
@@ -74,6 +82,7 @@ class PciBus {
         PcieNode* owner = nullptr;
     };
     bool is_link_;
+    std::function<bool()> link_up_;
     std::map<unsigned, Slot> slots_; // keyed by device << 3 | function
 };
 

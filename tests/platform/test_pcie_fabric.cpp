@@ -104,6 +104,7 @@ TEST_CASE("pcie fabric: enumeration sees the root port, then the endpoint behind
     CHECK((f.cpu.read8(ecam(0, 1, cfg::kHeaderType)) & 0x7f) == 1);
     CHECK(f.cpu.read32(ecam(0, 0, 0)) == 0xffffffff); // no device 0 on the root bus
     // Until software numbers bus 1, nothing is forwarded there.
+    f.run(25); // (and the link is up)
     CHECK(f.cpu.read32(ecam(1, 0, 0)) == 0xffffffff);
     f.cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x010100, 4);
     CHECK(f.cpu.read32(ecam(1, 0, 0)) == 0xb500104c);
@@ -117,7 +118,10 @@ TEST_CASE("pcie fabric: enumeration sees the root port, then the endpoint behind
 
 TEST_CASE("pcie fabric: the link trains in simulated time to Gen5 x16 on both ends") {
     Fabric f(fabric_yaml());
+    f.cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x010100, 4);
     f.run(10);
+    // Before DL_Up, configuration requests below the port are UR.
+    CHECK(f.cpu.read32(ecam(1, 0, 0)) == 0xffffffff);
     uint16_t lnksta = f.cpu.read(ecam(0, 1, f.rp_cap(pcie_cap::kLinkStatus)), 2);
     CHECK((lnksta & pcie_cap::lnksta::kDllLinkActive) == 0); // Detect.Quiet takes 12 ms
     f.run(15);
@@ -148,8 +152,11 @@ TEST_CASE("pcie fabric: a link that never trains keeps DLLLA clear and requests 
     f.run(100);
     CHECK_FALSE(f.rp.link().dll_active());
     CHECK(f.rp.link().training_failures() >= 2); // 12 ms Detect + 24 ms timeout each
+    // Enumeration finds nothing behind the dead link.
+    f.cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x010100, 4);
+    CHECK(f.cpu.read32(ecam(1, 0, 0)) == 0xffffffff);
     f.enumerate();
-    CHECK(f.cpu.read32(f.bar(0)) == 0xffffffff); // master abort through a dead link
+    CHECK(f.cpu.read32(kMmio + 0x3fe000) == 0xffffffff); // master abort through a dead link
 }
 
 TEST_CASE("pcie fabric: BAR accesses route through the root port's window") {

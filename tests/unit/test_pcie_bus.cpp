@@ -124,3 +124,25 @@ TEST_CASE("pcie-host: ECAM reaches functions attached to the root bus") {
     CHECK(ep.bar_address(0) == 0x40000000);
     CHECK(cpu.read((4u << 15), 4) == 0xffffffff); // the next slot is empty
 }
+
+TEST_CASE("pci-bus: a link carries nothing while its data link layer is down") {
+    PciBus root, link(true);
+    ConfigSpace port(bridge_id(), BridgeOptions{});
+    ConfigSpace ep(endpoint_id(0xb500));
+    ep.set_bar(0, {4096, BarKind::Memory32, false});
+    root.attach(1, 0, port, &link);
+    link.attach(0, 0, ep);
+    set_buses(port, 0, 1, 1);
+    ep.write(cfg::kBar0, 0x40000000, 4);
+    ep.write(cfg::kCommand, cfg::command::kMemorySpace, 2);
+    bool up = false;
+    link.set_link_up_test([&] { return up; });
+    CHECK(root.route(0, 1, 0, 0) == nullptr);
+    CHECK_FALSE(link.claim(Space::Memory, 0x40000010).has_value());
+    up = true;
+    CHECK(root.route(0, 1, 0, 0) == &ep);
+    auto c = link.claim(Space::Memory, 0x40000010);
+    REQUIRE(c.has_value());
+    CHECK(c->bar->bar == 0);
+    CHECK(c->bar->offset == 0x10);
+}
