@@ -12,16 +12,9 @@ using namespace pcie;
 
 namespace {
 
-// "3,5,8-15" -> lanes; empty text -> none.
-std::vector<unsigned> parse_lanes(const DeviceConfig& c, const std::string& key) {
-    const std::string& text = c.params.str(key);
-    std::vector<unsigned> lanes;
-    auto fail = [&](const std::string& item) {
-        return InputError(c.params.where(key),
-                          fmt::format("'{}': {} '{}' is not a lane or a range of lanes 0-15 (write "
-                                      "e.g. \"8-15\" or \"0,3\")",
-                                      c.name, key, item));
-    };
+// The items of a comma-separated list, trimmed, empty ones dropped.
+std::vector<std::string> list_items(const std::string& text) {
+    std::vector<std::string> items;
     size_t pos = 0;
     while (pos < text.size()) {
         size_t comma = text.find(',', pos);
@@ -29,14 +22,32 @@ std::vector<unsigned> parse_lanes(const DeviceConfig& c, const std::string& key)
         pos = comma == std::string::npos ? text.size() : comma + 1;
         item.erase(0, item.find_first_not_of(' '));
         item.erase(item.find_last_not_of(' ') + 1);
-        if (item.empty()) continue;
-        size_t dash = item.find('-');
+        if (!item.empty()) items.push_back(item);
+    }
+    return items;
+}
+
+// "7" or "5-8" -> [lo, hi].
+bool parse_range(const std::string& text, uint64_t& lo, uint64_t& hi) {
+    size_t dash = text.find('-');
+    if (!parse_integer(text.substr(0, dash), lo)) return false;
+    if (dash == std::string::npos) {
+        hi = lo;
+        return true;
+    }
+    return parse_integer(text.substr(dash + 1), hi) && hi >= lo;
+}
+
+// "3,5,8-15" -> lanes; empty text -> none.
+std::vector<unsigned> parse_lanes(const DeviceConfig& c, const std::string& key) {
+    std::vector<unsigned> lanes;
+    for (const std::string& item : list_items(c.params.str(key))) {
         uint64_t lo = 0, hi = 0;
-        if (!parse_integer(item.substr(0, dash), lo) ||
-            (dash != std::string::npos && !parse_integer(item.substr(dash + 1), hi)))
-            throw fail(item);
-        if (dash == std::string::npos) hi = lo;
-        if (lo > hi || hi >= kMaxWidth) throw fail(item);
+        if (!parse_range(item, lo, hi) || hi >= kMaxWidth)
+            throw InputError(c.params.where(key),
+                             fmt::format("'{}': {} '{}' is not a lane or a range of lanes 0-15 "
+                                         "(write e.g. \"8-15\" or \"0,3\")",
+                                         c.name, key, item));
         for (uint64_t l = lo; l <= hi; ++l)
             lanes.push_back(static_cast<unsigned>(l));
     }
@@ -47,30 +58,11 @@ std::vector<unsigned> parse_lanes(const DeviceConfig& c, const std::string& key)
 // (up: device to root, down: root to device; no prefix: both).
 void parse_ordinals(const DeviceConfig& c, const std::string& key,
                     const std::function<void(pcie::Direction, uint64_t)>& add) {
-    const std::string& text = c.params.str(key);
-    size_t pos = 0;
-    while (pos < text.size()) {
-        size_t comma = text.find(',', pos);
-        std::string item = text.substr(pos, comma == std::string::npos ? comma : comma - pos);
-        pos = comma == std::string::npos ? text.size() : comma + 1;
-        item.erase(0, item.find_first_not_of(' '));
-        item.erase(item.find_last_not_of(' ') + 1);
-        if (item.empty()) continue;
-        bool up = true, down = true;
-        std::string range = item;
-        if (item.rfind("up:", 0) == 0) {
-            down = false;
-            range = item.substr(3);
-        } else if (item.rfind("down:", 0) == 0) {
-            up = false;
-            range = item.substr(5);
-        }
-        size_t dash = range.find('-');
+    for (const std::string& item : list_items(c.params.str(key))) {
+        bool up = item.rfind("down:", 0) != 0, down = item.rfind("up:", 0) != 0;
+        std::string range = item.substr(up && down ? 0 : up ? 3 : 5);
         uint64_t lo = 0, hi = 0;
-        bool ok = parse_integer(range.substr(0, dash), lo) &&
-                  (dash == std::string::npos || parse_integer(range.substr(dash + 1), hi));
-        if (dash == std::string::npos) hi = lo;
-        if (!ok || lo == 0 || hi < lo || hi - lo > 1'000'000)
+        if (!parse_range(range, lo, hi) || lo == 0 || hi - lo > 1'000'000)
             throw InputError(c.params.where(key),
                              fmt::format("'{}': {} '{}' is not a TLP ordinal or range (from 1, "
                                          "optionally after up: or down:), e.g. \"up:5-8,down:3\"",
@@ -313,13 +305,6 @@ void DownstreamPort::wake_for_link_events() {
     if (link_->next_event_time()) kick();
 }
 
-void DownstreamPort::unsupported(tlm::tlm_generic_payload& tx, const char* why) {
-    ++unsupported_requests_;
-    log_.guest_error("{} of {} bytes at 0x{:x}: {} (Unsupported Request)",
-                     tx.is_read() ? "read" : "write", tx.get_data_length(), tx.get_address(), why);
-    tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-}
-
 void DownstreamPort::downstream_request(const PciBus::Claim&, Space space, uint64_t address,
                                         tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
     if (!link_->dll_active()) {
@@ -402,28 +387,13 @@ void DownstreamPort::upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_
     delay = sc_core::sc_time::from_value(tt.end > sc_now ? tt.end - sc_now : 0);
 }
 
-// The PCI-to-PCI bridge swizzle: device d's INTx pin p (0 = INTA) arrives on
-// the primary side as pin (p + d) mod 4.
 void DownstreamPort::upstream_intx(unsigned device, unsigned pin, bool level) {
-    unsigned wire = (pin + device) % 4;
-    unsigned& n = intx_asserted_[wire];
-    bool was = n > 0;
-    if (level)
-        ++n;
-    else if (n > 0)
-        --n;
-    if ((n > 0) != was && upstream_) upstream_->upstream_intx(device_, wire, n > 0);
+    bridge_intx(device, pin, level);
 }
 
-// Error messages from the secondary side (PCIe Base Specification 6.2.6):
-// ERR_NONFATAL and ERR_FATAL set Received System Error; all pass on only
-// with SERR# Enable, which Linux sets on every bridge.
 void DownstreamPort::upstream_error(ErrorSeverity severity, uint16_t source) {
     ++error_messages_;
-    if (severity != ErrorSeverity::Correctable)
-        cs_.hw_set_bits(cfg::kSecondaryStatus, cfg::status::kSystemError);
-    if (!(cs_.u16(cfg::kBridgeControl) & cfg::bridge_control::kSerrEnable)) return;
-    forward_error(severity, source);
+    if (bridge_passes_error(severity)) forward_error(severity, source);
 }
 
 void DownstreamPort::forward_error(ErrorSeverity severity, uint16_t source) {
@@ -435,7 +405,7 @@ void DownstreamPort::reset() {
     if (below_)
         cs_.hw_set_bits(cs_.pcie_offset() + pcie_cap::kSlotStatus,
                         pcie_cap::sltsta::kPresenceDetect);
-    intx_asserted_ = {};
+    bridged_intx_ = {};
     update_intx(0);
     if (link_) {
         uint64_t t = now_ps();
@@ -485,14 +455,7 @@ std::vector<ParamSpec> downstream_port_params(const char* vendor_id, const char*
          {},
          0,
          0x1fff},
-        {"max-payload",
-         ParamType::Integer,
-         "256",
-         "Max_Payload_Size Supported, in bytes (128 .. 4096)",
-         false,
-         {},
-         128,
-         4096},
+        max_payload_param(),
         {"read-latency", ParamType::Time, "200ns",
          "From a read request's arrival at its completer to its first completion (both "
          "directions)"},

@@ -71,7 +71,6 @@ class DownstreamPort : public PcieNode, public PcieUpstream {
     pcie::TransferTiming cross(pcie::Direction d, const tlm::tlm_generic_payload& tx, uint64_t t0,
                                const pcie::TransferOptions& o);
     pcie::TransferOptions dma_options(const tlm::tlm_generic_payload& tx) const;
-    void unsupported(tlm::tlm_generic_payload& tx, const char* why);
 
     pcie::PciBus bus_{true};
     pcie::LinkConfig link_config_;
@@ -79,7 +78,6 @@ class DownstreamPort : public PcieNode, public PcieUpstream {
     std::unique_ptr<pcie::Link> link_;
     PcieNode* below_ = nullptr;
     sc_core::sc_event kick_;
-    std::array<unsigned, 4> intx_asserted_{}; // sources below asserting each virtual wire
     uint64_t read_latency_ps_ = 0;
     std::optional<uint64_t> surprise_down_at_;
 
@@ -87,7 +85,7 @@ class DownstreamPort : public PcieNode, public PcieUpstream {
         uint64_t requests = 0, bytes = 0, replays = 0;
     };
     std::array<Direction, 2> traffic_{};
-    uint64_t unsupported_requests_ = 0, error_messages_ = 0;
+    uint64_t error_messages_ = 0;
     unsigned link_ups_ = 0;
 };
 

@@ -32,6 +32,13 @@ std::vector<ParamSpec> pcie_link_params(const char* default_speed, const char* d
     };
 }
 
+ParamSpec max_payload_param() {
+    return {"max-payload", ParamType::Integer,
+            "256",         "Max_Payload_Size Supported, in bytes (128 .. 4096)",
+            false,         {},
+            128,           4096};
+}
+
 PortConfig read_port_config(const DeviceConfig& config) {
     const Params& p = config.params;
     PortConfig port;
@@ -121,6 +128,36 @@ void PcieNode::update_intx(unsigned f) {
     if (level == intx_sent_[f]) return;
     intx_sent_[f] = level;
     if (upstream_) upstream_->upstream_intx(device_, pin - 1, level);
+}
+
+// The PCI-to-PCI bridge swizzle (PCI-to-PCI Bridge Architecture 9.1):
+// device d's INTx pin p (0 = INTA) arrives on the primary side as pin
+// (p + d) mod 4.
+void PcieNode::bridge_intx(unsigned device, unsigned pin, bool level) {
+    unsigned wire = (pin + device) % 4;
+    unsigned& n = bridged_intx_[wire];
+    bool was = n > 0;
+    if (level)
+        ++n;
+    else if (n > 0)
+        --n;
+    if ((n > 0) != was && upstream_) upstream_->upstream_intx(device_, wire, n > 0);
+}
+
+// Error messages from the secondary side (PCIe Base Specification 6.2.6)
+// pass only with SERR# Enable, which Linux sets on every bridge.
+bool PcieNode::bridge_passes_error(ErrorSeverity severity) {
+    ConfigSpace& cs = *functions().front();
+    if (severity != ErrorSeverity::Correctable)
+        cs.hw_set_bits(cfg::kSecondaryStatus, cfg::status::kSystemError);
+    return cs.u16(cfg::kBridgeControl) & cfg::bridge_control::kSerrEnable;
+}
+
+void PcieNode::unsupported(tlm::tlm_generic_payload& tx, const char* why) {
+    ++unsupported_requests_;
+    log_.guest_error("{} of {} bytes at 0x{:x}: {} (Unsupported Request)",
+                     tx.is_read() ? "read" : "write", tx.get_data_length(), tx.get_address(), why);
+    tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 
 void PcieNode::watch_interrupt_disable() {

@@ -13,6 +13,7 @@
 #include "models/pcie/link.h"
 #include "models/pcie/pci_bus.h"
 
+#include <array>
 #include <systemc>
 #include <tlm>
 
@@ -112,6 +113,17 @@ class PcieNode : public Device {
     // Hooks Command writes of every function for update_intx; call once the
     // functions exist.
     void watch_interrupt_disable();
+    // For bridges: an INTx message from device `device` of the secondary
+    // bus, swizzled onto the primary side (pin (p + d) mod 4) and passed up
+    // when the wire's state changes; several sources share a wire.
+    void bridge_intx(unsigned device, unsigned pin, bool level);
+    // For bridges: whether an error message from the secondary side passes
+    // (Bridge Control SERR# Enable); ERR_NONFATAL and ERR_FATAL also set
+    // Secondary Status' Received System Error.
+    bool bridge_passes_error(ErrorSeverity severity);
+    // Answers a request the node cannot complete with Unsupported Request
+    // (logged as a guest error, counted).
+    void unsupported(tlm::tlm_generic_payload& tx, const char* why);
     // Whether the node is attached (place() ran).
     bool placed() const { return upstream_ != nullptr; }
     uint64_t now_ps(const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME) const {
@@ -121,8 +133,9 @@ class PcieNode : public Device {
     PcieUpstream* upstream_ = nullptr;
     unsigned device_ = 0;
     pcie::PortConfig port_;
-    std::vector<bool> intx_sent_; // per function: the level last sent upstream
-    uint64_t dma_blocked_ = 0, errors_signalled_ = 0;
+    std::vector<bool> intx_sent_;            // per function: the level last sent upstream
+    std::array<unsigned, 4> bridged_intx_{}; // bridges: sources asserting each wire
+    uint64_t dma_blocked_ = 0, errors_signalled_ = 0, unsupported_requests_ = 0;
 
   private:
     bool link_up_ = true;
@@ -132,5 +145,7 @@ class PcieNode : public Device {
 // width of its upstream port (downstream ports: of their downstream port).
 std::vector<ParamSpec> pcie_link_params(const char* default_speed, const char* default_width);
 pcie::PortConfig read_port_config(const DeviceConfig& config);
+// Ports: `max-payload`, their Max_Payload_Size Supported.
+ParamSpec max_payload_param();
 
 } // namespace nvsoc

@@ -36,13 +36,6 @@ SwitchUpstreamPort::SwitchUpstreamPort(const DeviceConfig& config)
     cs_.add_aer_capability();
 }
 
-void SwitchUpstreamPort::unsupported(tlm::tlm_generic_payload& tx, const char* why) {
-    ++unsupported_requests_;
-    log_.guest_error("{} of {} bytes at 0x{:x}: {} (Unsupported Request)",
-                     tx.is_read() ? "read" : "write", tx.get_data_length(), tx.get_address(), why);
-    tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-}
-
 void SwitchUpstreamPort::downstream_request(const PciBus::Claim&, Space space, uint64_t address,
                                             tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
     auto claim = bus_.claim(space, address);
@@ -91,23 +84,12 @@ void SwitchUpstreamPort::upstream_request(tlm::tlm_generic_payload& tx, sc_core:
     upstream_->upstream_request(tx, delay);
 }
 
-// The PCI-to-PCI bridge swizzle, as at every bridge.
 void SwitchUpstreamPort::upstream_intx(unsigned device, unsigned pin, bool level) {
-    unsigned wire = (pin + device) % 4;
-    unsigned& n = intx_asserted_[wire];
-    bool was = n > 0;
-    if (level)
-        ++n;
-    else if (n > 0)
-        --n;
-    if ((n > 0) != was && upstream_) upstream_->upstream_intx(device_, wire, n > 0);
+    bridge_intx(device, pin, level);
 }
 
 void SwitchUpstreamPort::upstream_error(ErrorSeverity severity, uint16_t source) {
-    if (severity != ErrorSeverity::Correctable)
-        cs_.hw_set_bits(cfg::kSecondaryStatus, cfg::status::kSystemError);
-    if (!(cs_.u16(cfg::kBridgeControl) & cfg::bridge_control::kSerrEnable)) return;
-    signal_error(severity, source);
+    if (bridge_passes_error(severity)) signal_error(severity, source);
 }
 
 // A hot reset (or DL_Down) reaching the upstream port resets the whole
@@ -115,14 +97,14 @@ void SwitchUpstreamPort::upstream_error(ErrorSeverity severity, uint16_t source)
 // below.
 void SwitchUpstreamPort::link_reset() {
     PcieNode::link_reset();
-    intx_asserted_ = {};
+    bridged_intx_ = {};
     for (unsigned d = 0; d < 32; ++d)
         if (PcieNode* port = bus_.owner(d)) port->link_reset();
 }
 
 void SwitchUpstreamPort::reset() {
     cs_.reset(ResetKind::PowerOn);
-    intx_asserted_ = {};
+    bridged_intx_ = {};
 }
 
 void SwitchUpstreamPort::stats(nlohmann::json& out) const {
@@ -155,14 +137,7 @@ std::vector<ParamSpec> upstream_port_params() {
          0,
          0xffff},
         {"device-id", ParamType::Integer, "0x8232", "Device ID", false, {}, 0, 0xffff},
-        {"max-payload",
-         ParamType::Integer,
-         "256",
-         "Max_Payload_Size Supported, in bytes (128 .. 4096)",
-         false,
-         {},
-         128,
-         4096},
+        max_payload_param(),
         {"latency", ParamType::Time, "150ns", "Time a request takes to cross the switch, each way"},
     };
     p.insert(p.end(), more.begin(), more.end());

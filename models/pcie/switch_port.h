@@ -47,13 +47,10 @@ class SwitchUpstreamPort : public PcieNode, public PcieUpstream {
     pcie::ConfigSpace& config_space() { return cs_; }
 
   private:
-    void unsupported(tlm::tlm_generic_payload& tx, const char* why);
-
     pcie::ConfigSpace cs_;
     pcie::PciBus bus_;
     sc_core::sc_time latency_;
-    std::array<unsigned, 4> intx_asserted_{};
-    uint64_t down_ = 0, up_ = 0, peer_ = 0, unsupported_requests_ = 0, ambiguous_claims_ = 0;
+    uint64_t down_ = 0, up_ = 0, peer_ = 0, ambiguous_claims_ = 0;
 };
 
 class SwitchDownstreamPort : public DownstreamPort {

@@ -400,13 +400,10 @@ void enumerate_switch(TlmInitiator& cpu) {
 } // namespace
 
 TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer and INTx") {
-    Platform p("platform",
-               build_platform_config(parse_config_text(kSwitchYaml, "t.yaml"), "t.yaml"), nullptr);
-    TlmInitiator cpu;
-    cpu.socket.bind(p.router().target);
-    elaborate();
-    p.hart(0).halt();
-    sc_core::sc_start(sc_core::sc_time(25, sc_core::SC_MS));
+    Fabric f(kSwitchYaml); // (its rp and ep are rp0 and epf0)
+    Platform& p = f.p;
+    TlmInitiator& cpu = f.cpu;
+    f.run(25);
     auto& sw0p1 = dynamic_cast<DownstreamPort&>(*p.device("sw0p1"));
     auto& epf0 = dynamic_cast<EpfTest&>(*p.device("epf0"));
     auto& epf1 = dynamic_cast<EpfTest&>(*p.device("epf1"));
@@ -529,13 +526,10 @@ TEST_CASE("pcie fabric: a seeded LCRC error rate replays TLPs") {
 
 TEST_CASE("pcie fabric: overlapping windows and BARs programmed by software: the first claims, no "
           "crash") {
-    Platform p("platform",
-               build_platform_config(parse_config_text(kSwitchYaml, "t.yaml"), "t.yaml"), nullptr);
-    TlmInitiator cpu;
-    cpu.socket.bind(p.router().target);
-    elaborate();
-    p.hart(0).halt();
-    sc_core::sc_start(sc_core::sc_time(25, sc_core::SC_MS));
+    Fabric f(kSwitchYaml); // (its rp and ep are rp0 and epf0)
+    Platform& p = f.p;
+    TlmInitiator& cpu = f.cpu;
+    f.run(25);
     enumerate_switch(cpu);
     auto& epf0 = dynamic_cast<EpfTest&>(*p.device("epf0"));
     auto& epf1 = dynamic_cast<EpfTest&>(*p.device("epf1"));
