@@ -19,6 +19,12 @@ struct PcieExtension : tlm::tlm_extension<PcieExtension> {
     bool poisoned = false;  // EP bit
     uint8_t attributes = 0; // bit 0 No Snoop, bit 1 Relaxed Ordering, bit 2 ID-Based Ordering
     std::optional<uint32_t> pasid;
+    // A TLM transaction from a PCIe function is a whole burst; the function
+    // cuts it into TLPs by its own Device Control: writes at
+    // Max_Payload_Size, read requests at Max_Read_Request_Size (bytes; 0:
+    // not said, the link's defaults apply).
+    uint16_t max_payload = 0;
+    uint16_t max_read_request = 0;
 
     tlm::tlm_extension_base* clone() const override { return new PcieExtension(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override {

@@ -305,6 +305,20 @@ void DownstreamPort::wake_for_link_events() {
     if (link_->next_event_time()) kick();
 }
 
+namespace {
+sc_core::sc_time after(uint64_t t, uint64_t now) {
+    return sc_core::sc_time::from_value(t > now ? t - now : 0);
+}
+} // namespace
+
+// The last completion of a read of `len` bytes crossing this link: what a
+// read waits for here after the hops beyond have answered.
+uint64_t DownstreamPort::completion_time(uint64_t len, unsigned max_payload) const {
+    uint64_t last = std::min<uint64_t>(len, max_payload);
+    return tlp_time(static_cast<unsigned>(kHeader3Dw + (last + 3) / 4 * 4), link_->speed(),
+                    std::max(link_->width(), 1u));
+}
+
 void DownstreamPort::downstream_request(const PciBus::Claim&, Space space, uint64_t address,
                                         tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
     if (!link_->dll_active()) {
@@ -321,21 +335,22 @@ void DownstreamPort::downstream_request(const PciBus::Claim&, Space space, uint6
     }
     uint64_t sc_now = now_ps();
     auto claim = bus_.claim(space, address);
+    // A posted write costs the requester only its wait for this link.
+    uint64_t done = tt.start;
     if (!claim) {
         cs_.hw_set_bits(cfg::kSecondaryStatus, cfg::status::kReceivedMasterAbort);
         unsupported(tx, "no function below decodes it");
     } else {
-        // The device sees the request when it arrives.
-        sc_core::sc_time at =
-            sc_core::sc_time::from_value((tx.is_read() ? tt.start : tt.end) > sc_now
-                                             ? (tx.is_read() ? tt.start : tt.end) - sc_now
-                                             : 0);
+        // The device sees the request when it arrives; what it returns is
+        // when its answer is ready (reads: after the hops beyond, if any).
+        sc_core::sc_time at = after(tx.is_read() ? tt.start : tt.end, sc_now);
         claim->owner->downstream_request(*claim, space, address, tx, at);
+        // A read completes when its completion is back through this link.
+        if (tx.is_read())
+            done = std::max<uint64_t>(
+                tt.end, sc_now + at.value() + completion_time(tx.get_data_length(), o.max_payload));
     }
-    // A read completes when its completion is back; a posted write costs
-    // the requester only its wait for the link.
-    uint64_t done = tx.is_read() ? tt.end : tt.start;
-    delay = sc_core::sc_time::from_value(done > sc_now ? done - sc_now : 0);
+    delay = after(done, sc_now);
 }
 
 TransferOptions DownstreamPort::dma_options(const tlm::tlm_generic_payload& tx) const {
@@ -343,19 +358,8 @@ TransferOptions DownstreamPort::dma_options(const tlm::tlm_generic_payload& tx) 
     o.completion_latency = read_latency_ps_;
     PcieExtension* ext = nullptr;
     tx.get_extension(ext);
-    if (below_ && ext) {
-        auto fns = below_->functions();
-        unsigned f = ext->requester_id & 7;
-        if (f < fns.size() && fns[f]->pcie_offset()) {
-            uint16_t devctl = fns[f]->u16(fns[f]->pcie_offset() + pcie_cap::kDeviceControl);
-            o.max_payload = 128u << ((devctl & pcie_cap::devctl::kMaxPayloadMask) >>
-                                     pcie_cap::devctl::kMaxPayloadShift);
-            o.max_read_request = 128u << ((devctl & pcie_cap::devctl::kMaxReadRequestMask) >>
-                                          pcie_cap::devctl::kMaxReadRequestShift);
-            o.max_payload = std::min(o.max_payload, 4096u);
-            o.max_read_request = std::min(o.max_read_request, 4096u);
-        }
-    }
+    if (ext && ext->max_payload) o.max_payload = ext->max_payload;
+    if (ext && ext->max_read_request) o.max_read_request = ext->max_read_request;
     return o;
 }
 
@@ -363,28 +367,31 @@ void DownstreamPort::upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_
     uint64_t address = tx.get_address();
     if (!cs_.bus_master_enabled()) {
         // A bridge forwards requests upstream only with Bus Master Enable.
-        report_error(0, {true, aer::kUnsupportedRequest});
-        unsupported(tx, "upstream through a root port whose Bus Master Enable is clear");
+        report_unsupported_request(0, tx.is_read());
+        unsupported(tx, "upstream through a port whose Bus Master Enable is clear");
         return;
     }
     if (cs_.forwards(Space::Memory, address)) {
         // Addressed to the port's own downstream window: peer-to-peer back
         // down the same link is not routed.
-        report_error(0, {true, aer::kUnsupportedRequest});
+        report_unsupported_request(0, tx.is_read());
         unsupported(tx, "upstream request inside the port's own window");
         return;
     }
-    TransferTiming tt = cross(pcie::Direction::Upstream, tx, now_ps(delay), dma_options(tx));
+    TransferOptions o = dma_options(tx);
+    TransferTiming tt = cross(pcie::Direction::Upstream, tx, now_ps(delay), o);
     if (!tt.delivered) {
         tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
     uint64_t sc_now = now_ps();
-    uint64_t arrive = tx.is_read() ? tt.start : tt.end;
-    sc_core::sc_time host_delay =
-        sc_core::sc_time::from_value(arrive > sc_now ? arrive - sc_now : 0);
-    upstream_->upstream_request(tx, host_delay);
-    delay = sc_core::sc_time::from_value(tt.end > sc_now ? tt.end - sc_now : 0);
+    sc_core::sc_time beyond = after(tx.is_read() ? tt.start : tt.end, sc_now);
+    upstream_->upstream_request(tx, beyond);
+    // Done when the hops above are, and (reads) their last completion has
+    // come back down this link too.
+    uint64_t above = sc_now + beyond.value();
+    if (tx.is_read()) above += completion_time(tx.get_data_length(), o.max_payload);
+    delay = after(std::max<uint64_t>(tt.end, above), sc_now);
 }
 
 void DownstreamPort::upstream_intx(unsigned device, unsigned pin, bool level) {
@@ -405,11 +412,15 @@ void DownstreamPort::reset() {
     if (below_)
         cs_.hw_set_bits(cs_.pcie_offset() + pcie_cap::kSlotStatus,
                         pcie_cap::sltsta::kPresenceDetect);
-    bridged_intx_ = {};
-    update_intx(0);
+    clear_bridged_intx();
     if (link_) {
+        // The link forgets what software had asked of it, as the
+        // registers did.
         uint64_t t = now_ps();
         link_->power_off(t);
+        link_->set_link_disable(t, false);
+        link_->set_hot_reset(t, false);
+        link_->set_target_speed(t, kMaxSpeed);
         link_->power_on(t);
         kick();
     }

@@ -71,6 +71,7 @@ class DownstreamPort : public PcieNode, public PcieUpstream {
     pcie::TransferTiming cross(pcie::Direction d, const tlm::tlm_generic_payload& tx, uint64_t t0,
                                const pcie::TransferOptions& o);
     pcie::TransferOptions dma_options(const tlm::tlm_generic_payload& tx) const;
+    uint64_t completion_time(uint64_t len, unsigned max_payload) const;
 
     pcie::PciBus bus_{true};
     pcie::LinkConfig link_config_;

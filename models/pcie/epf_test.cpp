@@ -49,7 +49,7 @@ uint64_t splitmix(uint64_t& s) {
 EpfTest::EpfTest(const DeviceConfig& config)
     : PcieNode(config), cs_(epf_identity(config)),
       command_latency_(sc_core::sc_time::from_value(config.params.time_ps("command-latency"))),
-      rng_state_(config.seed ^ 0x6570662d74657374ull) {
+      rng_seed_(config.seed ^ 0x6570662d74657374ull), rng_state_(rng_seed_) {
     for (unsigned b = 0; b < 6; ++b) {
         cs_.set_bar(b, {kBarSizes[b], BarKind::Memory32, false});
         bars_[b].assign(kBarSizes[b], 0);
@@ -111,8 +111,10 @@ void EpfTest::downstream_request(const PciBus::Claim& claim, Space, uint64_t,
 
 void EpfTest::worker() {
     for (;;) {
-        sc_core::wait(command_written_);
-        if (!command_pending_) continue;
+        // (A command written while the previous one ran is picked up next,
+        // as the endpoint function's next poll would.)
+        while (!command_pending_)
+            sc_core::wait(command_written_);
         command_pending_ = false;
         // As the endpoint function does on picking a command up.
         uint32_t command = reg(kCommand);
@@ -139,30 +141,47 @@ bool EpfTest::transfer(bool read, uint64_t address, uint8_t* data, uint32_t size
     return tx.is_response_ok();
 }
 
+// A reset while a command runs abandons it: no status, no interrupt.
+bool EpfTest::aborted(uint64_t generation) const {
+    return generation != generation_;
+}
+
+// pci-epf-test's command handler: one command at a time, by its exact
+// value; an IRQ_TYPE it cannot raise skips the command altogether.
 void EpfTest::run(uint32_t command) {
     ++commands_;
+    uint64_t generation = generation_;
     uint64_t src = uint64_t{reg(kSrcHigh)} << 32 | reg(kSrcLow);
     uint64_t dst = uint64_t{reg(kDstHigh)} << 32 | reg(kDstLow);
     uint32_t size = reg(kSize);
+    if (reg(kIrqType) > kIrqTypeMsix) {
+        log_.guest_error("IRQ_TYPE {} is none of INTx (0), MSI (1), MSI-X (2): command 0x{:x} "
+                         "ignored",
+                         reg(kIrqType), command);
+        return;
+    }
+    bool transfer_command = command == kRead || command == kWrite || command == kCopy;
+    if (!transfer_command && command != kRaiseIntx && command != kRaiseMsi &&
+        command != kRaiseMsix) {
+        log_.guest_error("invalid command 0x{:x} (one of bits 0-5 at a time)", command);
+        return;
+    }
     uint32_t status = 0;
-    if ((command & (kRead | kWrite | kCopy)) && size > kMaxTransfer) {
+    if (transfer_command && size > kMaxTransfer) {
         // Beyond the endpoint's buffer: refused, as a failed allocation.
         log_.guest_error("transfer of {} bytes refused: the endpoint buffers at most {}", size,
                          format_size(kMaxTransfer));
-        set_reg(kStatus, command & kRead ? kReadFail : command & kWrite ? kWriteFail : kCopyFail);
-        ++failures_;
-        raise_irq();
-        return;
-    }
-    if (command & (kRead | kWrite | kCopy)) buffer_.resize(size);
-    if (command & kRead) {
+        status = command == kRead ? kReadFail : command == kWrite ? kWriteFail : kCopyFail;
+    } else if (command == kRead) {
         // The host wrote the data's CRC32; the endpoint reads and checks it.
+        buffer_.resize(size);
         if (!transfer(true, src, buffer_.data(), size))
             status = kReadFail | kSrcAddrInvalid;
         else
             status =
                 crc32_le(~0u, buffer_.data(), size) == reg(kChecksum) ? kReadSuccess : kReadFail;
-    } else if (command & kWrite) {
+    } else if (command == kWrite) {
+        buffer_.resize(size);
         for (uint32_t i = 0; i < size; i += 8) {
             uint64_t r = splitmix(rng_state_);
             std::memcpy(buffer_.data() + i, &r, std::min<uint32_t>(8, size - i));
@@ -170,25 +189,20 @@ void EpfTest::run(uint32_t command) {
         set_reg(kChecksum, crc32_le(~0u, buffer_.data(), size));
         status = transfer(false, dst, buffer_.data(), size) ? kWriteSuccess
                                                             : kWriteFail | kDstAddrInvalid;
-    } else if (command & kCopy) {
+    } else if (command == kCopy) {
+        buffer_.resize(size);
         if (!transfer(true, src, buffer_.data(), size))
             status = kCopyFail | kSrcAddrInvalid;
-        else
+        else if (!aborted(generation))
             status = transfer(false, dst, buffer_.data(), size) ? kCopySuccess
                                                                 : kCopyFail | kDstAddrInvalid;
     }
+    if (aborted(generation)) return;
     if (status & (kReadFail | kWriteFail | kCopyFail)) ++failures_;
     log_.debug("command 0x{:x}: src 0x{:x} dst 0x{:x} size {}: status 0x{:x}", command, src, dst,
                size, status);
     set_reg(kStatus, status);
-    if (command & (kRead | kWrite | kCopy)) {
-        raise_irq();
-    } else if (command & kRaiseIntx) {
-        set_reg(kIrqType, kIrqTypeIntx);
-        raise_irq();
-    } else if (command & (kRaiseMsi | kRaiseMsix)) {
-        raise_irq();
-    }
+    raise_irq();
 }
 
 void EpfTest::raise_irq() {
@@ -220,11 +234,15 @@ void EpfTest::raise_irq() {
 }
 
 void EpfTest::link_reset() {
+    ++generation_;
+    command_pending_ = false;
     PcieNode::link_reset();
     set_intx(0, false);
 }
 
 void EpfTest::reset() {
+    ++generation_;
+    rng_state_ = rng_seed_;
     cs_.reset(ResetKind::PowerOn);
     for (auto& b : bars_)
         std::fill(b.begin(), b.end(), 0);

@@ -66,6 +66,7 @@ class EpfTest : public PcieNode {
     void worker();
     void run(uint32_t command);
     bool transfer(bool read, uint64_t address, uint8_t* data, uint32_t size);
+    bool aborted(uint64_t generation) const;
     void raise_irq();
 
     pcie::ConfigSpace cs_;
@@ -73,7 +74,8 @@ class EpfTest : public PcieNode {
     sc_core::sc_time command_latency_;
     sc_core::sc_event command_written_;
     bool command_pending_ = false;
-    uint64_t rng_state_;
+    uint64_t rng_seed_, rng_state_;
+    uint64_t generation_ = 0; // resets so far: a running command checks it
     std::vector<uint8_t> buffer_;
     uint64_t commands_ = 0, bytes_read_ = 0, bytes_written_ = 0, irqs_ = 0, failures_ = 0;
 };

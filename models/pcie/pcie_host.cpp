@@ -211,13 +211,24 @@ void PcieHost::upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_time& 
 // (d + p) mod 4, as the device tree's interrupt-map says. Lines are shared
 // and level-triggered: each stays up while any source asserts it.
 void PcieHost::upstream_intx(unsigned device, unsigned pin, bool level) {
-    unsigned line = (device + pin) % 4;
-    unsigned& n = intx_count_[line];
+    unsigned source = device << 2 | (pin & 3);
     if (level)
-        ++n;
-    else if (n > 0)
-        --n;
-    intx_[line].set(n > 0);
+        intx_sources_.insert(source);
+    else
+        intx_sources_.erase(source);
+    unsigned line = (device + pin) % 4;
+    bool up = false;
+    for (unsigned s : intx_sources_)
+        up = up || ((s >> 2) + (s & 3)) % 4 == line;
+    intx_[line].set(up);
+}
+
+// What the root bus held is gone with the reset (each node resets its own).
+void PcieHost::reset() {
+    Device::reset();
+    intx_sources_.clear();
+    for (auto& line : intx_)
+        line.set(false);
 }
 
 // Error messages reach the host bridge only from functions on the root bus

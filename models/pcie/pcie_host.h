@@ -26,6 +26,7 @@
 
 #include <array>
 #include <memory>
+#include <set>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
@@ -49,6 +50,7 @@ class PcieHost : public Device, public PcieUpstream {
     std::vector<IrqOut*> irq_outputs() override;
     std::vector<Window> windows() override;
     void stats(nlohmann::json& out) const override;
+    void reset() override;
 
     unsigned buses() const { return buses_; }
     // Bus 0: attach root-complex functions (root ports, integrated endpoints).
@@ -88,8 +90,8 @@ class PcieHost : public Device, public PcieUpstream {
     unsigned buses_ = 0;
     pcie::PciBus root_bus_;
     std::array<Forward, 3> windows_;
-    std::array<IrqOut, 4> intx_;           // INTA..INTD
-    std::array<unsigned, 4> intx_count_{}; // sources asserting each line
+    std::array<IrqOut, 4> intx_;      // INTA..INTD
+    std::set<unsigned> intx_sources_; // asserted: device << 2 | pin
     uint64_t config_reads_ = 0, config_writes_ = 0;
     uint64_t dma_reads_ = 0, dma_writes_ = 0, dma_bytes_ = 0, dma_errors_ = 0;
     uint64_t ambiguous_claims_ = 0;

@@ -60,7 +60,6 @@ void PcieNode::place(PcieUpstream& upstream, PciBus& bus, unsigned device) {
     upstream_ = &upstream;
     device_ = device;
     auto fns = functions();
-    intx_sent_.assign(fns.size(), false);
     for (unsigned f = 0; f < fns.size(); ++f)
         bus.attach(device, f, *fns[f], f == 0 ? secondary() : nullptr, this);
 }
@@ -71,10 +70,9 @@ uint16_t PcieNode::requester_id(unsigned f) const {
 
 void PcieNode::link_reset() {
     auto fns = functions();
-    for (unsigned f = 0; f < fns.size(); ++f) {
-        fns[f]->reset(ResetKind::Conventional);
-        update_intx(f);
-    }
+    for (ConfigSpace* f : fns)
+        f->reset(ResetKind::Conventional);
+    sync_intx();
 }
 
 void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
@@ -99,6 +97,14 @@ void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& d
     PcieExtension ext;
     ext.requester_id = requester_id(f);
     ext.kind = tx.is_read() ? TlpKind::MemoryRead : TlpKind::MemoryWrite;
+    if (unsigned pc = cs.pcie_offset()) {
+        uint16_t devctl = cs.u16(pc + pcie_cap::kDeviceControl);
+        auto size = [](unsigned code) { return static_cast<uint16_t>(128u << std::min(code, 5u)); };
+        ext.max_payload = size((devctl & pcie_cap::devctl::kMaxPayloadMask) >>
+                               pcie_cap::devctl::kMaxPayloadShift);
+        ext.max_read_request = size((devctl & pcie_cap::devctl::kMaxReadRequestMask) >>
+                                    pcie_cap::devctl::kMaxReadRequestShift);
+    }
     PcieExtension* previous = nullptr;
     tx.get_extension(previous);
     if (previous) tx.clear_extension(previous);
@@ -117,31 +123,40 @@ void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& d
 
 void PcieNode::set_intx(unsigned f, bool level) {
     functions().at(f)->set_intx(level);
-    update_intx(f);
+    sync_intx();
 }
 
-void PcieNode::update_intx(unsigned f) {
-    ConfigSpace& cs = *functions().at(f);
-    unsigned pin = cs.u8(cfg::kInterruptPin);
-    if (pin == 0 || f >= intx_sent_.size()) return;
-    bool level = cs.intx_asserted();
-    if (level == intx_sent_[f]) return;
-    intx_sent_[f] = level;
-    if (upstream_) upstream_->upstream_intx(device_, pin - 1, level);
+void PcieNode::sync_intx() {
+    std::array<bool, 4> want{};
+    if (link_up_) {
+        for (ConfigSpace* cs : functions()) {
+            unsigned pin = cs->u8(cfg::kInterruptPin);
+            if (pin >= 1 && pin <= 4 && cs->intx_asserted()) want[pin - 1] = true;
+        }
+        // The PCI-to-PCI bridge swizzle (PCI-to-PCI Bridge Architecture
+        // 9.1): device d's pin p (0 = INTA) is pin (p + d) mod 4 here.
+        for (unsigned source : bridged_intx_)
+            want[((source & 3) + (source >> 2)) % 4] = true;
+    }
+    for (unsigned p = 0; p < 4; ++p) {
+        if (want[p] == intx_sent_[p]) continue;
+        intx_sent_[p] = want[p];
+        if (upstream_) upstream_->upstream_intx(device_, p, want[p]);
+    }
 }
 
-// The PCI-to-PCI bridge swizzle (PCI-to-PCI Bridge Architecture 9.1):
-// device d's INTx pin p (0 = INTA) arrives on the primary side as pin
-// (p + d) mod 4.
 void PcieNode::bridge_intx(unsigned device, unsigned pin, bool level) {
-    unsigned wire = (pin + device) % 4;
-    unsigned& n = bridged_intx_[wire];
-    bool was = n > 0;
+    unsigned source = device << 2 | (pin & 3);
     if (level)
-        ++n;
-    else if (n > 0)
-        --n;
-    if ((n > 0) != was && upstream_) upstream_->upstream_intx(device_, wire, n > 0);
+        bridged_intx_.insert(source);
+    else
+        bridged_intx_.erase(source);
+    sync_intx();
+}
+
+void PcieNode::clear_bridged_intx() {
+    bridged_intx_.clear();
+    sync_intx();
 }
 
 // Error messages from the secondary side (PCIe Base Specification 6.2.6)
@@ -161,9 +176,8 @@ void PcieNode::unsupported(tlm::tlm_generic_payload& tx, const char* why) {
 }
 
 void PcieNode::watch_interrupt_disable() {
-    auto fns = functions();
-    for (unsigned f = 0; f < fns.size(); ++f)
-        fns[f]->add_write_hook(cfg::kCommand, 2, [this, f](const WriteEvent&) { update_intx(f); });
+    for (ConfigSpace* cs : functions())
+        cs->add_write_hook(cfg::kCommand, 2, [this](const WriteEvent&) { sync_intx(); });
 }
 
 // PCIe Base Specification 6.2.5 (error signalling): Device Status always
@@ -206,6 +220,9 @@ void PcieNode::report_error(unsigned f, const AerBit& error) {
                 cs.hw_set(a + aer::kCapabilitiesControl, aer::kFirstErrorPointerMask,
                           static_cast<uint32_t>(__builtin_ctz(error.mask)));
         }
+        if (error.mask == aer::kUnsupportedRequest)
+            cs.hw_set_bits(pc + pcie_cap::kDeviceStatus,
+                           pcie_cap::devsta::kUnsupportedRequestDetected);
         uint16_t enable =
             fatal ? pcie_cap::devctl::kFatalReporting : pcie_cap::devctl::kNonFatalReporting;
         send = !masked && ((devctl & enable) || serr);
@@ -215,6 +232,24 @@ void PcieNode::report_error(unsigned f, const AerBit& error) {
     ++errors_signalled_;
     log_.debug("function {} signals {}", f, nvsoc::name(severity));
     signal_error(severity, requester_id(f));
+}
+
+void PcieNode::report_unsupported_request(unsigned f, bool non_posted) {
+    ConfigSpace& cs = *functions().at(f);
+    unsigned pc = cs.pcie_offset();
+    if (!pc) return;
+    cs.hw_set_bits(pc + pcie_cap::kDeviceStatus, pcie_cap::devsta::kUnsupportedRequestDetected);
+    unsigned a = cs.aer_offset();
+    bool fatal = (a ? cs.u32(a + aer::kUncorrectableSeverity) : aer::kDefaultSeverity) &
+                 aer::kUnsupportedRequest;
+    bool role_based =
+        cs.u32(pc + pcie_cap::kDeviceCapabilities) & pcie_cap::devcap::kRoleBasedErrorReporting;
+    if (!non_posted || fatal || !role_based) {
+        report_error(f, {true, aer::kUnsupportedRequest});
+        return;
+    }
+    if (a) cs.hw_set_bits(a + aer::kUncorrectableStatus, aer::kUnsupportedRequest);
+    report_error(f, {false, aer::kAdvisoryNonFatal});
 }
 
 void PcieNode::signal_error(ErrorSeverity severity, uint16_t source) {

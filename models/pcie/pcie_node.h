@@ -14,6 +14,7 @@
 #include "models/pcie/pci_bus.h"
 
 #include <array>
+#include <set>
 #include <systemc>
 #include <tlm>
 
@@ -86,7 +87,13 @@ class PcieNode : public Device {
     // Whether the link above is up (DL_Up); devices on the root bus are
     // always up. Set by the port above.
     bool link_up() const { return link_up_; }
-    void set_link_up(bool up) { link_up_ = up; }
+    // INTx messages need the link: DL_Down deasserts every virtual wire the
+    // node holds (PCIe Base Specification 2.2.8.1), DL_Up asserts again
+    // those still held.
+    void set_link_up(bool up) {
+        link_up_ = up;
+        sync_intx();
+    }
 
     // --- Errors -------------------------------------------------------------
     // An error function `f` detected: logged in its AER registers and
@@ -94,6 +101,12 @@ class PcieNode : public Device {
     // reporting rules (Device Control enables, SERR#, AER masks and
     // severity) allow.
     void report_error(unsigned f, const pcie::AerBit& error);
+    // Function `f`, as completer, answered a request with Unsupported
+    // Request. For a non-posted request (a read), whose requester learns of
+    // it from the completion, a non-fatal UR is an Advisory Non-Fatal
+    // Error (PCIe Base Specification 6.2.3.2.4, Role-Based Error
+    // Reporting): logged as UR, signalled as a correctable error.
+    void report_unsupported_request(unsigned f, bool non_posted);
 
     uint16_t requester_id(unsigned f) const;
 
@@ -108,15 +121,22 @@ class PcieNode : public Device {
     // The function's INTx level (its Interrupt Pin); the message goes
     // upstream when the pin's state changes, honouring Interrupt Disable.
     void set_intx(unsigned f, bool level);
-    // Re-evaluates INTx after software changed Command.Interrupt Disable.
-    void update_intx(unsigned f);
+    // Sends Assert_INTx / Deassert_INTx for every pin of this device whose
+    // state changed: the functions' own interrupts (Interrupt Status and
+    // not Interrupt Disable) and, for bridges, the wires swizzled up from
+    // the secondary side; all deasserted while the link is down.
+    void sync_intx();
     // Hooks Command writes of every function for update_intx; call once the
     // functions exist.
     void watch_interrupt_disable();
     // For bridges: an INTx message from device `device` of the secondary
     // bus, swizzled onto the primary side (pin (p + d) mod 4) and passed up
-    // when the wire's state changes; several sources share a wire.
+    // when the wire's state changes; several sources share a wire, and a
+    // repeated message changes nothing.
     void bridge_intx(unsigned device, unsigned pin, bool level);
+    // For bridges: forget every secondary-side source (a reset of the
+    // bridge) and deassert what they held.
+    void clear_bridged_intx();
     // For bridges: whether an error message from the secondary side passes
     // (Bridge Control SERR# Enable); ERR_NONFATAL and ERR_FATAL also set
     // Secondary Status' Received System Error.
@@ -133,8 +153,8 @@ class PcieNode : public Device {
     PcieUpstream* upstream_ = nullptr;
     unsigned device_ = 0;
     pcie::PortConfig port_;
-    std::vector<bool> intx_sent_;            // per function: the level last sent upstream
-    std::array<unsigned, 4> bridged_intx_{}; // bridges: sources asserting each wire
+    std::array<bool, 4> intx_sent_{}; // per pin of this device: the level last sent upstream
+    std::set<unsigned> bridged_intx_; // bridges: asserted sources, device << 2 | pin
     uint64_t dma_blocked_ = 0, errors_signalled_ = 0, unsupported_requests_ = 0;
 
   private:

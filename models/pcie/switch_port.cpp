@@ -51,6 +51,7 @@ void SwitchUpstreamPort::downstream_request(const PciBus::Claim&, Space space, u
     ++down_;
     delay += latency_;
     claim->owner->downstream_request(*claim, space, address, tx, delay);
+    if (tx.is_read()) delay += latency_; // the completion crosses back
 }
 
 void SwitchUpstreamPort::upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
@@ -62,17 +63,18 @@ void SwitchUpstreamPort::upstream_request(tlm::tlm_generic_payload& tx, sc_core:
         // claims it.
         auto claim = bus_.claim(Space::Memory, address);
         if (!claim) {
-            report_error(0, {true, aer::kUnsupportedRequest});
+            report_unsupported_request(0, tx.is_read());
             unsupported(tx, "peer request that no downstream port of the switch decodes");
             return;
         }
         ++peer_;
         claim->owner->downstream_request(*claim, Space::Memory, address, tx, delay);
+        if (tx.is_read()) delay += latency_;
         return;
     }
     if (!cs_.bus_master_enabled()) {
         // A bridge forwards requests upstream only with Bus Master Enable.
-        report_error(0, {true, aer::kUnsupportedRequest});
+        report_unsupported_request(0, tx.is_read());
         unsupported(tx, "upstream through a switch whose Bus Master Enable is clear");
         return;
     }
@@ -82,6 +84,7 @@ void SwitchUpstreamPort::upstream_request(tlm::tlm_generic_payload& tx, sc_core:
     }
     ++up_;
     upstream_->upstream_request(tx, delay);
+    if (tx.is_read()) delay += latency_;
 }
 
 void SwitchUpstreamPort::upstream_intx(unsigned device, unsigned pin, bool level) {
@@ -97,14 +100,14 @@ void SwitchUpstreamPort::upstream_error(ErrorSeverity severity, uint16_t source)
 // below.
 void SwitchUpstreamPort::link_reset() {
     PcieNode::link_reset();
-    bridged_intx_ = {};
+    clear_bridged_intx();
     for (unsigned d = 0; d < 32; ++d)
         if (PcieNode* port = bus_.owner(d)) port->link_reset();
 }
 
 void SwitchUpstreamPort::reset() {
     cs_.reset(ResetKind::PowerOn);
-    bridged_intx_ = {};
+    clear_bridged_intx();
 }
 
 void SwitchUpstreamPort::stats(nlohmann::json& out) const {
@@ -118,7 +121,9 @@ void SwitchUpstreamPort::stats(nlohmann::json& out) const {
 void SwitchDownstreamPort::link_reset() {
     PcieNode::link_reset();
     // A hot reset propagates down: Hot Reset on the link for its minimum
-    // time, then training again.
+    // time, then training again, with the registers' reset values.
+    link().set_link_disable(now_ps(), false);
+    link().set_target_speed(now_ps(), pcie::kMaxSpeed);
     link().set_hot_reset(now_ps(), true);
     link().set_hot_reset(now_ps(), false);
     notify_link();

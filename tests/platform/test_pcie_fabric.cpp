@@ -478,7 +478,10 @@ TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer
     cpu.read32(bar0_1 + epf_test::kStatus);
     CHECK(((cpu.read32(0xc000000 + 0x1000 + 4) >> (kPlicIntA + 2 - 32)) & 1) == 0);
 
-    // A hot reset of the switch's upstream link resets everything below.
+    // A hot reset of the switch's upstream link resets everything below,
+    // and an INTx held across it does not stay stuck on its line.
+    command(epf1, epf_test::kRaiseIntx, 0, 0, 0);
+    CHECK(((cpu.read32(0xc000000 + 0x1000 + 4) >> (kPlicIntA + 2 - 32)) & 1) == 1);
     cpu.write(ecam(0, 1, cfg::kBridgeControl), cfg::bridge_control::kSecondaryBusReset, 2);
     sc_core::sc_start(sc_core::sc_time(3, sc_core::SC_MS));
     cpu.write(ecam(0, 1, cfg::kBridgeControl), 0, 2);
@@ -486,6 +489,7 @@ TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer
     CHECK(epf1.config_space().bar_address(0) == 0);
     CHECK(cpu.read(ecam(1, 0, cfg::kCommand), 2) == 0);
     CHECK(sw0p1.link().dll_active()); // retrained after the reset
+    CHECK(((cpu.read32(0xc000000 + 0x1000 + 4) >> (kPlicIntA + 2 - 32)) & 1) == 0);
 }
 
 TEST_CASE("pcie fabric: four LCRC errors in a row roll REPLAY_NUM over; a lost Ack fires the "
