@@ -18,8 +18,8 @@ struct ModelInfo {
     uint64_t default_size = 0; // 0: the config must give `size`
     unsigned irq_outputs = 0;  // how many `irq` entries the device takes
     std::function<std::unique_ptr<Device>(const DeviceConfig&)> create;
-    // A function on a PCI bus (a PcieNode): placed with `bus`, `device` and
-    // `function` instead of `base` and `size`, and found by enumeration
+    // A device on a PCI bus (a PcieNode): placed with `bus` and `device`
+    // instead of `base` and `size`, and found by enumeration
     // rather than described in the device tree.
     bool pci = false;
 };
