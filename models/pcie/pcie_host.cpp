@@ -211,11 +211,7 @@ void PcieHost::upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_time& 
 // (d + p) mod 4, as the device tree's interrupt-map says. Lines are shared
 // and level-triggered: each stays up while any source asserts it.
 void PcieHost::upstream_intx(unsigned device, unsigned pin, bool level) {
-    unsigned source = device << 2 | (pin & 3);
-    if (level)
-        intx_sources_.insert(source);
-    else
-        intx_sources_.erase(source);
+    record_intx(intx_sources_, device, pin, level);
     unsigned line = (device + pin) % 4;
     bool up = false;
     for (unsigned s : intx_sources_)

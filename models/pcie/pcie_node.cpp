@@ -146,11 +146,7 @@ void PcieNode::sync_intx() {
 }
 
 void PcieNode::bridge_intx(unsigned device, unsigned pin, bool level) {
-    unsigned source = device << 2 | (pin & 3);
-    if (level)
-        bridged_intx_.insert(source);
-    else
-        bridged_intx_.erase(source);
+    record_intx(bridged_intx_, device, pin, level);
     sync_intx();
 }
 

@@ -44,6 +44,16 @@ class PcieUpstream {
     virtual unsigned secondary_bus_number() const = 0;
 };
 
+// Records an Assert_INTx (level) or Deassert_INTx from `device`'s `pin`
+// in a set of asserted sources (device << 2 | pin); repeats change nothing.
+inline void record_intx(std::set<unsigned>& asserted, unsigned device, unsigned pin, bool level) {
+    unsigned source = device << 2 | (pin & 3);
+    if (level)
+        asserted.insert(source);
+    else
+        asserted.erase(source);
+}
+
 class PcieNode : public Device {
   public:
     explicit PcieNode(const DeviceConfig& config);

@@ -18,15 +18,18 @@ namespace {
 constexpr uint64_t kEcam = 0x30000000, kMmio = 0x40000000, kRam = 0x80000000;
 constexpr unsigned kPlicIntA = 32; // PLIC sources of INTA..INTD
 
-std::string fabric_yaml(const std::string& root_port_extra = "", const std::string& ep_extra = "") {
-    return R"(
+// One hart, RAM, the PLIC and the host bridge: what every fabric test has.
+const char* const kHostYaml = R"(
 harts: {count: 1}
 memory:
   dram: {base: 0x80000000, size: 64MiB}
 devices:
   plic: {type: plic, base: 0xc000000, size: 0x400000}
   pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
-  rp0:  {type: pcie-root-port, bus: pcie, device: 1)" +
+)";
+
+std::string fabric_yaml(const std::string& root_port_extra = "", const std::string& ep_extra = "") {
+    return std::string(kHostYaml) + R"(  rp0:  {type: pcie-root-port, bus: pcie, device: 1)" +
            root_port_extra + R"(}
   epf0: {type: pci-epf-test, bus: rp0)" +
            ep_extra + "}\n";
@@ -356,14 +359,8 @@ TEST_CASE("pcie fabric: an MSI is a memory write of the message data upstream") 
 }
 
 namespace {
-const char* const kSwitchYaml = R"(
-harts: {count: 1}
-memory:
-  dram: {base: 0x80000000, size: 64MiB}
-devices:
-  plic:  {type: plic, base: 0xc000000, size: 0x400000}
-  pcie:  {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
-  rp0:   {type: pcie-root-port, bus: pcie, device: 1}
+const std::string kSwitchYaml =
+    std::string(kHostYaml) + R"(  rp0:   {type: pcie-root-port, bus: pcie, device: 1}
   sw0:   {type: pcie-switch-upstream-port, bus: rp0}
   sw0p0: {type: pcie-switch-downstream-port, bus: sw0, device: 0}
   sw0p1: {type: pcie-switch-downstream-port, bus: sw0, device: 1, max-link-width: 4}
