@@ -75,13 +75,10 @@ LogConfig make_log_config(const Options& o, const PlatformConfig& cfg) {
                                                 "warn, info, debug, trace",
                                                 spec));
         std::string who = spec.substr(0, eq);
-        if (std::find(known.begin(), known.end(), who) == known.end()) {
-            std::string hint = did_you_mean(who, known);
-            throw InputError(
-                where, fmt::format("'{}' is not a device, hart or model type of this "
-                                   "platform{}",
-                                   who, hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-        }
+        if (std::find(known.begin(), known.end(), who) == known.end())
+            throw InputError(where, fmt::format("'{}' is not a device, hart or model type of this "
+                                                "platform{}",
+                                                who, did_you_mean_note(who, known)));
         log.set(who, level);
     }
     return log;

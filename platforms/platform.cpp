@@ -1,9 +1,8 @@
 #include "platforms/platform.h"
 
 #include "models/core/model_registry.h"
+#include "models/core/random.h"
 #include "models/memory/bootrom.h"
-#include "models/pcie/pcie_host.h"
-#include "models/pcie/pcie_node.h"
 
 #include <algorithm>
 #include <libfdt.h>
@@ -22,21 +21,20 @@ uint64_t align_up(uint64_t v, uint64_t a) {
     return (v + a - 1) & ~(a - 1);
 }
 
-// splitmix64: a small, well-known mixing function; deterministic from seed.
-uint64_t mix(uint64_t& state) {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-std::unique_ptr<Device> create(const DeviceConfig& c, const LogConfig* log, SystemControl* sys,
-                               uint64_t seed) {
+std::unique_ptr<Model> create(const DeviceConfig& c, const LogConfig* log, SystemControl* sys,
+                              uint64_t seed) {
     DeviceConfig copy = c;
     copy.log = log;
     copy.system = sys;
     copy.seed = seed;
     return ModelRegistry::instance().create(copy);
+}
+
+std::unique_ptr<Device> as_device(std::unique_ptr<Model> m) {
+    auto* d = dynamic_cast<Device*>(m.get());
+    if (!d) throw std::logic_error(m->config().type + " is not a Device");
+    m.release();
+    return std::unique_ptr<Device>(d);
 }
 
 } // namespace
@@ -45,130 +43,79 @@ Platform::Platform(sc_core::sc_module_name name, PlatformConfig config, const Lo
     : sc_core::sc_module(name), config_(std::move(config)), log_config_(log),
       log_("platform", "platform", log), router_("bus", log) {
     for (const auto& m : config_.memory) {
-        memory_.push_back(create(m, log, this, config_.seed));
+        memory_.push_back(as_device(create(m, log, this, config_.seed)));
         router_.map(memory_.back()->target, m.base, m.size, m.name, m.where);
     }
     for (const auto& d : config_.devices) {
-        devices_.push_back(create(d, log, this, config_.seed));
-        Device& dev = *devices_.back();
-        if (d.pci) {
-            unused_targets_.push_back(
-                std::make_unique<tlm_utils::simple_initiator_socket<Platform>>(
-                    fmt::format("{}_unused", d.name).c_str()));
-            unused_targets_.back()->bind(dev.target);
-            continue;
-        }
+        models_.push_back(create(d, log, this, config_.seed));
+        Model& model = *models_.back();
+        model.bind_bus_initiators(router_.target);
+        if (d.placement) continue; // reached through its bus owner
+        auto& dev = dynamic_cast<Device&>(model);
         router_.map(dev.target, d.base, d.size, d.name, d.where);
         for (const auto& w : dev.windows())
             router_.map(*w.socket, w.base, w.size, w.name, w.where);
-        dev.bind_bus_initiators(router_.target);
     }
-    place_pci_devices();
+    place_on_buses();
     create_harts();
     wire_interrupts();
 }
 
-Device* Platform::device(const std::string& name) const {
-    for (const auto& d : devices_)
+Model* Platform::model(const std::string& name) const {
+    for (const auto& d : models_)
         if (d->instance() == name) return d.get();
     for (const auto& m : memory_)
         if (m->instance() == name) return m.get();
     return nullptr;
 }
 
-namespace {
-const char* site_text(PcieNode::Site s) {
-    switch (s) {
-    case PcieNode::Site::RootBus:
-        return "on a host bridge's root bus (bus: <a pcie-host>)";
-    case PcieNode::Site::Link:
-        return "below a root port or a switch downstream port";
-    case PcieNode::Site::SwitchBus:
-        return "on a switch's internal bus (below a pcie-switch-upstream-port)";
-    }
-    return "?";
+Device* Platform::device(const std::string& name) const {
+    return dynamic_cast<Device*>(model(name));
 }
-std::string sites_text(const std::vector<PcieNode::Site>& sites) {
-    std::string out;
-    for (size_t i = 0; i < sites.size(); ++i)
-        out += (i ? " or " : "") + std::string(site_text(sites[i]));
-    return out;
-}
-} // namespace
 
-// Attaches every PCI device to the bus of the node its `bus` names: a host
-// bridge's root bus, or the link below a port. Topologies that hardware
-// cannot have are refused here, before anything runs.
-void Platform::place_pci_devices() {
+// Hands every model that sits on another model's bus to that owner, which
+// decides whether and how it attaches. The platform checks only that the
+// owner exists and owns a bus of the child's kind.
+void Platform::place_on_buses() {
     std::vector<std::string> names;
-    for (const auto& d : devices_)
+    for (const auto& d : models_)
         names.push_back(d->instance());
-    std::map<std::pair<const pcie::PciBus*, unsigned>, std::string> taken;
-    for (const auto& d : devices_) {
-        const auto& placement = d->config().pci;
-        if (!placement) continue;
-        auto* node = dynamic_cast<PcieNode*>(d.get());
-        if (!node) throw std::logic_error(d->config().type + " is declared pci but is no PcieNode");
-        const Location& at = placement->where;
-        Device* parent = device(placement->bus);
-        if (!parent) {
-            std::string hint = did_you_mean(placement->bus, names);
-            throw InputError(at,
-                             fmt::format("'{}' is placed below '{}', but there is no device of "
-                                         "that name{}",
-                                         d->instance(), placement->bus,
-                                         hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-        }
+    for (const auto& d : models_) {
+        const auto& at = d->config().placement;
+        if (!at) continue;
+        const std::string& kind = ModelRegistry::instance().find(d->config().type)->on_bus;
+        Model* parent = model(at->bus);
+        if (!parent)
+            throw InputError(at->where, fmt::format("'{}' is placed below '{}', but there is no "
+                                                    "device of that name{}",
+                                                    d->instance(), at->bus,
+                                                    did_you_mean_note(at->bus, names)));
         if (parent == d.get())
-            throw InputError(at, fmt::format("'{}' cannot sit on its own bus", d->instance()));
-        pcie::PciBus* bus = nullptr;
-        PcieUpstream* upstream = nullptr;
-        auto* parent_node = dynamic_cast<PcieNode*>(parent);
-        if (auto* host = dynamic_cast<PcieHost*>(parent)) {
-            bus = &host->root_bus();
-            upstream = host;
-        } else if (parent_node && parent_node->secondary()) {
-            bus = parent_node->secondary();
-            upstream = parent_node->as_upstream();
-        } else {
-            throw InputError(at,
-                             fmt::format("'{}' is placed below '{}', a {}, which has no PCI bus "
-                                         "behind it: name a pcie-host or a port",
-                                         d->instance(), placement->bus, parent->config().type));
+            throw InputError(at->where,
+                             fmt::format("'{}' cannot sit on its own bus", d->instance()));
+        const ModelInfo* owner_info = ModelRegistry::instance().find(parent->config().type);
+        if (owner_info->owns_bus != kind) {
+            std::string owners;
+            for (const ModelInfo* m : ModelRegistry::instance().all())
+                if (m->owns_bus == kind) owners += (owners.empty() ? "" : ", ") + m->type;
+            if (size_t last = owners.rfind(", "); last != std::string::npos)
+                owners.replace(last, 2, " or ");
+            throw InputError(at->where,
+                             fmt::format("'{}' is placed below '{}', a {}, which has no {} bus "
+                                         "behind it: name a {}",
+                                         d->instance(), at->bus, parent->config().type, kind,
+                                         owners));
         }
-        PcieNode::Site site =
-            parent_node ? *parent_node->secondary_site() : PcieNode::Site::RootBus;
-        if (auto ok = node->sites(); std::find(ok.begin(), ok.end(), site) == ok.end())
-            throw InputError(at, fmt::format("'{}' is a {}, which sits {}, not below '{}' (a {})",
-                                             d->instance(), d->config().type, sites_text(ok),
-                                             placement->bus, parent->config().type));
-        if (bus->is_link() && placement->device != 0)
-            throw InputError(at,
-                             fmt::format("'{}' is device {} below '{}', but a PCIe link carries "
-                                         "only device 0: remove 'device'",
-                                         d->instance(), placement->device, placement->bus));
-        auto key = std::make_pair(static_cast<const pcie::PciBus*>(bus), placement->device);
-        if (auto it = taken.find(key); it != taken.end())
-            throw InputError(
-                at,
-                bus->is_link()
-                    ? fmt::format("'{}' and '{}' are both below '{}', but a PCIe link carries "
-                                  "one device: give each its own port",
-                                  it->second, d->instance(), placement->bus)
-                    : fmt::format("'{}' takes device {} on '{}', which '{}' already has: pick "
-                                  "another device number",
-                                  d->instance(), placement->device, placement->bus, it->second));
-        taken[key] = d->instance();
-        node->place(*upstream, *bus, placement->device);
-        if (bus->is_link()) parent_node->attach_below(*node);
+        dynamic_cast<BusOwner&>(*parent).attach(*d, *at);
     }
 }
 
 void Platform::create_harts() {
     const IsaString& isa = config_.harts.extensions;
-    const TimeSource* timer = nullptr;
-    for (const auto& d : devices_)
-        if (auto* t = dynamic_cast<const TimeSource*>(d.get()); t && !timer) timer = t;
+    // The timer the config chose (harts.timer, or the only one).
+    const TimeSource* timer = config_.harts.timer.empty()
+                                  ? nullptr
+                                  : dynamic_cast<TimeSource*>(model(config_.harts.timer));
     for (unsigned h = 0; h < config_.harts.count; ++h) {
         HartConfig hc;
         hc.core.hart_id = h;
@@ -192,57 +139,30 @@ void Platform::create_harts() {
     }
 }
 
+// Interrupt controllers and timers drive the pins of the harts the config
+// gave them; device outputs go to the controller each `irq` names (the
+// config has resolved and checked the names).
 void Platform::wire_interrupts() {
-    std::vector<HartIrqPins*> pins;
-    for (auto& h : harts_)
-        pins.push_back(&h->pins);
-    std::vector<std::string> names;
-    InterruptController* default_ctrl = nullptr;
-    std::string default_name;
-    for (const auto& d : devices_) {
-        names.push_back(d->instance());
-        if (auto* hs = dynamic_cast<HartInterruptSource*>(d.get())) hs->connect_harts(pins);
-        if (auto* ic = dynamic_cast<InterruptController*>(d.get()); ic && !default_ctrl) {
-            default_ctrl = ic;
-            default_name = d->instance();
-        }
+    for (const auto& d : models_) {
+        auto* source = dynamic_cast<HartInterruptSource*>(d.get());
+        if (!source) continue;
+        std::vector<HartIrqPins*> pins;
+        for (unsigned h : d->config().driven_harts())
+            pins.push_back(&harts_.at(h)->pins);
+        source->connect_harts(pins);
     }
-    for (const auto& d : devices_) {
+    for (const auto& d : models_) {
         auto outputs = d->irq_outputs();
         const auto& irqs = d->config().irqs;
         for (size_t i = 0; i < irqs.size() && i < outputs.size(); ++i) {
             const IrqRef& ref = irqs[i];
-            InterruptController* ctrl = default_ctrl;
-            std::string ctrl_name = default_name;
-            if (!ref.controller.empty()) {
-                Device* target = device(ref.controller);
-                if (!target) {
-                    std::string hint = did_you_mean(ref.controller, names);
-                    throw InputError(
-                        ref.where,
-                        fmt::format("'{}' is wired to '{}', but there is "
-                                    "no device of that name{}",
-                                    d->instance(), ref.controller,
-                                    hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-                }
-                ctrl = dynamic_cast<InterruptController*>(target);
-                ctrl_name = ref.controller;
-                if (!ctrl)
-                    throw InputError(ref.where, fmt::format("'{}' is wired to '{}', which is a {} "
-                                                            "and not an interrupt controller",
-                                                            d->instance(), ref.controller,
-                                                            target->config().type));
-            }
-            if (!ctrl)
-                throw InputError(ref.where, fmt::format("'{}' has an 'irq' but the platform has no "
-                                                        "interrupt controller: add a plic device",
-                                                        d->instance()));
-            if (ref.number < 1 || ref.number > ctrl->num_sources())
+            auto& ctrl = dynamic_cast<InterruptController&>(*model(ref.controller));
+            if (ref.number < 1 || ref.number > ctrl.num_sources())
                 throw InputError(ref.where,
                                  fmt::format("interrupt {} is out of range for '{}', "
                                              "whose sources are 1..{}",
-                                             ref.number, ctrl_name, ctrl->num_sources()));
-            outputs[i]->connect(ctrl->irq_input(), ref.number);
+                                             ref.number, ref.controller, ctrl.num_sources()));
+            outputs[i]->connect(ctrl.irq_input(), ref.number);
         }
     }
 }
@@ -257,13 +177,14 @@ bool Platform::is_memory(uint64_t addr, uint64_t len) const {
 // Image loading happens before elaboration, when sockets are not yet bound,
 // so debug accesses go straight to the memory model that owns the address.
 static unsigned debug_access(const std::vector<std::unique_ptr<Device>>& memory,
-                             const std::vector<std::unique_ptr<Device>>& devices,
+                             const std::vector<std::unique_ptr<Model>>& models,
                              tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len) {
     std::vector<Device*> all;
     for (const auto& m : memory)
         all.push_back(m.get());
-    for (const auto& d : devices)
-        all.push_back(d.get());
+    for (const auto& d : models)
+        if (auto* dev = dynamic_cast<Device*>(d.get()); dev && !d->config().placement)
+            all.push_back(dev);
     for (Device* m : all) {
         if (addr < m->base() || len > m->size() || addr - m->base() > m->size() - len) continue;
         tlm::tlm_generic_payload tx;
@@ -277,12 +198,12 @@ static unsigned debug_access(const std::vector<std::unique_ptr<Device>>& memory,
 }
 
 bool Platform::write_memory(uint64_t addr, const uint8_t* data, uint64_t len) {
-    return debug_access(memory_, devices_, tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data),
+    return debug_access(memory_, models_, tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data),
                         len) == len;
 }
 
 bool Platform::read_memory(uint64_t addr, uint8_t* data, uint64_t len) {
-    return debug_access(memory_, devices_, tlm::TLM_READ_COMMAND, addr, data, len) == len;
+    return debug_access(memory_, models_, tlm::TLM_READ_COMMAND, addr, data, len) == len;
 }
 
 void Platform::build_device_tree() {
@@ -323,14 +244,9 @@ void Platform::build_device_tree() {
     soc.set_string("compatible", "simple-bus").set_empty("ranges");
 
     DtContext ctx(tree_, intc);
-    for (const auto& d : devices_)
-        if (dynamic_cast<InterruptController*>(d.get())) {
-            ctx.set_default_irq_controller(d->instance());
-            break;
-        }
     for (const auto& m : memory_)
         m->describe_dt(ctx);
-    for (const auto& d : devices_)
+    for (const auto& d : models_)
         d->describe_dt(ctx);
 
     if (!config_.boot.bootargs.empty()) chosen.set_string("bootargs", config_.boot.bootargs);
@@ -340,10 +256,10 @@ void Platform::build_device_tree() {
     }
     // Seeds the guest's RNG like real firmware would, but from the config's
     // seed so that two runs stay identical.
-    uint64_t state = config_.seed;
+    RandomStream stream(config_.seed, "platform.rng-seed");
     std::vector<uint32_t> rng;
     for (int i = 0; i < 8; ++i)
-        rng.push_back(static_cast<uint32_t>(mix(state)));
+        rng.push_back(static_cast<uint32_t>(stream.next()));
     chosen.set_cells("rng-seed", rng);
 }
 
@@ -452,17 +368,17 @@ void Platform::load_images() {
         write_memory(dtb_addr_, dtb_.data(), dtb_.size());
     }
 
-    // Harts start in the boot ROM when there is one, else at the firmware.
+    // Harts start in the boot ROM when there is one (boot.rom, or the
+    // only one), else at the firmware.
     uint64_t reset_vector = fw_entry;
-    for (const auto& d : devices_)
-        if (auto* rom = dynamic_cast<BootRom*>(d.get())) {
-            FwDynamicInfo info;
-            info.next_addr = next_addr;
-            info.next_mode = FwDynamicInfo::Supervisor;
-            rom->configure(fw_entry, dtb_addr_, info);
-            reset_vector = rom->base();
-            break;
-        }
+    if (!boot.rom.empty()) {
+        auto& rom = dynamic_cast<BootRom&>(*model(boot.rom));
+        FwDynamicInfo info;
+        info.next_addr = next_addr;
+        info.next_mode = FwDynamicInfo::Supervisor;
+        rom.configure(fw_entry, dtb_addr_, info);
+        reset_vector = rom.base();
+    }
     for (auto& h : harts_) {
         h->core().set_reset_vector(reset_vector);
         h->core().reset();
@@ -487,7 +403,7 @@ void Platform::request_reset(const std::string& reason) {
     log_.info("{}: resetting the platform", reason);
     for (auto& m : memory_)
         m->reset();
-    for (auto& d : devices_)
+    for (auto& d : models_)
         d->reset();
     load_images();
     for (auto& h : harts_)
@@ -510,7 +426,7 @@ nlohmann::json Platform::stats() const {
         j["harts"][h->basename()] = hj;
     }
     j["instructions"] = total;
-    for (const auto& d : devices_) {
+    for (const auto& d : models_) {
         nlohmann::json dj = nlohmann::json::object();
         d->stats(dj);
         if (!dj.empty()) j["devices"][d->instance()] = dj;

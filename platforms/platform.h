@@ -30,6 +30,9 @@ class Platform : public sc_core::sc_module, public SystemControl {
     const std::vector<uint8_t>& dtb() const { return dtb_; }
     uint64_t dtb_address() const { return dtb_addr_; }
     Router& router() { return router_; }
+    // A model by name (memory regions included), or nullptr; device() only
+    // finds models on the SoC bus.
+    Model* model(const std::string& name) const;
     Device* device(const std::string& name) const;
     HartIrqPins& hart_pins(unsigned hart) { return harts_[hart]->pins; }
     Hart& hart(unsigned index) { return *harts_[index]; }
@@ -52,7 +55,7 @@ class Platform : public sc_core::sc_module, public SystemControl {
     void build_device_tree();
     void create_harts();
     void wire_interrupts();
-    void place_pci_devices();
+    void place_on_buses();
     bool is_memory(uint64_t addr, uint64_t len) const;
     void load_images();
 
@@ -61,10 +64,7 @@ class Platform : public sc_core::sc_module, public SystemControl {
     Logger log_;
     Router router_;
     std::vector<std::unique_ptr<Device>> memory_;
-    std::vector<std::unique_ptr<Device>> devices_;
-    // PCI devices are reached by routing, not from the SoC bus; their
-    // unused register sockets are bound here so that elaboration completes.
-    std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Platform>>> unused_targets_;
+    std::vector<std::unique_ptr<Model>> models_; // `devices`, in written order
     rv::ReservationSet reservations_;
     std::vector<std::unique_ptr<Hart>> harts_;
     DeviceTree tree_;

@@ -31,6 +31,9 @@ const std::vector<SectionInfo>& config_sections() {
               "Virtual-memory mode (DT mmu-type)",
               false,
               {"sv39", "sv48", "bare"}},
+             {"timer", ParamType::String, "",
+              "The device whose mtime the harts read (time CSR, Sstc); needed only when the "
+              "platform has more than one timer"},
          }},
         {"timing",
          "Simulation timing",
@@ -49,6 +52,9 @@ const std::vector<SectionInfo>& config_sections() {
              {"initrd", ParamType::Path, "", "Initial ramdisk; its range goes into /chosen"},
              {"bootargs", ParamType::String, "", "Kernel command line (/chosen bootargs)"},
              {"dtb", ParamType::Path, "", "Device tree blob to use instead of the generated one"},
+             {"rom", ParamType::String, "",
+              "The boot ROM the harts start in; needed only when the platform has more than "
+              "one"},
          }},
     };
     return sections;
@@ -66,16 +72,18 @@ const std::vector<ParamSpec>& common_device_keys() {
     return keys;
 }
 
-const std::vector<ParamSpec>& pci_device_keys() {
+const std::vector<ParamSpec>& bus_device_keys() {
     static const std::vector<ParamSpec> keys = {
         {"type", ParamType::String, "", "Model type (see `nvsoc models`)", true},
         {"bus", ParamType::String, "",
-         "The node above: a pcie-host (its root bus) or a port (its secondary bus)", true},
+         "The model whose bus it sits on: for a PCI device a pcie-host (its root bus) or a "
+         "port (its secondary bus)",
+         true},
         {"device",
          ParamType::Integer,
          "0",
-         "Device number on that bus (0-31; below a port only 0). A model provides all the "
-         "functions of its device",
+         "Device number on that bus (PCI: 0-31; below a port only 0). A model provides all "
+         "the functions of its device",
          false,
          {},
          0,
@@ -118,15 +126,13 @@ Params read_section(const ConfigNode* node, const SectionInfo& section, const Lo
             const auto& [key, value] = node->entries[i];
             auto spec = std::find_if(section.params.begin(), section.params.end(),
                                      [&](const ParamSpec& s) { return s.name == key; });
-            if (spec == section.params.end()) {
-                std::string hint = did_you_mean(key, known);
+            if (spec == section.params.end())
                 throw InputError(
                     node->key_where[i],
-                    fmt::format("unknown key '{}' in '{}'{}", key, section.name,
-                                hint.empty()
-                                    ? "; known keys: " + fmt::format("{}", fmt::join(known, ", "))
-                                    : " (did you mean '" + hint + "'?)"));
-            }
+                    fmt::format(
+                        "unknown key '{}' in '{}'{}", key, section.name,
+                        did_you_mean_note(
+                            key, known, fmt::format("; known keys: {}", fmt::join(known, ", ")))));
             params.put(key, convert_param(*spec, scalar_of(value, key), value.where,
                                           base_dir_of(value.where)));
         }
@@ -197,36 +203,37 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
                                               "models` lists the types)",
                                               name));
     const ModelInfo* info = ModelRegistry::instance().find(dev.type);
-    if (!info) {
-        std::string hint = did_you_mean(dev.type, ModelRegistry::instance().types());
+    if (!info)
         throw InputError(type_node ? type_node->where : name_at,
                          fmt::format("unknown model type '{}'{}", dev.type,
-                                     hint.empty() ? " (`nvsoc models` lists the types)"
-                                                  : " (did you mean '" + hint + "'?)"));
-    }
+                                     did_you_mean_note(dev.type, ModelRegistry::instance().types(),
+                                                       " (`nvsoc models` lists the types)")));
+    const bool on_bus = !info->on_bus.empty();
+    const std::vector<ParamSpec>& params = info->params;
     std::vector<std::string> known;
-    for (const auto& k : info->pci ? pci_device_keys() : common_device_keys())
+    for (const auto& k : on_bus ? bus_device_keys() : common_device_keys())
         known.push_back(k.name);
-    for (const auto& p : info->params)
+    for (const auto& p : params)
         known.push_back(p.name);
     bool have_base = false, have_size = false;
-    DeviceConfig::PciPlacement pci;
+    BusPlacement placement;
     bool have_bus = false;
     for (size_t i = 0; i < node.entries.size(); ++i) {
         const auto& [key, value] = node.entries[i];
         const Location& key_at = node.key_where[i];
         if (key == "type") continue;
         bool soc_key = key == "base" || key == "size" || key == "irq";
-        bool pci_key = key == "bus" || key == "device";
-        if (info->pci && soc_key)
+        bool bus_key = key == "bus" || key == "device";
+        if (on_bus && soc_key)
             throw InputError(key_at,
-                             fmt::format("'{}' (type {}) is a PCI device: it takes no '{}' "
-                                         "(software assigns its BARs and interrupts); place it "
-                                         "with 'bus' and 'device'",
-                                         name, dev.type, key));
-        if (!info->pci && pci_key)
+                             fmt::format("'{}' (type {}) is a {} device: it takes no '{}' "
+                                         "(its bus, not the SoC bus, gives it addresses and "
+                                         "interrupts); place it with 'bus' and 'device'",
+                                         name, dev.type, info->on_bus, key));
+        if (!on_bus && bus_key)
             throw InputError(key_at, fmt::format("'{}' (type {}) sits on the SoC bus: '{}' is only "
-                                                 "for PCI devices (give 'base' instead)",
+                                                 "for devices on another model's bus, such as PCI "
+                                                 "devices (give 'base' instead)",
                                                  name, dev.type, key));
         if (key == "base" || key == "size") {
             const ParamSpec& spec = common_device_keys()[key == "base" ? 1 : 2];
@@ -239,38 +246,38 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
             dev.irqs = read_irqs(value);
             continue;
         }
-        if (pci_key) {
-            const ParamSpec& spec = pci_device_keys()[key == "bus" ? 1 : 2];
+        if (bus_key) {
+            const ParamSpec& spec = bus_device_keys()[key == "bus" ? 1 : 2];
             ParamValue v = convert_param(spec, scalar_of(value, key), value.where, "");
             if (key == "bus") {
-                pci.bus = v.text;
-                pci.where = value.where;
+                placement.bus = v.text;
+                placement.where = value.where;
                 have_bus = true;
             } else {
-                pci.device = static_cast<unsigned>(v.number);
+                placement.device = static_cast<unsigned>(v.number);
             }
             continue;
         }
-        auto spec = std::find_if(info->params.begin(), info->params.end(),
+        auto spec = std::find_if(params.begin(), params.end(),
                                  [&](const ParamSpec& s) { return s.name == key; });
-        if (spec == info->params.end()) {
-            std::string hint = did_you_mean(key, known);
+        if (spec == params.end())
             throw InputError(key_at, fmt::format("unknown key '{}' for '{}' (type {}){}", key, name,
                                                  dev.type,
-                                                 hint.empty() ? "; `nvsoc models` lists its keys"
-                                                              : " (did you mean '" + hint + "'?)"));
-        }
+                                                 did_you_mean_note(key, known,
+                                                                   "; `nvsoc models` lists its "
+                                                                   "keys")));
         dev.params.put(key, convert_param(*spec, scalar_of(value, key), value.where,
                                           base_dir_of(value.where)));
     }
-    if (info->pci) {
+    if (on_bus) {
         if (!have_bus)
-            throw InputError(name_at, fmt::format("'{}' (type {}) is a PCI device and has no "
-                                                  "'bus': name the host bridge or port it sits "
-                                                  "below, e.g. bus: pcie",
-                                                  name, dev.type));
-        dev.pci = pci;
-        apply_defaults(info->params, dev.params, name_at, name);
+            throw InputError(name_at, fmt::format("'{}' (type {}) is a {} device and has no "
+                                                  "'bus': name the model whose bus it sits on, "
+                                                  "e.g. bus: {}",
+                                                  name, dev.type, info->on_bus,
+                                                  info->on_bus == "PCI" ? "pcie" : "<owner>"));
+        dev.placement = placement;
+        apply_defaults(params, dev.params, name_at, name);
         return dev;
     }
     if (!have_base)
@@ -289,7 +296,7 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
                                      "remove the extra 'irq' entries",
                                      name, dev.type, info->irq_outputs,
                                      info->irq_outputs == 1 ? "" : "s", dev.irqs.size()));
-    apply_defaults(info->params, dev.params, name_at, name);
+    apply_defaults(params, dev.params, name_at, name);
     return dev;
 }
 
@@ -302,6 +309,142 @@ std::vector<DeviceConfig> read_devices(const ConfigNode* node, const std::string
         out.push_back(read_device(node->entries[i].first, node->key_where[i],
                                   node->entries[i].second, default_type, harts));
     return out;
+}
+
+const ModelInfo& info_of(const DeviceConfig& d) {
+    return *ModelRegistry::instance().find(d.type);
+}
+
+// The one device that plays `role`: the one `named` (given at `named_at`
+// by `key`), or the only candidate. Several candidates and no name is an
+// error: the YAML must say which.
+std::string choose_role(const std::vector<DeviceConfig>& devices, unsigned role, const char* what,
+                        const std::string& named, const Location& named_at, const char* key) {
+    std::vector<std::string> candidates, names;
+    for (const auto& d : devices) {
+        names.push_back(d.name);
+        if (info_of(d).roles & role) candidates.push_back(d.name);
+    }
+    if (!named.empty()) {
+        auto it = std::find_if(devices.begin(), devices.end(),
+                               [&](const DeviceConfig& d) { return d.name == named; });
+        if (it == devices.end())
+            throw InputError(named_at, fmt::format("{} names '{}', but there is no device of that "
+                                                   "name{}",
+                                                   key, named, did_you_mean_note(named, names)));
+        if (!(info_of(*it).roles & role))
+            throw InputError(named_at, fmt::format("{} names '{}', a {}, which is no {}", key,
+                                                   named, it->type, what));
+        return named;
+    }
+    if (candidates.size() > 1) {
+        const DeviceConfig& second =
+            *std::find_if(devices.begin(), devices.end(),
+                          [&](const DeviceConfig& d) { return d.name == candidates[1]; });
+        throw InputError(second.where,
+                         fmt::format("the platform has {} {}s ({}): say which one "
+                                     "with {}",
+                                     candidates.size(), what, fmt::join(candidates, ", "), key));
+    }
+    return candidates.empty() ? std::string() : candidates.front();
+}
+
+// Every `irq` entry gets its controller's name: the one written, or the
+// platform's only interrupt controller.
+void resolve_irq_controllers(std::vector<DeviceConfig>& devices) {
+    std::vector<std::string> controllers, names;
+    for (const auto& d : devices) {
+        names.push_back(d.name);
+        if (info_of(d).roles & kInterruptController) controllers.push_back(d.name);
+    }
+    for (auto& d : devices)
+        for (IrqRef& ref : d.irqs) {
+            if (ref.controller.empty()) {
+                if (controllers.empty())
+                    throw InputError(ref.where, fmt::format("'{}' has an 'irq' but the platform "
+                                                            "has no interrupt controller: add a "
+                                                            "plic device",
+                                                            d.name));
+                if (controllers.size() > 1)
+                    throw InputError(ref.where,
+                                     fmt::format("'{}' has irq {}, but the platform has {} "
+                                                 "interrupt controllers ({}): name one, e.g. "
+                                                 "{}:{}",
+                                                 d.name, ref.number, controllers.size(),
+                                                 fmt::join(controllers, ", "), controllers.front(),
+                                                 ref.number));
+                ref.controller = controllers.front();
+                continue;
+            }
+            auto it = std::find_if(devices.begin(), devices.end(),
+                                   [&](const DeviceConfig& c) { return c.name == ref.controller; });
+            if (it == devices.end())
+                throw InputError(ref.where, fmt::format("'{}' is wired to '{}', but there is no "
+                                                        "device of that name{}",
+                                                        d.name, ref.controller,
+                                                        did_you_mean_note(ref.controller, names)));
+            if (!(info_of(*it).roles & kInterruptController))
+                throw InputError(ref.where, fmt::format("'{}' is wired to '{}', which is a {} and "
+                                                        "not an interrupt controller",
+                                                        d.name, ref.controller, it->type));
+        }
+}
+
+std::string pin_name(unsigned pin) {
+    switch (pin) {
+    case HartIrqPins::kMsip:
+        return "MSIP";
+    case HartIrqPins::kMtip:
+        return "MTIP";
+    case HartIrqPins::kSeip:
+        return "SEIP";
+    case HartIrqPins::kMeip:
+        return "MEIP";
+    }
+    return fmt::format("mip bit {}", pin);
+}
+
+// Hart-driving models get their harts (`harts`, or all); one hart's pin
+// has one driver.
+void assign_harts(std::vector<DeviceConfig>& devices, unsigned harts) {
+    std::map<std::pair<unsigned, unsigned>, std::string> driver; // (hart, pin) -> device
+    for (auto& d : devices) {
+        const ModelInfo& info = info_of(d);
+        if (info.hart_pins.empty()) continue;
+        const ParamValue& v = d.params.value("harts");
+        const Location& at = v.is_set ? v.where : d.where;
+        d.hart_ids.clear();
+        if (!v.is_set)
+            for (unsigned h = 0; h < harts; ++h)
+                d.hart_ids.push_back(h);
+        for (const Range& r : v.ranges.items)
+            for (uint64_t h = r.lo; h <= r.hi; ++h) {
+                if (h >= harts)
+                    throw InputError(at, fmt::format("'{}' drives hart {}, but the platform has "
+                                                     "{} hart{} (0-{})",
+                                                     d.name, h, harts, harts == 1 ? "" : "s",
+                                                     harts - 1));
+                if (std::find(d.hart_ids.begin(), d.hart_ids.end(), h) == d.hart_ids.end())
+                    d.hart_ids.push_back(static_cast<unsigned>(h));
+            }
+        for (unsigned h : d.hart_ids)
+            for (unsigned pin : info.hart_pins) {
+                auto [it, fresh] = driver.emplace(std::make_pair(h, pin), d.name);
+                if (!fresh) {
+                    unsigned lo = harts / 2, hi = harts - 1;
+                    throw InputError(
+                        at,
+                        fmt::format("'{}' and '{}' both drive hart {}'s {}: {}", it->second, d.name,
+                                    h, pin_name(pin),
+                                    harts == 1 ? std::string("remove one")
+                                    : lo == hi
+                                        ? fmt::format("give each its own harts, e.g. harts: {}", lo)
+                                        : fmt::format("give each its own harts, e.g. harts: "
+                                                      "{}-{}",
+                                                      lo, hi)));
+                }
+            }
+    }
 }
 
 BootImage image(const Params& p, const std::string& key) {
@@ -376,12 +519,11 @@ PlatformConfig build_platform_config(const ConfigNode& root, const std::string& 
     for (size_t i = 0; i < root.entries.size(); ++i) {
         const std::string& key = root.entries[i].first;
         if (std::find(top.begin(), top.end(), key) != top.end()) continue;
-        std::string hint = did_you_mean(key, top);
         throw InputError(root.key_where[i],
                          fmt::format("unknown top-level key '{}'{}", key,
-                                     hint.empty() ? fmt::format("; known keys: {}, extends",
-                                                                fmt::join(top, ", "))
-                                                  : " (did you mean '" + hint + "'?)"));
+                                     did_you_mean_note(key, top,
+                                                       fmt::format("; known keys: {}, extends",
+                                                                   fmt::join(top, ", ")))));
     }
     Location top_at{file, 1, 1};
 
@@ -430,6 +572,13 @@ PlatformConfig build_platform_config(const ConfigNode& root, const std::string& 
                 throw InputError(d.where, fmt::format("'{}' is already the name of a memory region "
                                                       "(at {}): rename one",
                                                       d.name, m.where.str()));
+
+    resolve_irq_controllers(cfg.devices);
+    assign_harts(cfg.devices, cfg.harts.count);
+    cfg.harts.timer = choose_role(cfg.devices, kTimeSource, "timer", harts.str("timer"),
+                                  harts.where("timer"), "harts.timer");
+    cfg.boot.rom = choose_role(cfg.devices, kBootRom, "boot ROM", boot.str("rom"),
+                               boot.where("rom"), "boot.rom");
     return cfg;
 }
 

@@ -23,8 +23,9 @@ const std::vector<SectionInfo>& config_sections();
 
 // Keys every device entry takes besides its model's own parameters.
 const std::vector<ParamSpec>& common_device_keys();
-// Keys of devices on a PCI bus (ModelInfo::pci) instead of base/size/irq.
-const std::vector<ParamSpec>& pci_device_keys();
+// Keys of devices on another model's bus (ModelInfo::on_bus, such as PCI
+// devices) instead of base/size/irq.
+const std::vector<ParamSpec>& bus_device_keys();
 
 // An ISA string's base and its single-letter and multi-letter extensions.
 struct IsaString {
@@ -40,6 +41,9 @@ struct HartsConfig {
     uint64_t frequency = 0;
     std::string mmu;
     Location where;
+    // The device the harts read time from (role kTimeSource): `harts.timer`,
+    // or the platform's one timer; empty when it has none.
+    std::string timer;
 };
 
 struct BootImage {
@@ -52,6 +56,9 @@ struct BootConfig {
     BootImage firmware, kernel, initrd, dtb;
     std::string bootargs;
     uint64_t kernel_addr = 0x80200000;
+    // The boot ROM the harts start in (role kBootRom): `boot.rom`, or the
+    // platform's one boot ROM; empty when it has none.
+    std::string rom;
 };
 
 struct PlatformConfig {
@@ -66,7 +73,10 @@ struct PlatformConfig {
 };
 
 // Validates the merged tree. Device params are checked against the model
-// registry; files named by Path params must exist.
+// registry; files named by Path params must exist. Roles are settled here:
+// every `irq` names its controller, the harts' timer and the boot ROM are
+// chosen, and every hart-driving model knows its harts (no two driving one
+// hart's pin).
 PlatformConfig build_platform_config(const ConfigNode& root, const std::string& file);
 
 // Parses an ISA string, checking every extension against what nvsoc's hart

@@ -71,14 +71,21 @@ std::string configuration_markdown() {
     out += "## Device entries\n\nEvery entry under `memory` and `devices` takes these keys, plus "
            "the keys of its model.\n\n" +
            table(common_device_keys()) + "\n";
-    out += "Devices on a PCI bus (models marked *PCI device* below) take these keys instead of "
-           "`base`, `size` and `irq`: software finds them by enumeration and assigns their BARs "
-           "and interrupts.\n\n" +
-           table(pci_device_keys()) + "\n";
+    out += "Devices on another model's bus (models marked *PCI device* below) take these keys "
+           "instead of `base`, `size` and `irq`: the model that owns the bus attaches them, and "
+           "software finds them by enumeration and assigns their BARs and interrupts.\n\n" +
+           table(bus_device_keys()) + "\n";
     out += "## Models\n\n";
     for (const auto* m : ModelRegistry::instance().all()) {
         out += fmt::format("### `{}`\n\n{}.", m->type, m->doc);
-        if (m->pci) out += " *PCI device.*";
+        if (!m->on_bus.empty()) out += fmt::format(" *{} device.*", m->on_bus);
+        if (!m->owns_bus.empty())
+            out += fmt::format(" Owns a {} bus: {} devices name it as their `bus`.", m->owns_bus,
+                               m->owns_bus);
+        if (m->roles & kInterruptController)
+            out += " An interrupt controller: `irq` entries name it.";
+        if (m->roles & kTimeSource) out += " A timer the harts can read (`harts.timer`).";
+        if (m->roles & kBootRom) out += " A boot ROM the harts can start in (`boot.rom`).";
         if (m->default_size) out += fmt::format(" Default size `0x{:x}`.", m->default_size);
         if (m->irq_outputs)
             out += fmt::format(" Takes {} `irq` entr{}.", m->irq_outputs,

@@ -17,8 +17,7 @@ uint32_t DtContext::phandle_of(const std::string& device_name) {
 
 void DtContext::add_interrupts(DtNode& node, const std::vector<IrqRef>& irqs) {
     if (irqs.empty()) return;
-    std::string parent = irqs.front().controller.empty() ? default_irq_ : irqs.front().controller;
-    node.set_u32("interrupt-parent", phandle_of(parent));
+    node.set_u32("interrupt-parent", phandle_of(irqs.front().controller));
     std::vector<uint32_t> cells;
     for (const auto& irq : irqs)
         cells.push_back(irq.number);
@@ -35,9 +34,10 @@ DtNode& DtContext::soc_node(const std::string& node_name, uint64_t base, uint64_
 // The module's name comes from the sc_module_name that ModelRegistry::create
 // keeps alive for the whole construction, so members declared by derived
 // models (events, sockets) land inside this module's hierarchy.
-Device::Device(const DeviceConfig& config)
-    : sc_core::sc_module(), target("target"), log_(config.name, config.type, config.log),
-      config_(config) {
+Model::Model(const DeviceConfig& config)
+    : sc_core::sc_module(), log_(config.name, config.type, config.log), config_(config) {}
+
+Device::Device(const DeviceConfig& config) : Model(config), target("target") {
     target.register_b_transport(this, &Device::b_transport);
     target.register_transport_dbg(this, &Device::transport_dbg);
     target.register_get_direct_mem_ptr(this, &Device::get_direct_mem_ptr);
@@ -58,26 +58,42 @@ void Device::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) 
         tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
-    AccessResult r = tx.is_read()    ? regs_.read(offset, tx.get_data_ptr(), len)
-                     : tx.is_write() ? regs_.write(offset, tx.get_data_ptr(), len)
+    serve_registers(regs_, tx, log_, unmapped_is_reserved_ ? size() : 0);
+}
+
+ParamSpec harts_param() {
+    return {.name = "harts",
+            .type = ParamType::Ranges,
+            .default_value = "",
+            .doc = "The harts (by hart ID) whose interrupt pins it drives, e.g. \"0-3\" or "
+                   "\"0,2\"; default: all. No two models may drive the same pin of a hart",
+            .max = 63};
+}
+
+void serve_registers(RegisterBank& bank, tlm::tlm_generic_payload& tx, Logger& log,
+                     uint64_t reserved_below) {
+    uint64_t offset = tx.get_address();
+    unsigned len = tx.get_data_length();
+    AccessResult r = tx.is_read()    ? bank.read(offset, tx.get_data_ptr(), len)
+                     : tx.is_write() ? bank.write(offset, tx.get_data_ptr(), len)
                                      : AccessResult::Ok;
     switch (r) {
     case AccessResult::Ok:
         tx.set_response_status(tlm::TLM_OK_RESPONSE);
         break;
     case AccessResult::Unmapped:
-        if (unmapped_is_reserved_ && offset < size() && len <= size() - offset) {
+        if (offset < reserved_below && len <= reserved_below - offset) {
             if (tx.is_read()) std::memset(tx.get_data_ptr(), 0, len);
             tx.set_response_status(tlm::TLM_OK_RESPONSE);
             break;
         }
-        log_.guest_error("{} of {} bytes at unmapped offset 0x{:x}",
-                         tx.is_read() ? "read" : "write", len, offset);
+        log.guest_error("{} of {} bytes at unmapped offset 0x{:x}", tx.is_read() ? "read" : "write",
+                        len, offset);
         tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         break;
     case AccessResult::Denied:
-        log_.guest_error("{} of {} bytes at offset 0x{:x} is not allowed",
-                         tx.is_read() ? "read" : "write", len, offset);
+        log.guest_error("{} of {} bytes at offset 0x{:x} is not allowed",
+                        tx.is_read() ? "read" : "write", len, offset);
         tx.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
         break;
     }

@@ -7,6 +7,7 @@
 #include "models/core/irq.h"
 #include "models/core/log.h"
 #include "models/core/params.h"
+#include "models/core/random.h"
 #include "models/core/registers.h"
 
 #include <map>
@@ -29,12 +30,21 @@ class SystemControl {
     virtual void request_reset(const std::string& reason) = 0;
 };
 
-// One interrupt input a device's output is wired to: "plic:10" or just 10
-// (the platform's default interrupt controller).
+// One interrupt input a device's output is wired to: "plic:10", or just 10
+// when the platform has one interrupt controller (the platform config then
+// fills in its name).
 struct IrqRef {
     std::string controller;
     unsigned number = 0;
     Location where;
+};
+
+// Where a model on another model's bus sits (ModelInfo::on_bus): the bus
+// owner's name and the device number on its bus (`bus` and `device`).
+struct BusPlacement {
+    std::string bus;
+    unsigned device = 0;
+    Location where; // the `bus` key
 };
 
 // Everything a model's constructor gets from the platform.
@@ -44,18 +54,23 @@ struct DeviceConfig {
     uint64_t base = 0;
     uint64_t size = 0;
     unsigned harts = 1; // number of harts in the platform
+    // Models that drive harts' interrupt pins (ModelInfo::hart_pins): the
+    // harts they drive, by hart ID, in order (their `harts` key; all by
+    // default). The model's hart index i is hart hart_ids[i].
+    std::vector<unsigned> hart_ids;
+    // hart_ids, or every hart of the platform when it is empty (unit tests).
+    std::vector<unsigned> driven_harts() const {
+        if (!hart_ids.empty()) return hart_ids;
+        std::vector<unsigned> all;
+        for (unsigned h = 0; h < harts; ++h)
+            all.push_back(h);
+        return all;
+    }
     Params params;
     std::vector<IrqRef> irqs;
-    Location where; // the device's entry in the config
-    // PCI devices (ModelInfo::pci): the node above (a host bridge or a
-    // port) and the device number on its bus.
-    struct PciPlacement {
-        std::string bus;
-        unsigned device = 0;
-        Location where; // the `bus` key
-    };
-    std::optional<PciPlacement> pci;
-    uint64_t seed = 0; // the platform's seed, for models' random choices
+    Location where;                        // the device's entry in the config
+    std::optional<BusPlacement> placement; // models on a bus (ModelInfo::on_bus)
+    uint64_t seed = 0;                     // the platform's seed, for models' random choices
     const LogConfig* log = nullptr;
     SystemControl* system = nullptr;
 };
@@ -73,10 +88,9 @@ class DtContext {
     uint32_t hart_intc(unsigned hart) const { return hart_intc_[hart]; }
     unsigned harts() const { return static_cast<unsigned>(hart_intc_.size()); }
 
-    // interrupt-parent + interrupts (one cell each), from the device's wiring.
+    // interrupt-parent + interrupts (one cell each), from the device's wiring
+    // (every IrqRef names its controller once the platform config is built).
     void add_interrupts(DtNode& node, const std::vector<IrqRef>& irqs);
-    void set_default_irq_controller(const std::string& name) { default_irq_ = name; }
-    const std::string& default_irq_controller() const { return default_irq_; }
 
     // A node on the SoC bus named "<node_name>@<base>" with reg.
     DtNode& soc_node(const std::string& node_name, uint64_t base, uint64_t size);
@@ -85,29 +99,59 @@ class DtContext {
     DeviceTree& tree_;
     std::vector<uint32_t> hart_intc_;
     std::map<std::string, uint32_t> phandles_;
-    std::string default_irq_;
 };
 
-class Device : public sc_core::sc_module {
+// The base of every model: a SystemC module with its configuration, its
+// own log, explicit reset, its device-tree node, its stats, its interrupt
+// outputs and its random streams. Models on the SoC bus derive from Device,
+// which adds the target socket and the register bank; models on another
+// bus (PCI functions) derive from Model and are reached through the model
+// that owns their bus (BusOwner).
+class Model : public sc_core::sc_module {
   public:
-    tlm_utils::simple_target_socket<Device> target;
-
-    Device(const DeviceConfig& config);
+    explicit Model(const DeviceConfig& config);
 
     const std::string& instance() const { return config_.name; }
     const DeviceConfig& config() const { return config_; }
-    uint64_t base() const { return config_.base; }
-    uint64_t size() const { return config_.size; }
 
-    // Back to the power-on state. The default resets the register bank.
-    virtual void reset() { regs_.reset(); }
+    // Back to the power-on state.
+    virtual void reset() {}
     virtual void describe_dt(DtContext&) {}
     virtual void stats(nlohmann::json&) const {}
+    // Interrupt outputs, in the order the config's `irq` list wires them.
+    virtual std::vector<IrqOut*> irq_outputs() { return {}; }
+    // DMA masters: bind the initiator sockets that reach the SoC bus.
+    virtual void bind_bus_initiators(tlm::tlm_base_target_socket_b<>& /*bus*/) {}
+
+    // The random stream "<instance>.<name>", seeded from the platform seed:
+    // each consumer of random choices takes its own (models/core/random.h).
+    RandomStream random_stream(const std::string& name) const {
+        return RandomStream(config_.seed, config_.name + "." + name);
+    }
+
+  protected:
+    Logger log_;
+
+  private:
+    DeviceConfig config_;
+};
+
+// A model mapped on the SoC bus: one TLM-2.0 target socket for its
+// registers (base/size in the config) and a register bank that decodes them.
+class Device : public Model {
+  public:
+    tlm_utils::simple_target_socket<Device> target;
+
+    explicit Device(const DeviceConfig& config);
+
+    uint64_t base() const { return config().base; }
+    uint64_t size() const { return config().size; }
+
+    // The default resets the register bank.
+    void reset() override { regs_.reset(); }
     // A debug access with a device-relative address, outside the bus (image
     // loaders before elaboration, debuggers). Returns bytes transferred.
     unsigned debug_transport(tlm::tlm_generic_payload& tx) { return transport_dbg(tx); }
-    // Interrupt outputs, in the order the config's `irq` list wires them.
-    virtual std::vector<IrqOut*> irq_outputs() { return {}; }
 
     // Further address ranges the device decodes besides base/size, each with
     // its own target socket (a PCIe host's I/O and memory windows). The
@@ -121,8 +165,6 @@ class Device : public sc_core::sc_module {
         Location where;
     };
     virtual std::vector<Window> windows() { return {}; }
-    // DMA masters: bind the initiator sockets that reach the SoC bus.
-    virtual void bind_bus_initiators(tlm::tlm_base_target_socket_b<>& /*bus*/) {}
 
   protected:
     // Default MMIO behaviour: decode through the register bank, answer
@@ -133,7 +175,6 @@ class Device : public sc_core::sc_module {
     virtual bool get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
 
     RegisterBank regs_;
-    Logger log_;
     sc_core::sc_time access_latency_{10, sc_core::SC_NS};
     // When non-zero, the one access width the model takes (naturally
     // aligned); other accesses get an address error.
@@ -141,13 +182,36 @@ class Device : public sc_core::sc_module {
     // For windows whose undeclared offsets are architecturally reserved
     // (reads zero, writes ignored, as in the PLIC) rather than bus errors.
     bool unmapped_is_reserved_ = false;
-
-  private:
-    DeviceConfig config_;
 };
 
+// A model that owns a bus other models sit on (a PCIe host bridge's root
+// bus, a port's link; NVLink ports, bridges and fabric nodes to come). The
+// owner alone decides what may attach to its bus and how; the platform only
+// reads the YAML and hands each child to the owner its `bus` names.
+class BusOwner {
+  public:
+    virtual ~BusOwner() = default;
+    // Attaches `child` at `at`. A child this bus cannot carry, or a place
+    // already taken, is refused with an InputError at at.where that names
+    // this owner and says what would fit.
+    virtual void attach(Model& child, const BusPlacement& at) = 0;
+};
+
+// Serves `tx` (its address relative to the bank) from `bank`: the data, the
+// response status, and a rate-limited guest-error line. Offsets the bank
+// does not declare below `reserved_below` are reserved space (reads zero,
+// writes ignored); beyond it they are address errors. Every register
+// window uses it: MMIO devices on the SoC bus and PCI functions' BARs.
+void serve_registers(RegisterBank& bank, tlm::tlm_generic_payload& tx, Logger& log,
+                     uint64_t reserved_below = 0);
+
+// The `harts` parameter of every model that drives harts' pins
+// (ModelInfo::hart_pins): the hart IDs it drives, all by default.
+ParamSpec harts_param();
+
 // A controller that drives the harts' own interrupt pins (timer, software
-// and external interrupts). The platform hands it every hart's pins.
+// and external interrupts). The platform hands it the pins of the harts in
+// its `harts` list (DeviceConfig::hart_ids), in that order.
 class HartInterruptSource {
   public:
     virtual ~HartInterruptSource() = default;

@@ -49,4 +49,10 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
     return best_distance <= limit ? best : std::string();
 }
 
+std::string did_you_mean_note(const std::string& word, const std::vector<std::string>& candidates,
+                              const std::string& otherwise) {
+    std::string hint = did_you_mean(word, candidates);
+    return hint.empty() ? otherwise : " (did you mean '" + hint + "'?)";
+}
+
 } // namespace nvsoc

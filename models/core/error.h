@@ -36,4 +36,9 @@ class InputError : public std::runtime_error {
 // enough to be a plausible typo.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
+// The same as the tail of an error message: " (did you mean 'x'?)" when a
+// candidate is close, else `otherwise` (e.g. "; known keys: a, b").
+std::string did_you_mean_note(const std::string& word, const std::vector<std::string>& candidates,
+                              const std::string& otherwise = "");
+
 } // namespace nvsoc

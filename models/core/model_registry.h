@@ -11,17 +11,38 @@
 
 namespace nvsoc {
 
+// Roles the platform assigns by name, never by looking for the first model
+// that happens to implement an interface. A model declares the roles it can
+// play; where a platform has one candidate for a role it is chosen, where it
+// has several the YAML names the one meant (`irq: plic:10`, `harts.timer`,
+// `boot.rom`), and a missing or ambiguous choice is refused.
+enum Role : unsigned {
+    kInterruptController = 1u << 0, // implements InterruptController; `irq` entries name it
+    kTimeSource = 1u << 1,          // implements TimeSource: the harts' time CSR and Sstc
+    kBootRom = 1u << 2,             // a BootRom: the harts start in it
+};
+
 struct ModelInfo {
     std::string type;
     std::string doc; // one line
     std::vector<ParamSpec> params;
     uint64_t default_size = 0; // 0: the config must give `size`
     unsigned irq_outputs = 0;  // how many `irq` entries the device takes
-    std::function<std::unique_ptr<Device>(const DeviceConfig&)> create;
-    // A device on a PCI bus (a PcieNode): placed with `bus` and `device`
-    // instead of `base` and `size`, and found by enumeration
-    // rather than described in the device tree.
-    bool pci = false;
+    std::function<std::unique_ptr<Model>(const DeviceConfig&)> create;
+    // The kind of bus ("PCI") of a model that sits on another model's bus:
+    // placed with `bus` and `device` instead of `base` and `size`, attached
+    // by the owner of that bus (BusOwner), and found by enumeration rather
+    // than described in the device tree. It derives from Model, not Device.
+    // Empty: a Device on the SoC bus.
+    std::string on_bus;
+    // The kind of bus a model owns, where models of that `on_bus` kind may
+    // be placed; it implements BusOwner. Empty: none.
+    std::string owns_bus;
+    unsigned roles = 0; // Role bits
+    // The harts' interrupt pins (mip bit numbers) the model drives
+    // (HartInterruptSource). Such a model takes a `harts` key: the harts it
+    // drives, all by default; no two models may drive one hart's pin.
+    std::vector<unsigned> hart_pins;
 };
 
 class ModelRegistry {
@@ -34,7 +55,9 @@ class ModelRegistry {
 
     // Instantiates a model. Always create devices through this: it provides
     // the SystemC module name for the duration of the construction.
-    std::unique_ptr<Device> create(const DeviceConfig& config) const;
+    std::unique_ptr<Model> create(const DeviceConfig& config) const;
+    // The same for a model on the SoC bus (unit tests drive its socket).
+    std::unique_ptr<Device> create_device(const DeviceConfig& config) const;
 
   private:
     std::vector<ModelInfo> models_;

@@ -25,8 +25,82 @@ const char* param_type_name(ParamType type) {
         return "enum";
     case ParamType::Path:
         return "path";
+    case ParamType::Ranges:
+        return "ranges";
     }
     return "?";
+}
+
+bool Ranges::contains(uint64_t v, const char* label) const {
+    for (const Range& r : items)
+        if ((!label || r.label == label) && v >= r.lo && v <= r.hi) return true;
+    return false;
+}
+
+uint64_t Ranges::count() const {
+    uint64_t n = 0;
+    for (const Range& r : items)
+        n += r.hi - r.lo + 1;
+    return n;
+}
+
+namespace {
+std::string trimmed(const std::string& s) {
+    size_t a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
+    return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
+}
+} // namespace
+
+bool parse_ranges(const std::string& text, const std::vector<std::string>& labels, uint64_t min,
+                  uint64_t max, Ranges& out, std::string& why) {
+    out.items.clear();
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        size_t comma = text.find(',', pos);
+        std::string item =
+            trimmed(text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+        pos = comma == std::string::npos ? text.size() + 1 : comma + 1;
+        if (item.empty()) {
+            if (comma == std::string::npos && out.items.empty() && trimmed(text).empty())
+                return true; // no items at all
+            why = "an empty item";
+            return false;
+        }
+        Range r;
+        std::string span = item;
+        if (size_t colon = item.find(':'); colon != std::string::npos) {
+            r.label = trimmed(item.substr(0, colon));
+            span = trimmed(item.substr(colon + 1));
+            if (std::find(labels.begin(), labels.end(), r.label) == labels.end()) {
+                why = labels.empty()
+                          ? fmt::format("'{}' carries a label, which this list does not take", item)
+                          : fmt::format("'{}' has the label '{}', which is none of {}", item,
+                                        r.label, fmt::format("{}", fmt::join(labels, ", ")));
+                return false;
+            }
+        }
+        size_t dash = span.find('-');
+        bool ok = dash == std::string::npos
+                      ? parse_integer(span, r.lo)
+                      : parse_integer(trimmed(span.substr(0, dash)), r.lo) &&
+                            parse_integer(trimmed(span.substr(dash + 1)), r.hi);
+        if (dash == std::string::npos) r.hi = r.lo;
+        if (!ok) {
+            why = fmt::format("'{}' is not a number or a range such as 8-15", item);
+            return false;
+        }
+        if (r.hi < r.lo) {
+            why = fmt::format("'{}' runs backwards: write the lower end first", item);
+            return false;
+        }
+        if (r.lo < min || r.hi > max) {
+            why = r.lo < min ? fmt::format("'{}' starts below {}", item, min)
+                             : fmt::format("'{}' goes above {}", item, max);
+            return false;
+        }
+        out.items.push_back(r);
+    }
+    return true;
 }
 
 static std::string strip_underscores(const std::string& text) {
@@ -223,16 +297,23 @@ ParamValue convert_param(const ParamSpec& spec, const std::string& text, const L
         break;
     case ParamType::String:
         break;
-    case ParamType::Enum:
-        if (std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end()) {
-            std::string hint = did_you_mean(text, spec.choices);
-            throw InputError(where,
-                             fmt::format("'{}' is not a valid value for '{}': expected one "
-                                         "of {}{}",
-                                         text, spec.name, join(spec.choices, ", "),
-                                         hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-        }
+    case ParamType::Enum: {
+        auto it = std::find(spec.choices.begin(), spec.choices.end(), text);
+        if (it == spec.choices.end())
+            throw InputError(where, fmt::format("'{}' is not a valid value for '{}': expected one "
+                                                "of {}{}",
+                                                text, spec.name, join(spec.choices, ", "),
+                                                did_you_mean_note(text, spec.choices)));
+        v.number = static_cast<uint64_t>(it - spec.choices.begin());
         break;
+    }
+    case ParamType::Ranges: {
+        std::string why;
+        if (!parse_ranges(text, spec.choices, spec.min, spec.max, v.ranges, why))
+            throw InputError(
+                where, fmt::format("'{}' is not a valid value for '{}': {}", text, spec.name, why));
+        break;
+    }
     case ParamType::Path: {
         std::filesystem::path p(text);
         if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;

@@ -22,6 +22,9 @@ enum class ParamType {
     String,
     Enum, // one of `choices`
     Path, // a file that must exist; relative paths are relative to the config file
+    // Numbers and ranges: "8-15", "3,5,9-11"; each item may carry one of
+    // `choices` as a label ("up:5-8,down:3"). Values lie in min..max.
+    Ranges,
 };
 
 const char* param_type_name(ParamType type);
@@ -32,8 +35,8 @@ struct ParamSpec {
     std::string default_value; // in YAML text; empty with required=false means "unset"
     std::string doc;
     bool required = false;
-    std::vector<std::string> choices; // for Enum
-    uint64_t min = 0;                 // for Integer/Size/Frequency
+    std::vector<std::string> choices; // for Enum; for Ranges, the labels items may carry
+    uint64_t min = 0;                 // for Integer/Size/Frequency/Ranges
     uint64_t max = UINT64_MAX;
 };
 
@@ -45,6 +48,26 @@ bool parse_frequency(const std::string& text, uint64_t& out);
 bool parse_time_ps(const std::string& text, uint64_t& out);
 bool parse_bool(const std::string& text, bool& out);
 
+// One item of a Ranges value: lo..hi (equal for a single number), and the
+// label it was written after ("up" in "up:5-8"; empty for none).
+struct Range {
+    std::string label;
+    uint64_t lo = 0, hi = 0;
+};
+struct Ranges {
+    std::vector<Range> items;
+    bool empty() const { return items.empty(); }
+    // Whether `v` lies in an item (with `label`, or any label when null).
+    bool contains(uint64_t v, const char* label = nullptr) const;
+    // How many values the items name, counting repeats.
+    uint64_t count() const;
+};
+// Parses ranges text; on failure returns false with `why` saying what is
+// wrong with which item. Values must lie in [min, max]; labels, when
+// `labels` is not empty, must be one of them.
+bool parse_ranges(const std::string& text, const std::vector<std::string>& labels, uint64_t min,
+                  uint64_t max, Ranges& out, std::string& why);
+
 // Values formatted for humans and docs ("1 GiB", "10 MHz", "1 us").
 std::string format_size(uint64_t bytes);
 
@@ -52,8 +75,9 @@ std::string format_size(uint64_t bytes);
 // the line when it refuses a value at elaboration.
 struct ParamValue {
     ParamType type = ParamType::String;
-    std::string text; // as written (or the default)
-    uint64_t number = 0;
+    std::string text;    // as written (or the default)
+    uint64_t number = 0; // numbers; for Enum, the index of the choice
+    Ranges ranges;       // for Ranges
     bool flag = false;
     bool is_set = false; // false: no value and no default
     Location where;
@@ -68,6 +92,9 @@ class Params {
     bool flag(const std::string& name) const;
     const std::string& str(const std::string& name) const;
     uint64_t time_ps(const std::string& name) const { return u64(name); }
+    // An Enum's value as the index of its choice in the spec's `choices`.
+    unsigned choice(const std::string& name) const { return static_cast<unsigned>(u64(name)); }
+    const Ranges& ranges(const std::string& name) const { return value(name).ranges; }
     const Location& where(const std::string& name) const;
     const ParamValue& value(const std::string& name) const;
 

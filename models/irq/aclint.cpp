@@ -16,8 +16,9 @@ constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 } // namespace
 
 Aclint::Aclint(const DeviceConfig& config)
-    : Device(config), msip_out(config.harts), mtip_out(config.harts), harts_(config.harts),
-      timebase_(config.params.u64("timebase")) {
+    : Device(config), msip_out(config.driven_harts().size()),
+      mtip_out(config.driven_harts().size()), hart_ids_(config.driven_harts()),
+      harts_(static_cast<unsigned>(hart_ids_.size())), timebase_(config.params.u64("timebase")) {
     if (harts_ == 0 || harts_ > kMaxHarts)
         throw InputError(config.where, fmt::format("{}: the CLINT layout supports 1 to {} harts, "
                                                    "not {}",
@@ -141,10 +142,10 @@ void Aclint::describe_dt(DtContext& ctx) {
     DtNode& node = ctx.soc_node("clint", base(), size());
     node.set_strings("compatible", {"sifive,clint0", "riscv,clint0"});
     std::vector<uint32_t> cells;
-    for (unsigned h = 0; h < harts_ && h < ctx.harts(); ++h) {
-        cells.insert(cells.end(),
-                     {ctx.hart_intc(h), HartIrqPins::kMsip, ctx.hart_intc(h), HartIrqPins::kMtip});
-    }
+    for (unsigned id : hart_ids_)
+        if (id < ctx.harts())
+            cells.insert(cells.end(), {ctx.hart_intc(id), HartIrqPins::kMsip, ctx.hart_intc(id),
+                                       HartIrqPins::kMtip});
     node.set_cells("interrupts-extended", std::move(cells));
     ctx.root().child("cpus").set_u32("timebase-frequency", static_cast<uint32_t>(timebase_));
 }
@@ -157,12 +158,13 @@ NVSOC_REGISTER_MODEL(ModelInfo{
             ParamSpec{"timebase", ParamType::Frequency, "10MHz",
                       "rate at which mtime counts (DT timebase-frequency)", /*required=*/false,
                       /*choices=*/{}, /*min=*/1, /*max=*/0xFFFFFFFF},
+            harts_param(),
         },
     .default_size = 0x10000,
     .irq_outputs = 0,
-    .create = [](const DeviceConfig& c) -> std::unique_ptr<Device> {
-        return std::make_unique<Aclint>(c);
-    },
+    .create = [](const DeviceConfig& c) { return std::make_unique<Aclint>(c); },
+    .roles = kTimeSource,
+    .hart_pins = {HartIrqPins::kMsip, HartIrqPins::kMtip},
 });
 
 } // namespace nvsoc

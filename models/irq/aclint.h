@@ -55,6 +55,7 @@ class Aclint : public Device, public HartInterruptSource, public TimeSource {
     void update_timers(uint64_t t);
     void on_timer();
 
+    std::vector<unsigned> hart_ids_; // hart index h is hart hart_ids_[h]
     unsigned harts_;
     uint64_t timebase_;        // Hz
     uint64_t units_per_sec_;   // SystemC time units per second

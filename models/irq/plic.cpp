@@ -6,32 +6,22 @@
 
 namespace nvsoc {
 
-namespace {
-
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t");
-    if (b == std::string::npos) return "";
-    size_t e = s.find_last_not_of(" \t");
-    return s.substr(b, e - b + 1);
-}
-
-} // namespace
-
 Plic::Plic(const DeviceConfig& config)
     : Device(config), sources_(static_cast<unsigned>(config.params.u64("sources"))),
-      words_(sources_ / 32 + 1), contexts_(2 * config.harts) {
+      words_(sources_ / 32 + 1), hart_ids_(config.driven_harts()),
+      contexts_(2 * static_cast<unsigned>(hart_ids_.size())) {
     // Every register is 32 bits; the rest of the window is reserved space.
     access_width_ = 4;
     unmapped_is_reserved_ = true;
-    if (config.harts == 0 || contexts_ > kMaxContexts)
+    if (contexts_ == 0 || contexts_ > kMaxContexts)
         throw InputError(config.where, fmt::format("{}: the PLIC supports 1 to {} harts, not {}",
-                                                   config.name, kMaxContexts / 2, config.harts));
+                                                   config.name, kMaxContexts / 2, contexts_ / 2));
     uint64_t needed = kContextBase + kContextStride * contexts_;
     if (config.size < needed)
         throw InputError(config.where,
                          fmt::format("{}: {} harts need {} contexts; give it a size of at least "
                                      "0x{:x}",
-                                     config.name, config.harts, contexts_, needed));
+                                     config.name, contexts_ / 2, contexts_, needed));
     unsigned bits = static_cast<unsigned>(config.params.u64("priority-bits"));
     priority_mask_ = bits >= 32 ? ~0u : (1u << bits) - 1;
 
@@ -120,35 +110,14 @@ Plic::Plic(const DeviceConfig& config)
 }
 
 void Plic::parse_edge_sources(const DeviceConfig& config) {
-    const std::string& text = config.params.str("edge-sources");
-    if (trim(text).empty()) return;
-    const Location& where = config.params.where("edge-sources");
-    size_t pos = 0;
-    while (pos <= text.size()) {
-        size_t comma = text.find(',', pos);
-        if (comma == std::string::npos) comma = text.size();
-        std::string item = trim(text.substr(pos, comma - pos));
-        pos = comma + 1;
-        auto bad = [&](const std::string& why) {
-            return InputError(where, fmt::format("'{}' in edge-sources: {}", item, why));
-        };
-        if (item.empty())
-            throw bad("expected a source number between 1 and " + std::to_string(sources_));
-        // A single source "7" or a range "8-11".
-        uint64_t first = 0, last = 0;
-        size_t dash = item.find('-');
-        bool ok = dash == std::string::npos ? parse_integer(item, first)
-                                            : parse_integer(trim(item.substr(0, dash)), first) &&
-                                                  parse_integer(trim(item.substr(dash + 1)), last);
-        if (dash == std::string::npos) last = first;
-        if (!ok)
-            throw bad(fmt::format("expected a source number between 1 and {} or a range such as "
-                                  "3-5",
-                                  sources_));
-        if (first < 1 || last > sources_)
-            throw bad(fmt::format("sources are numbered 1 to {}", sources_));
-        if (first > last) throw bad("a range goes from the lower to the higher number");
-        for (uint64_t s = first; s <= last; ++s)
+    for (const Range& r : config.params.ranges("edge-sources").items) {
+        // The table bounds sources by the largest PLIC; this one has fewer.
+        if (r.hi > sources_)
+            throw InputError(config.params.where("edge-sources"),
+                             fmt::format("'{}': edge source {} does not exist: sources are "
+                                         "numbered 1 to {}",
+                                         config.name, r.hi, sources_));
+        for (uint64_t s = r.lo; s <= r.hi; ++s)
             assign(edge_, static_cast<unsigned>(s), true);
     }
 }
@@ -253,10 +222,10 @@ void Plic::describe_dt(DtContext& ctx) {
     node.set_empty("interrupt-controller");
     node.set_u32("riscv,ndev", sources_);
     std::vector<uint32_t> cells;
-    for (unsigned h = 0; h < contexts_ / 2 && h < ctx.harts(); ++h) {
-        cells.insert(cells.end(),
-                     {ctx.hart_intc(h), HartIrqPins::kMeip, ctx.hart_intc(h), HartIrqPins::kSeip});
-    }
+    for (unsigned id : hart_ids_)
+        if (id < ctx.harts())
+            cells.insert(cells.end(), {ctx.hart_intc(id), HartIrqPins::kMeip, ctx.hart_intc(id),
+                                       HartIrqPins::kSeip});
     node.set_cells("interrupts-extended", std::move(cells));
     node.set_u32("phandle", ctx.phandle_of(instance()));
 }
@@ -272,15 +241,16 @@ NVSOC_REGISTER_MODEL(ModelInfo{
             ParamSpec{"priority-bits", ParamType::Integer, "3",
                       "implemented priority bits (priorities 0 to 2^bits-1)", /*required=*/false,
                       /*choices=*/{}, /*min=*/1, /*max=*/32},
-            ParamSpec{"edge-sources", ParamType::String, "",
+            ParamSpec{"edge-sources", ParamType::Ranges, "",
                       "edge-triggered sources, e.g. \"3,7-9\" (the others are level-triggered)",
-                      /*required=*/false, /*choices=*/{}, /*min=*/0, /*max=*/UINT64_MAX},
+                      /*required=*/false, /*choices=*/{}, /*min=*/1, /*max=*/1023},
+            harts_param(),
         },
     .default_size = 0x600000,
     .irq_outputs = 0,
-    .create = [](const DeviceConfig& c) -> std::unique_ptr<Device> {
-        return std::make_unique<Plic>(c);
-    },
+    .create = [](const DeviceConfig& c) { return std::make_unique<Plic>(c); },
+    .roles = kInterruptController,
+    .hart_pins = {HartIrqPins::kMeip, HartIrqPins::kSeip},
 });
 
 } // namespace nvsoc

@@ -1,5 +1,6 @@
 // RISC-V Platform-Level Interrupt Controller (riscv-plic-spec), two contexts
-// per hart: context 2h is hart h's M-mode (MEIP), 2h+1 its S-mode (SEIP).
+// per hart it drives (its `harts`, all by default): context 2h is the h-th
+// such hart's M-mode (MEIP), 2h+1 its S-mode (SEIP).
 //   0x000000 + 4*src        priority[src]  (source 0 reserved)
 //   0x001000 + 4*word       pending bits   (read-only)
 //   0x002000 + 0x80*ctx     enable bits
@@ -77,7 +78,8 @@ class Plic : public Device, public InterruptController, public HartInterruptSour
     static constexpr unsigned kEnableWords = kEnableStride / 4;
 
     unsigned sources_;
-    unsigned words_; // 32-bit words holding bits 0..sources_
+    unsigned words_;                 // 32-bit words holding bits 0..sources_
+    std::vector<unsigned> hart_ids_; // contexts 2h and 2h+1 are hart hart_ids_[h]'s
     unsigned contexts_;
     uint32_t priority_mask_;
     Bits edge_;       // edge-triggered sources

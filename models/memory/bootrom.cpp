@@ -73,12 +73,13 @@ void BootRom::configure(uint64_t firmware_entry, uint64_t dtb_address, const FwD
 }
 
 NVSOC_REGISTER_MODEL(ModelInfo{
-    "bootrom",
-    "Reset vector: a0=hartid, a1=device tree, a2=fw_dynamic info, jump to the firmware",
-    {},
-    0xf000,
-    0,
-    [](const DeviceConfig& c) { return std::make_unique<BootRom>(c); },
+    .type = "bootrom",
+    .doc = "Reset vector: a0=hartid, a1=device tree, a2=fw_dynamic info, jump to the firmware",
+    .params = {},
+    .default_size = 0xf000,
+    .irq_outputs = 0,
+    .create = [](const DeviceConfig& c) { return std::make_unique<BootRom>(c); },
+    .roles = kBootRom,
 });
 
 } // namespace nvsoc

@@ -80,15 +80,16 @@ bool Ram::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
 }
 
 NVSOC_REGISTER_MODEL(ModelInfo{
-    "ram",
-    "Main memory; host pages are allocated only when the guest touches them",
-    {
-        {"read-latency", ParamType::Time, "0ns", "Latency added to each read"},
-        {"write-latency", ParamType::Time, "0ns", "Latency added to each write"},
-    },
-    0,
-    0,
-    [](const DeviceConfig& c) { return std::make_unique<Ram>(c); },
+    .type = "ram",
+    .doc = "Main memory; host pages are allocated only when the guest touches them",
+    .params =
+        {
+            {"read-latency", ParamType::Time, "0ns", "Latency added to each read"},
+            {"write-latency", ParamType::Time, "0ns", "Latency added to each write"},
+        },
+    .default_size = 0,
+    .irq_outputs = 0,
+    .create = [](const DeviceConfig& c) { return std::make_unique<Ram>(c); },
 });
 
 } // namespace nvsoc

@@ -61,14 +61,15 @@ bool Rom::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
 }
 
 NVSOC_REGISTER_MODEL(ModelInfo{
-    "rom",
-    "Read-only memory filled from an image file; guest writes fail",
-    {
-        {"image", ParamType::Path, "", "Raw binary loaded at offset 0 (optional)"},
-    },
-    0,
-    0,
-    [](const DeviceConfig& c) { return std::make_unique<Rom>(c); },
+    .type = "rom",
+    .doc = "Read-only memory filled from an image file; guest writes fail",
+    .params =
+        {
+            {"image", ParamType::Path, "", "Raw binary loaded at offset 0 (optional)"},
+        },
+    .default_size = 0,
+    .irq_outputs = 0,
+    .create = [](const DeviceConfig& c) { return std::make_unique<Rom>(c); },
 });
 
 } // namespace nvsoc

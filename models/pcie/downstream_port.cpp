@@ -2,9 +2,9 @@
 
 #include "models/core/model_registry.h"
 #include "models/core/pcie_extension.h"
+#include "models/core/random.h"
 
 #include <cstdlib>
-#include <functional>
 
 namespace nvsoc {
 
@@ -12,73 +12,20 @@ using namespace pcie;
 
 namespace {
 
-// The items of a comma-separated list, trimmed, empty ones dropped.
-std::vector<std::string> list_items(const std::string& text) {
-    std::vector<std::string> items;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        size_t comma = text.find(',', pos);
-        std::string item = text.substr(pos, comma == std::string::npos ? comma : comma - pos);
-        pos = comma == std::string::npos ? text.size() : comma + 1;
-        item.erase(0, item.find_first_not_of(' '));
-        item.erase(item.find_last_not_of(' ') + 1);
-        if (!item.empty()) items.push_back(item);
-    }
-    return items;
-}
-
-// "7" or "5-8" -> [lo, hi].
-bool parse_range(const std::string& text, uint64_t& lo, uint64_t& hi) {
-    size_t dash = text.find('-');
-    if (!parse_integer(text.substr(0, dash), lo)) return false;
-    if (dash == std::string::npos) {
-        hi = lo;
-        return true;
-    }
-    return parse_integer(text.substr(dash + 1), hi) && hi >= lo;
-}
-
-// "3,5,8-15" -> lanes; empty text -> none.
-std::vector<unsigned> parse_lanes(const DeviceConfig& c, const std::string& key) {
-    std::vector<unsigned> lanes;
-    for (const std::string& item : list_items(c.params.str(key))) {
-        uint64_t lo = 0, hi = 0;
-        if (!parse_range(item, lo, hi) || hi >= kMaxWidth)
-            throw InputError(c.params.where(key),
-                             fmt::format("'{}': {} '{}' is not a lane or a range of lanes 0-15 "
-                                         "(write e.g. \"8-15\" or \"0,3\")",
-                                         c.name, key, item));
-        for (uint64_t l = lo; l <= hi; ++l)
-            lanes.push_back(static_cast<unsigned>(l));
-    }
-    return lanes;
-}
-
-// "up:5-8,down:3,10": TLP transmission ordinals (from 1), per direction
-// (up: device to root, down: root to device; no prefix: both).
-void parse_ordinals(const DeviceConfig& c, const std::string& key,
-                    const std::function<void(pcie::Direction, uint64_t)>& add) {
-    for (const std::string& item : list_items(c.params.str(key))) {
-        bool up = item.rfind("down:", 0) != 0, down = item.rfind("up:", 0) != 0;
-        std::string range = item.substr(up && down ? 0 : up ? 3 : 5);
-        uint64_t lo = 0, hi = 0;
-        if (!parse_range(range, lo, hi) || lo == 0 || hi - lo > 1'000'000)
-            throw InputError(c.params.where(key),
-                             fmt::format("'{}': {} '{}' is not a TLP ordinal or range (from 1, "
-                                         "optionally after up: or down:), e.g. \"up:5-8,down:3\"",
-                                         c.name, key, item));
-        for (uint64_t n = lo; n <= hi; ++n) {
-            if (up) add(pcie::Direction::Upstream, n);
-            if (down) add(pcie::Direction::Downstream, n);
-        }
-    }
-}
-
-uint64_t fnv1a(const std::string& s) {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (unsigned char ch : s)
-        h = (h ^ ch) * 0x100000001b3ull;
-    return h;
+// Every value of the ranges `key` with `label` (or no label, which means
+// both directions of a link), as TLP ordinals.
+std::vector<uint64_t> ordinals(const DeviceConfig& c, const std::string& key, const char* label) {
+    const Ranges& r = c.params.ranges(key);
+    if (r.count() > 1'000'000)
+        throw InputError(c.params.where(key),
+                         fmt::format("'{}': {} names {} TLP ordinals; name at most a million",
+                                     c.name, key, r.count()));
+    std::vector<uint64_t> out;
+    for (const Range& item : r.items)
+        if (item.label.empty() || item.label == label)
+            for (uint64_t n = item.lo; n <= item.hi; ++n)
+                out.push_back(n);
+    return out;
 }
 
 Identity port_identity(const DeviceConfig& c) {
@@ -118,9 +65,10 @@ DownstreamPort::DownstreamPort(const DeviceConfig& config, PortType type)
     link_config_.downstream = port_;
     link_config_.upstream = port_;
     LinkFaults& f = link_config_.faults;
-    f.failed_lanes = parse_lanes(config, "failed-lanes");
-    const std::string& failing = p.str("failing-speed");
-    f.failing_speed = failing == "none" ? 0 : static_cast<unsigned>(failing.back() - '0');
+    for (const Range& r : p.ranges("failed-lanes").items)
+        for (uint64_t lane = r.lo; lane <= r.hi; ++lane)
+            f.failed_lanes.push_back(static_cast<unsigned>(lane));
+    f.failing_speed = p.choice("failing-speed"); // "none" is 0, then gen1..gen6
     f.training_fails = p.flag("training-fails");
     uint64_t every = p.u64("lcrc-error-every");
     if (every == 1)
@@ -143,17 +91,16 @@ DownstreamPort::DownstreamPort(const DeviceConfig& config, PortType type)
         for (auto& d : f.tlp)
             d.lcrc_error_rate = rate;
     }
-    parse_ordinals(config, "lcrc-errors-at", [&](pcie::Direction d, uint64_t n) {
-        f.tlp[static_cast<unsigned>(d)].lcrc_at.push_back(n);
-    });
-    parse_ordinals(config, "acks-lost-at", [&](pcie::Direction d, uint64_t n) {
-        f.tlp[static_cast<unsigned>(d)].ack_lost_at.push_back(n);
-    });
+    for (pcie::Direction d : {pcie::Direction::Upstream, pcie::Direction::Downstream}) {
+        const char* label = d == pcie::Direction::Upstream ? "up" : "down";
+        f.tlp[static_cast<unsigned>(d)].lcrc_at = ordinals(config, "lcrc-errors-at", label);
+        f.tlp[static_cast<unsigned>(d)].ack_lost_at = ordinals(config, "acks-lost-at", label);
+    }
     link_config_.lane_reversal = p.flag("lane-reversal");
     link_config_.device_present = false;
-    // One stream of random choices per fault point, from the platform seed
-    // and the point's name.
-    link_seed_ = config.seed ^ fnv1a(config.name + ".link");
+    // The link's random choices (the seeded LCRC error rate) have their
+    // own stream, "<port>.link".
+    link_seed_ = stream_seed(config.seed, config.name + ".link");
 
     // Software's hands on the link.
     unsigned pc = cs_.pcie_offset();
@@ -182,7 +129,7 @@ DownstreamPort::DownstreamPort(const DeviceConfig& config, PortType type)
     if (surprise_down_at_) SC_THREAD(fault_thread);
 }
 
-void DownstreamPort::attach_below(PcieNode& below) {
+void DownstreamPort::attached(PcieNode& below) {
     below_ = &below;
     link_config_.upstream = below.upstream_port();
     link_config_.device_present = true;
@@ -472,9 +419,15 @@ std::vector<ParamSpec> downstream_port_params(const char* vendor_id, const char*
          "directions)"},
         {"lane-reversal", ParamType::Bool, "false",
          "The link may also form on its highest lanes, reversed"},
-        {"failed-lanes", ParamType::String, "",
-         "Fault point <port>.link.lanes: lanes that do not train, e.g. \"8-15\" (the link "
-         "downtrains to the widest working width)"},
+        {"failed-lanes",
+         ParamType::Ranges,
+         "",
+         "Fault point <port>.link.lanes: lanes that do not train, e.g. \"8-15\" or \"0,3\" (the "
+         "link downtrains to the widest working width)",
+         false,
+         {},
+         0,
+         kMaxWidth - 1},
         {"failing-speed",
          ParamType::Enum,
          "none",
@@ -491,13 +444,23 @@ std::vector<ParamSpec> downstream_port_params(const char* vendor_id, const char*
          "Fault point <port>.link.lcrc_rate: the probability (0 to below 1, e.g. 1e-3) that a "
          "TLP transmission in each direction has an LCRC error, from a PRNG seeded by the "
          "platform seed and the port's name"},
-        {"lcrc-errors-at", ParamType::String, "",
+        {"lcrc-errors-at",
+         ParamType::Ranges,
+         "",
          "Fault point <port>.link.lcrc_at: TLP transmission ordinals (from 1, replays "
          "included) with LCRC errors, e.g. \"up:5-8,down:3\" (no prefix: both directions); "
-         "four in a row roll REPLAY_NUM over"},
-        {"acks-lost-at", ParamType::String, "",
+         "four in a row roll REPLAY_NUM over",
+         false,
+         {"up", "down"},
+         1},
+        {"acks-lost-at",
+         ParamType::Ranges,
+         "",
          "Fault point <port>.link.ack_lost: TLP transmissions whose Ack is lost (Bad DLLP), so "
-         "the replay timer fires (Replay Timer Timeout), same syntax"},
+         "the replay timer fires (Replay Timer Timeout), same syntax",
+         false,
+         {"up", "down"},
+         1},
         {"surprise-down-at", ParamType::Time, "",
          "Fault point <port>.link.surprise_down: the device below vanishes at this simulated "
          "time (Surprise Down)"},

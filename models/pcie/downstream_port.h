@@ -25,16 +25,13 @@
 
 namespace nvsoc {
 
-class DownstreamPort : public PcieNode, public PcieUpstream {
+class DownstreamPort : public PcieNode, public PcieUpstream, public PciBusOwner {
   public:
     // `type` is PortType::RootPort or PortType::DownstreamPort.
     DownstreamPort(const DeviceConfig& config, pcie::PortType type);
 
     std::vector<pcie::ConfigSpace*> functions() override { return {&cs_}; }
     pcie::PciBus* secondary() override { return &bus_; }
-    PcieUpstream* as_upstream() override { return this; }
-    void attach_below(PcieNode& below) override;
-    std::optional<Site> secondary_site() const override { return Site::Link; }
     void downstream_request(const pcie::PciBus::Claim& claim, pcie::Space space, uint64_t address,
                             tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
 
@@ -52,6 +49,14 @@ class DownstreamPort : public PcieNode, public PcieUpstream {
     PcieNode* below() const { return below_; }
 
   protected:
+    // The bus below is the link, carrying one device; attaching it gives
+    // the link its upstream end.
+    const Model& owner_model() const override { return *this; }
+    pcie::PciBus& child_bus() override { return bus_; }
+    PcieUpstream& child_upstream() override { return *this; }
+    Site child_site() const override { return Site::Link; }
+    void attached(PcieNode& below) override;
+
     // Wakes the link's thread after an input made outside it.
     void notify_link() { kick(); }
     // An error message from below that Bridge Control lets through.

@@ -37,22 +37,23 @@ Identity epf_identity(const DeviceConfig& c) {
     return id;
 }
 
-uint64_t splitmix(uint64_t& s) {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 } // namespace
 
 EpfTest::EpfTest(const DeviceConfig& config)
     : PcieNode(config), cs_(epf_identity(config)),
       command_latency_(sc_core::sc_time::from_value(config.params.time_ps("command-latency"))),
-      rng_seed_(config.seed ^ 0x6570662d74657374ull), rng_state_(rng_seed_) {
+      data_(random_stream("data")) {
+    declare_registers();
     for (unsigned b = 0; b < 6; ++b) {
         cs_.set_bar(b, {kBarSizes[b], BarKind::Memory32, false});
         bars_[b].assign(kBarSizes[b], 0);
+        // BAR0: the registers, then memory (as the endpoint's BAR0 is RAM
+        // whose first words the function polls).
+        map_bar(0, b,
+                {.registers = b == 0 ? &registers_ : nullptr,
+                 .registers_size = b == 0 ? kRegistersEnd : 0,
+                 .memory = bars_[b].data(),
+                 .memory_size = bars_[b].size()});
     }
     cs_.add_pm_capability();
     cs_.add_msi_capability({.multiple_message_capable = 5, .address64 = true});
@@ -68,45 +69,42 @@ EpfTest::EpfTest(const DeviceConfig& config)
     SC_THREAD(worker);
 }
 
+void EpfTest::declare_registers() {
+    static const char* const names[] = {"MAGIC",    "COMMAND",  "STATUS",     "SRC_LOW",
+                                        "SRC_HIGH", "DST_LOW",  "DST_HIGH",   "SIZE",
+                                        "CHECKSUM", "IRQ_TYPE", "IRQ_NUMBER", "FLAGS"};
+    for (unsigned i = 0; i < register_ids_.size(); ++i) {
+        RegisterSpec r{.name = names[i], .offset = 4 * i, .width = 4};
+        if (4 * i == kStatus)
+            // Reading STATUS acknowledges the interrupt: INTx drops and
+            // IRQ_RAISED clears. The driver's handler completes its wait
+            // when it sees IRQ_RAISED; on an INTx line it shares (with its
+            // root port's AER interrupt, say) a stale IRQ_RAISED from the
+            // previous command would end the next wait before the transfer
+            // ran.
+            r.on_read = [this](unsigned) {
+                uint32_t status = reg(kStatus);
+                set_intx(0, false);
+                set_reg(kStatus, status & ~kIrqRaised);
+                return status;
+            };
+        if (4 * i == kCommand)
+            // The function picks a command up on its next poll.
+            r.on_write = [this](unsigned, uint64_t v, uint64_t) {
+                if (v == 0) return;
+                command_pending_ = true;
+                command_written_.notify(access_delay() + command_latency_);
+            };
+        register_ids_[i] = registers_.add(std::move(r));
+    }
+}
+
 uint32_t EpfTest::reg(unsigned offset) const {
-    uint32_t v;
-    std::memcpy(&v, bars_[0].data() + offset, 4);
-    return v;
+    return static_cast<uint32_t>(registers_.value(register_ids_.at(offset / 4)));
 }
 
 void EpfTest::set_reg(unsigned offset, uint32_t value) {
-    std::memcpy(bars_[0].data() + offset, &value, 4);
-}
-
-void EpfTest::downstream_request(const PciBus::Claim& claim, Space, uint64_t,
-                                 tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-    unsigned bar = claim.bar ? claim.bar->bar : 6;
-    uint64_t offset = claim.bar ? claim.bar->offset : 0;
-    unsigned len = tx.get_data_length();
-    if (bar >= 6 || offset + len > bars_[bar].size()) {
-        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    uint8_t* mem = bars_[bar].data() + offset;
-    if (tx.is_read()) {
-        std::memcpy(tx.get_data_ptr(), mem, len);
-        // Reading STATUS acknowledges the interrupt: INTx drops and
-        // IRQ_RAISED clears. The driver's handler completes its wait when
-        // it sees IRQ_RAISED; on an INTx line it shares (with its root
-        // port's AER interrupt, say) a stale IRQ_RAISED from the previous
-        // command would end the next wait before the transfer ran.
-        if (bar == 0 && offset < kStatus + 4 && offset + len > kStatus) {
-            set_intx(0, false);
-            set_reg(kStatus, reg(kStatus) & ~kIrqRaised);
-        }
-    } else if (tx.is_write()) {
-        std::memcpy(mem, tx.get_data_ptr(), len);
-        if (bar == 0 && offset < kCommand + 4 && offset + len > kCommand && reg(kCommand) != 0) {
-            command_pending_ = true;
-            command_written_.notify(delay + command_latency_);
-        }
-    }
-    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+    registers_.set(register_ids_.at(offset / 4), value);
 }
 
 void EpfTest::worker() {
@@ -183,7 +181,7 @@ void EpfTest::run(uint32_t command) {
     } else if (command == kWrite) {
         buffer_.resize(size);
         for (uint32_t i = 0; i < size; i += 8) {
-            uint64_t r = splitmix(rng_state_);
+            uint64_t r = data_.next();
             std::memcpy(buffer_.data() + i, &r, std::min<uint32_t>(8, size - i));
         }
         set_reg(kChecksum, crc32_le(~0u, buffer_.data(), size));
@@ -242,8 +240,9 @@ void EpfTest::link_reset() {
 
 void EpfTest::reset() {
     ++generation_;
-    rng_state_ = rng_seed_;
+    data_ = random_stream("data");
     cs_.reset(ResetKind::PowerOn);
+    registers_.reset();
     for (auto& b : bars_)
         std::fill(b.begin(), b.end(), 0);
     command_pending_ = false;
@@ -281,14 +280,12 @@ std::vector<ParamSpec> epf_params() {
 } // namespace
 
 NVSOC_REGISTER_MODEL(ModelInfo{
-    "pci-epf-test",
-    "PCIe endpoint speaking the pci-epf-test protocol (Linux's pci_endpoint_test and pcitest): "
-    "six memory BARs, DMA read/write/copy with CRC32, INTx and MSI",
-    epf_params(),
-    0,
-    0,
-    [](const DeviceConfig& c) { return std::make_unique<EpfTest>(c); },
-    true,
+    .type = "pci-epf-test",
+    .doc = "PCIe endpoint speaking the pci-epf-test protocol (Linux's pci_endpoint_test and "
+           "pcitest): six memory BARs, DMA read/write/copy with CRC32, INTx and MSI",
+    .params = epf_params(),
+    .create = [](const DeviceConfig& c) { return std::make_unique<EpfTest>(c); },
+    .on_bus = "PCI",
 });
 
 } // namespace nvsoc

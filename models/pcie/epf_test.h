@@ -7,11 +7,10 @@
 // Six 32-bit memory BARs of the sizes pci-epf-test uses (512 B, 512 B,
 // 1 KiB, 16 KiB, 128 KiB, 1 MiB) are plain memory; BAR0 starts with the
 // test registers (MAGIC, COMMAND, STATUS, source and destination address,
-// SIZE, CHECKSUM, IRQ_TYPE, IRQ_NUMBER, FLAGS). A COMMAND write is picked up
-// `command-latency` later, as the endpoint function's poll would: COMMAND
-// and STATUS are cleared, the transfer runs over the link (READ: the
-// endpoint reads host memory and checks the CRC32 the host wrote to
-// CHECKSUM; WRITE: it writes pseudo-random data to host memory and puts its
+// SIZE, CHECKSUM, IRQ_TYPE, IRQ_NUMBER, FLAGS), declared as a register bank. A COMMAND write is
+// picked up `command-latency` later, as the endpoint function's poll would: COMMAND and STATUS are
+// cleared, the transfer runs over the link (READ: the endpoint reads host memory and checks the
+// CRC32 the host wrote to CHECKSUM; WRITE: it writes pseudo-random data to host memory and puts its
 // CRC32 in CHECKSUM; COPY: host memory to host memory through the
 // endpoint), STATUS gets the result and the interrupt IRQ_TYPE asks for is
 // raised. INTx is held until the host reads STATUS (a level interrupt that
@@ -52,8 +51,6 @@ class EpfTest : public PcieNode {
     explicit EpfTest(const DeviceConfig& config);
 
     std::vector<pcie::ConfigSpace*> functions() override { return {&cs_}; }
-    void downstream_request(const pcie::PciBus::Claim& claim, pcie::Space space, uint64_t address,
-                            tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
     void link_reset() override;
     void reset() override;
     void stats(nlohmann::json& out) const override;
@@ -62,6 +59,7 @@ class EpfTest : public PcieNode {
     uint32_t reg(unsigned offset) const;
 
   private:
+    void declare_registers();
     void set_reg(unsigned offset, uint32_t value);
     void worker();
     void run(uint32_t command);
@@ -70,11 +68,13 @@ class EpfTest : public PcieNode {
     void raise_irq();
 
     pcie::ConfigSpace cs_;
+    RegisterBank registers_;                // BAR0's test registers
+    std::array<size_t, 12> register_ids_{}; // by offset / 4
     std::array<std::vector<uint8_t>, 6> bars_;
     sc_core::sc_time command_latency_;
     sc_core::sc_event command_written_;
     bool command_pending_ = false;
-    uint64_t rng_seed_, rng_state_;
+    RandomStream data_;       // the WRITE command's data, "<instance>.data"
     uint64_t generation_ = 0; // resets so far: a running command checks it
     std::vector<uint8_t> buffer_;
     uint64_t commands_ = 0, bytes_read_ = 0, bytes_written_ = 0, irqs_ = 0, failures_ = 0;

@@ -303,15 +303,6 @@ std::optional<AerBit> aer_bit(LinkEventKind k) {
 
 // --- The link --------------------------------------------------------------------------
 
-uint64_t Link::Rng::next() {
-    // splitmix64
-    state += 0x9e3779b97f4a7c15ull;
-    uint64_t z = state;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 Link::Link(const LinkConfig& config, uint64_t seed) : cfg_(config) {
     if (auto e = validate(cfg_); !e.empty()) throw std::invalid_argument("pcie link: " + e);
     target_speed_ = max_common_speed();
@@ -322,10 +313,8 @@ Link::Link(const LinkConfig& config, uint64_t seed) : cfg_(config) {
     }
     // Each direction draws from its own stream, so one direction's traffic
     // does not change the other's errors.
-    for (unsigned d = 0; d < 2; ++d) {
-        Rng mix{seed + d};
-        rng_[d].state = mix.next();
-    }
+    rng_[0] = RandomStream(seed, "downstream");
+    rng_[1] = RandomStream(seed, "upstream");
 }
 
 unsigned Link::max_common_speed() const {
@@ -964,7 +953,7 @@ bool Link::lcrc_error(unsigned d, uint64_t n) {
     const TlpErrorInjection& inj = cfg_.faults.tlp[d];
     bool err = false;
     if (inj.lcrc_error_rate > 0) {
-        double u = double(rng_[d].next() >> 11) * 0x1.0p-53;
+        double u = rng_[d].uniform();
         err = u < inj.lcrc_error_rate;
     }
     if (inj.lcrc_every_nth && n % inj.lcrc_every_nth == 0) err = true;

@@ -16,6 +16,8 @@
 // bandwidth, and flit-mode details beyond the flit's 236 TLP bytes in 256.
 #pragma once
 
+#include "models/core/random.h"
+
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -393,10 +395,6 @@ class Link {
         bool reversed = false;
         std::array<bool, kMaxSpeed + 1> equalized{};
     };
-    struct Rng {
-        uint64_t state = 0;
-        uint64_t next();
-    };
     static unsigned index(Direction d) { return static_cast<unsigned>(d); }
 
     void input(uint64_t& t);
@@ -465,7 +463,7 @@ class Link {
     std::array<uint64_t, 2> pipe_free_{};
     std::array<uint64_t, 2> sent_{};
     std::array<unsigned, 2> replay_num_{};
-    std::array<Rng, 2> rng_{};
+    std::array<RandomStream, 2> rng_{}; // per direction
 };
 
 } // namespace nvsoc::pcie

@@ -267,14 +267,12 @@ void PcieHost::describe_dt(DtContext& ctx) {
     // keeps two device-number bits, so the pattern repeats every 4 devices.
     const auto& irqs = config().irqs;
     if (irqs.size() == intx_.size()) {
-        std::string controller = irqs[0].controller;
-        uint32_t parent =
-            ctx.phandle_of(controller.empty() ? ctx.default_irq_controller() : controller);
         std::vector<uint32_t> map;
         for (uint32_t dev = 0; dev < 4; ++dev)
             for (uint32_t pin = 1; pin <= 4; ++pin) {
-                uint32_t line = irqs[(dev + pin - 1) % 4].number;
-                for (uint32_t c : {dev << 11, 0u, 0u, pin, parent, line})
+                const IrqRef& irq = irqs[(dev + pin - 1) % 4];
+                uint32_t parent = ctx.phandle_of(irq.controller);
+                for (uint32_t c : {dev << 11, 0u, 0u, pin, parent, irq.number})
                     map.push_back(c);
             }
         node.set_cells("interrupt-map", map);
@@ -294,23 +292,25 @@ void PcieHost::stats(nlohmann::json& out) const {
 }
 
 NVSOC_REGISTER_MODEL(ModelInfo{
-    "pcie-host",
-    "PCIe host bridge (pci-host-ecam-generic): ECAM, I/O/32/64-bit windows routed to the "
-    "root bus, INTx A-D, DMA into the system",
-    {
-        {"io-base", ParamType::Integer, "0x3000000", "CPU address of the PCI I/O window"},
-        {"io-size", ParamType::Size, "64KiB", "Size of the I/O window (0: none)"},
-        {"mmio-base", ParamType::Integer, "0x40000000",
-         "CPU (and bus) address of the 32-bit memory window"},
-        {"mmio-size", ParamType::Size, "1GiB",
-         "Size of the 32-bit memory window (0: none; must end below 4 GiB)"},
-        {"mmio64-base", ParamType::Integer, "0x400000000",
-         "CPU (and bus) address of the 64-bit memory window"},
-        {"mmio64-size", ParamType::Size, "16GiB", "Size of the 64-bit memory window (0: none)"},
-    },
-    256 * kMiB,
-    4,
-    [](const DeviceConfig& c) { return std::make_unique<PcieHost>(c); },
+    .type = "pcie-host",
+    .doc = "PCIe host bridge (pci-host-ecam-generic): ECAM, I/O/32/64-bit windows routed to the "
+           "root bus, INTx A-D, DMA into the system",
+    .params =
+        {
+            {"io-base", ParamType::Integer, "0x3000000", "CPU address of the PCI I/O window"},
+            {"io-size", ParamType::Size, "64KiB", "Size of the I/O window (0: none)"},
+            {"mmio-base", ParamType::Integer, "0x40000000",
+             "CPU (and bus) address of the 32-bit memory window"},
+            {"mmio-size", ParamType::Size, "1GiB",
+             "Size of the 32-bit memory window (0: none; must end below 4 GiB)"},
+            {"mmio64-base", ParamType::Integer, "0x400000000",
+             "CPU (and bus) address of the 64-bit memory window"},
+            {"mmio64-size", ParamType::Size, "16GiB", "Size of the 64-bit memory window (0: none)"},
+        },
+    .default_size = 256 * kMiB,
+    .irq_outputs = 4,
+    .create = [](const DeviceConfig& c) { return std::make_unique<PcieHost>(c); },
+    .owns_bus = "PCI",
 });
 
 } // namespace nvsoc

@@ -32,7 +32,7 @@
 
 namespace nvsoc {
 
-class PcieHost : public Device, public PcieUpstream {
+class PcieHost : public Device, public PcieUpstream, public PciBusOwner {
   public:
     explicit PcieHost(const DeviceConfig& config);
 
@@ -64,6 +64,13 @@ class PcieHost : public Device, public PcieUpstream {
     static EcamAddress decode_ecam(uint64_t offset);
 
   protected:
+    // Root-complex functions (root ports, integrated endpoints) sit on the
+    // root bus.
+    const Model& owner_model() const override { return *this; }
+    pcie::PciBus& child_bus() override { return root_bus_; }
+    PcieUpstream& child_upstream() override { return *this; }
+    PcieNode::Site child_site() const override { return PcieNode::Site::RootBus; }
+
     void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
     unsigned transport_dbg(tlm::tlm_generic_payload& tx) override;
 

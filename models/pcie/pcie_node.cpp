@@ -2,6 +2,9 @@
 
 #include "models/core/pcie_extension.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace nvsoc {
 
 using namespace pcie;
@@ -42,7 +45,7 @@ ParamSpec max_payload_param() {
 PortConfig read_port_config(const DeviceConfig& config) {
     const Params& p = config.params;
     PortConfig port;
-    port.max_speed = static_cast<unsigned>(p.str("max-link-speed").back() - '0');
+    port.max_speed = p.choice("max-link-speed") + 1; // gen1 is choice 0
     uint64_t width = p.u64("max-link-width");
     std::string why = width > 64 ? check_width(64) : check_width(static_cast<unsigned>(width));
     if (!why.empty())
@@ -54,7 +57,49 @@ PortConfig read_port_config(const DeviceConfig& config) {
     return port;
 }
 
-PcieNode::PcieNode(const DeviceConfig& config) : Device(config), port_(read_port_config(config)) {}
+PcieNode::PcieNode(const DeviceConfig& config) : Model(config), port_(read_port_config(config)) {}
+
+void PcieNode::map_bar(unsigned f, unsigned bar, BarSpace space) {
+    bars_[{f, bar}] = space;
+}
+
+void PcieNode::downstream_request(const PciBus::Claim& claim, Space, uint64_t,
+                                  tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    auto it = claim.bar ? bars_.find({claim.function, claim.bar->bar}) : bars_.end();
+    if (it == bars_.end()) {
+        // Only a BAR that decodes nothing in the model reaches here.
+        unsupported(tx, "no register bank or memory behind the BAR");
+        return;
+    }
+    const BarSpace& bar = it->second;
+    uint64_t offset = claim.bar->offset;
+    unsigned len = tx.get_data_length();
+    if (bar.registers && offset < bar.registers_size) {
+        tlm::tlm_generic_payload local;
+        local.set_command(tx.get_command());
+        local.set_address(offset);
+        local.set_data_ptr(tx.get_data_ptr());
+        local.set_data_length(len);
+        local.set_streaming_width(len);
+        access_delay_ = delay;
+        serve_registers(*bar.registers, local, log_, bar.registers_size);
+        // A Completer Abort is what a function answers an access it cannot
+        // serve (a register it forbids in that direction, a width it does
+        // not take); hardware never fails a request with a bus error.
+        tx.set_response_status(local.is_response_ok() ? tlm::TLM_OK_RESPONSE
+                                                      : tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    if (bar.memory && offset < bar.memory_size && len <= bar.memory_size - offset) {
+        if (tx.is_read())
+            std::memcpy(tx.get_data_ptr(), bar.memory + offset, len);
+        else if (tx.is_write())
+            std::memcpy(bar.memory + offset, tx.get_data_ptr(), len);
+    } else if (tx.is_read()) {
+        std::memset(tx.get_data_ptr(), 0, len); // reserved: reads zero, writes ignored
+    }
+    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+}
 
 void PcieNode::place(PcieUpstream& upstream, PciBus& bus, unsigned device) {
     upstream_ = &upstream;
@@ -250,6 +295,58 @@ void PcieNode::report_unsupported_request(unsigned f, bool non_posted) {
 
 void PcieNode::signal_error(ErrorSeverity severity, uint16_t source) {
     if (upstream_) upstream_->upstream_error(severity, source);
+}
+
+namespace {
+const char* site_text(PcieNode::Site s) {
+    switch (s) {
+    case PcieNode::Site::RootBus:
+        return "on a host bridge's root bus (bus: <a pcie-host>)";
+    case PcieNode::Site::Link:
+        return "below a root port or a switch downstream port";
+    case PcieNode::Site::SwitchBus:
+        return "on a switch's internal bus (below a pcie-switch-upstream-port)";
+    }
+    return "?";
+}
+} // namespace
+
+void PciBusOwner::attach(Model& child, const BusPlacement& at) {
+    const Model& owner = owner_model();
+    auto* node = dynamic_cast<PcieNode*>(&child);
+    if (!node)
+        throw InputError(at.where, fmt::format("'{}' is a {}, which is no PCI device, but '{}' (a "
+                                               "{}) carries only PCI devices",
+                                               child.instance(), child.config().type, at.bus,
+                                               owner.config().type));
+    PcieNode::Site site = child_site();
+    if (auto ok = node->sites(); std::find(ok.begin(), ok.end(), site) == ok.end()) {
+        std::string where;
+        for (size_t i = 0; i < ok.size(); ++i)
+            where += (i ? " or " : "") + std::string(site_text(ok[i]));
+        throw InputError(at.where, fmt::format("'{}' is a {}, which sits {}, not below '{}' (a {})",
+                                               child.instance(), child.config().type, where, at.bus,
+                                               owner.config().type));
+    }
+    PciBus& bus = child_bus();
+    if (bus.is_link() && at.device != 0)
+        throw InputError(at.where, fmt::format("'{}' is device {} below '{}', but a PCIe link "
+                                               "carries only device 0: remove 'device'",
+                                               child.instance(), at.device, at.bus));
+    if (bus.occupied(at.device, 0)) {
+        PcieNode* there = bus.owner(at.device);
+        std::string holder = there ? there->instance() : "a function";
+        throw InputError(at.where,
+                         bus.is_link()
+                             ? fmt::format("'{}' and '{}' are both below '{}', but a PCIe link "
+                                           "carries one device: give each its own port",
+                                           holder, child.instance(), at.bus)
+                             : fmt::format("'{}' takes device {} on '{}', which '{}' already "
+                                           "has: pick another device number",
+                                           child.instance(), at.device, at.bus, holder));
+    }
+    node->place(child_upstream(), bus, at.device);
+    attached(*node);
 }
 
 } // namespace nvsoc

@@ -1,11 +1,11 @@
 // The base of every model that sits on a PCI bus rather than on the SoC
 // bus: root ports, switch ports and endpoints. Such a model is placed with
-// `bus`, `device` and `function` instead of `base` and `size`; the platform
-// attaches its functions to the bus of the node named by `bus` (the host
-// bridge's root bus, or the secondary bus of a port). Requests reach it
-// from above by routing (PciBus::claim); what it sends upstream (DMA, INTx
-// messages, error messages) goes to its PcieUpstream, the port or host
-// bridge above it.
+// `bus` and `device` instead of `base` and `size`; the model `bus` names
+// (a host bridge, or a port: a PciBusOwner) attaches its functions to its
+// bus. Requests reach it from above by routing (PciBus::claim) and, for an
+// endpoint, land in the register banks and memory its BARs declare
+// (map_bar); what it sends upstream (DMA, INTx messages, error messages)
+// goes to its PcieUpstream, the port or host bridge above it.
 #pragma once
 
 #include "models/core/device.h"
@@ -14,6 +14,7 @@
 #include "models/pcie/pci_bus.h"
 
 #include <array>
+#include <map>
 #include <set>
 #include <systemc>
 #include <tlm>
@@ -54,28 +55,22 @@ inline void record_intx(std::set<unsigned>& asserted, unsigned device, unsigned 
         asserted.erase(source);
 }
 
-class PcieNode : public Device {
+class PcieNode : public Model {
   public:
     explicit PcieNode(const DeviceConfig& config);
 
-    // --- Topology (the platform calls these while building) ---------------
+    // --- Topology (bus owners call these while the platform is built) -----
     // Attaches this node's functions below `upstream` at `device` of `bus`.
     virtual void place(PcieUpstream& upstream, pcie::PciBus& bus, unsigned device);
     // Function 0 first; a node has at least one.
     virtual std::vector<pcie::ConfigSpace*> functions() = 0;
-    // Bridges: the bus behind the node, and the node as the upstream of what
-    // is attached there.
+    // Bridges: the bus behind the node (a PciBusOwner's child_bus()).
     virtual pcie::PciBus* secondary() { return nullptr; }
-    virtual PcieUpstream* as_upstream() { return nullptr; }
-    // Downstream ports: the device attached below (once, by the platform).
-    virtual void attach_below(PcieNode& /*below*/) {}
     // Where a node may sit: a host bridge's root bus, the link below a
     // downstream-facing port, or a switch's internal bus. Endpoints sit on
     // the first two; each kind of port in one place.
     enum class Site : uint8_t { RootBus, Link, SwitchBus };
     virtual std::vector<Site> sites() const { return {Site::RootBus, Site::Link}; }
-    // Bridges: what their secondary bus is.
-    virtual std::optional<Site> secondary_site() const { return std::nullopt; }
     // The node's upstream port as its link's upstream end advertises it
     // (max-link-speed, max-link-width).
     const pcie::PortConfig& upstream_port() const { return port_; }
@@ -84,10 +79,11 @@ class PcieNode : public Device {
     // --- Requests from above ----------------------------------------------
     // A memory or I/O request that `claim` (on the bus above) gave this
     // node: one of its BARs, or (bridges) its forwarding window. Sets the
-    // response; `delay` as for b_transport.
+    // response; `delay` as for b_transport. The default serves the BAR from
+    // what map_bar() declared for it.
     virtual void downstream_request(const pcie::PciBus::Claim& claim, pcie::Space space,
                                     uint64_t address, tlm::tlm_generic_payload& tx,
-                                    sc_core::sc_time& delay) = 0;
+                                    sc_core::sc_time& delay);
 
     // --- The link above -----------------------------------------------------
     // A conventional reset from the link (Hot Reset, or DL_Down as the
@@ -121,6 +117,24 @@ class PcieNode : public Device {
     uint16_t requester_id(unsigned f) const;
 
   protected:
+    // What one BAR of a function decodes to: a register bank for its first
+    // `registers_size` bytes (served like MMIO registers: offsets the bank
+    // does not declare are reserved, reading zero) and memory for the rest
+    // (host bytes, `memory_size` long from the BAR's offset 0; offsets past
+    // it are reserved too). Either part may be absent.
+    struct BarSpace {
+        RegisterBank* registers = nullptr;
+        uint64_t registers_size = 0;
+        uint8_t* memory = nullptr;
+        uint64_t memory_size = 0;
+    };
+    // Declares what BAR `bar` of function `f` serves; the BAR itself (size,
+    // kind) is declared in the function's ConfigSpace.
+    void map_bar(unsigned f, unsigned bar, BarSpace space);
+    // The annotated delay of the BAR access being served: register
+    // callbacks that start work "when the write arrives" read it.
+    const sc_core::sc_time& access_delay() const { return access_delay_; }
+
     // Sends an error message upstream; a root port takes its own messages
     // itself.
     virtual void signal_error(ErrorSeverity severity, uint16_t source);
@@ -169,6 +183,28 @@ class PcieNode : public Device {
 
   private:
     bool link_up_ = true;
+    std::map<std::pair<unsigned, unsigned>, BarSpace> bars_; // (function, bar)
+    sc_core::sc_time access_delay_;
+};
+
+// The part of a bus owner (BusOwner) that every PCIe bus shares: the host
+// bridge's root bus, a port's link, a switch's internal bus. It refuses
+// children that are not PCIe nodes, nodes that do not sit on this kind of
+// bus, device numbers a link cannot carry and places already taken, each
+// with the owner named, then attaches the child's functions.
+class PciBusOwner : public BusOwner {
+  public:
+    void attach(Model& child, const BusPlacement& at) override;
+
+  protected:
+    // The owner as a model (its name and type for messages), its bus, the
+    // upstream of what sits on it, and the kind of bus it is.
+    virtual const Model& owner_model() const = 0;
+    virtual pcie::PciBus& child_bus() = 0;
+    virtual PcieUpstream& child_upstream() = 0;
+    virtual PcieNode::Site child_site() const = 0;
+    // After a child is attached (a port connects its link to it).
+    virtual void attached(PcieNode& /*child*/) {}
 };
 
 // Parameters every PCIe node takes for its link: the maximum speed and

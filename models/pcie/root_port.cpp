@@ -59,16 +59,15 @@ void RootPort::reset() {
 }
 
 NVSOC_REGISTER_MODEL(ModelInfo{
-    "pcie-root-port",
-    "PCIe root port on a host bridge's root bus: type 1 bridge, link with LTSSM and TLP timing, "
-    "slot, AER with Root Error registers, link fault points",
-    downstream_port_params("0x1b36", "0x000c",
-                           "Vendor ID (default: the ID of QEMU's generic root port, a virtual "
-                           "device)"),
-    0,
-    0,
-    [](const DeviceConfig& c) { return std::make_unique<RootPort>(c); },
-    true,
+    .type = "pcie-root-port",
+    .doc = "PCIe root port on a host bridge's root bus: type 1 bridge, link with LTSSM and TLP "
+           "timing, slot, AER with Root Error registers, link fault points",
+    .params = downstream_port_params("0x1b36", "0x000c",
+                                     "Vendor ID (default: the ID of QEMU's generic root port, a "
+                                     "virtual device)"),
+    .create = [](const DeviceConfig& c) { return std::make_unique<RootPort>(c); },
+    .on_bus = "PCI",
+    .owns_bus = "PCI",
 });
 
 } // namespace nvsoc

@@ -151,25 +151,23 @@ std::vector<ParamSpec> upstream_port_params() {
 } // namespace
 
 NVSOC_REGISTER_MODEL(ModelInfo{
-    "pcie-switch-upstream-port",
-    "PCIe switch upstream port: type 1 bridge on a link, whose internal bus holds the switch's "
-    "downstream ports",
-    upstream_port_params(),
-    0,
-    0,
-    [](const DeviceConfig& c) { return std::make_unique<SwitchUpstreamPort>(c); },
-    true,
+    .type = "pcie-switch-upstream-port",
+    .doc = "PCIe switch upstream port: type 1 bridge on a link, whose internal bus holds the "
+           "switch's downstream ports",
+    .params = upstream_port_params(),
+    .create = [](const DeviceConfig& c) { return std::make_unique<SwitchUpstreamPort>(c); },
+    .on_bus = "PCI",
+    .owns_bus = "PCI",
 });
 
 NVSOC_REGISTER_MODEL(ModelInfo{
-    "pcie-switch-downstream-port",
-    "PCIe switch downstream port on a switch's internal bus: type 1 bridge, link with LTSSM and "
-    "TLP timing, slot, AER, link fault points",
-    downstream_port_params("0x104c", "0x8233", "Vendor ID (default TI, as XIO3130)"),
-    0,
-    0,
-    [](const DeviceConfig& c) { return std::make_unique<SwitchDownstreamPort>(c); },
-    true,
+    .type = "pcie-switch-downstream-port",
+    .doc = "PCIe switch downstream port on a switch's internal bus: type 1 bridge, link with "
+           "LTSSM and TLP timing, slot, AER, link fault points",
+    .params = downstream_port_params("0x104c", "0x8233", "Vendor ID (default TI, as XIO3130)"),
+    .create = [](const DeviceConfig& c) { return std::make_unique<SwitchDownstreamPort>(c); },
+    .on_bus = "PCI",
+    .owns_bus = "PCI",
 });
 
 } // namespace nvsoc

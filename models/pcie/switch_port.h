@@ -24,15 +24,13 @@
 
 namespace nvsoc {
 
-class SwitchUpstreamPort : public PcieNode, public PcieUpstream {
+class SwitchUpstreamPort : public PcieNode, public PcieUpstream, public PciBusOwner {
   public:
     explicit SwitchUpstreamPort(const DeviceConfig& config);
 
     std::vector<pcie::ConfigSpace*> functions() override { return {&cs_}; }
     pcie::PciBus* secondary() override { return &bus_; }
-    PcieUpstream* as_upstream() override { return this; }
     std::vector<Site> sites() const override { return {Site::Link}; }
-    std::optional<Site> secondary_site() const override { return Site::SwitchBus; }
     void downstream_request(const pcie::PciBus::Claim& claim, pcie::Space space, uint64_t address,
                             tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
     void link_reset() override;
@@ -45,6 +43,13 @@ class SwitchUpstreamPort : public PcieNode, public PcieUpstream {
     void reset() override;
     void stats(nlohmann::json& out) const override;
     pcie::ConfigSpace& config_space() { return cs_; }
+
+  protected:
+    // The switch's internal bus, where its downstream ports sit.
+    const Model& owner_model() const override { return *this; }
+    pcie::PciBus& child_bus() override { return bus_; }
+    PcieUpstream& child_upstream() override { return *this; }
+    Site child_site() const override { return Site::SwitchBus; }
 
   private:
     pcie::ConfigSpace cs_;

@@ -69,12 +69,12 @@ void SifiveTest::describe_dt(DtContext& ctx) {
 }
 
 NVSOC_REGISTER_MODEL(ModelInfo{
-    "sifive-test",
-    "Test finisher: pass (0x5555), fail with code (0x3333 | code << 16), reset (0x7777)",
-    {},
-    0x1000,
-    0,
-    [](const DeviceConfig& c) { return std::make_unique<SifiveTest>(c); },
+    .type = "sifive-test",
+    .doc = "Test finisher: pass (0x5555), fail with code (0x3333 | code << 16), reset (0x7777)",
+    .params = {},
+    .default_size = 0x1000,
+    .irq_outputs = 0,
+    .create = [](const DeviceConfig& c) { return std::make_unique<SifiveTest>(c); },
 });
 
 } // namespace nvsoc

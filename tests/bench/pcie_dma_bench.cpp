@@ -328,7 +328,7 @@ int sc_main(int argc, char** argv) {
                                                     nullptr);
             c.cpu = std::make_unique<test::TlmInitiator>((name + "_cpu").c_str());
             c.cpu->socket.bind(c.platform->router().target);
-            c.epf = dynamic_cast<EpfTest*>(c.platform->device("epf0"));
+            c.epf = dynamic_cast<EpfTest*>(c.platform->model("epf0"));
             require(c.epf, c, "epf0 is missing");
         }
         for (Case& c : cases) {
@@ -398,7 +398,7 @@ int sc_main(int argc, char** argv) {
         }
     }
     const Params& epf = cases.front().epf->config().params;
-    const Params& rp = cases.front().platform->device("rp0")->config().params;
+    const Params& rp = cases.front().platform->model("rp0")->config().params;
     std::printf("\nTime runs from the host's COMMAND write to STATUS showing the interrupt. "
                 "'excess' is that time\nless bytes / expected: the COMMAND write's way to the "
                 "endpoint (host bridge latency, the\nposted register writes still ahead of it on "

@@ -47,8 +47,8 @@ struct Fabric {
     explicit Fabric(const std::string& yaml)
         : p("platform", build_platform_config(parse_config_text(yaml, "test.yaml"), "test.yaml"),
             nullptr),
-          rp(dynamic_cast<RootPort&>(*p.device("rp0"))),
-          ep(dynamic_cast<EpfTest&>(*p.device("epf0"))) {
+          rp(dynamic_cast<RootPort&>(*p.model("rp0"))),
+          ep(dynamic_cast<EpfTest&>(*p.model("epf0"))) {
         cpu.socket.bind(p.router().target);
         elaborate();
         p.hart(0).halt();
@@ -401,19 +401,19 @@ TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer
     Platform& p = f.p;
     TlmInitiator& cpu = f.cpu;
     f.run(25);
-    auto& sw0p1 = dynamic_cast<DownstreamPort&>(*p.device("sw0p1"));
-    auto& epf0 = dynamic_cast<EpfTest&>(*p.device("epf0"));
-    auto& epf1 = dynamic_cast<EpfTest&>(*p.device("epf1"));
-    CHECK(dynamic_cast<RootPort&>(*p.device("rp0")).link().width() == 16);
+    auto& sw0p1 = dynamic_cast<DownstreamPort&>(*p.model("sw0p1"));
+    auto& epf0 = dynamic_cast<EpfTest&>(*p.model("epf0"));
+    auto& epf1 = dynamic_cast<EpfTest&>(*p.model("epf1"));
+    CHECK(dynamic_cast<RootPort&>(*p.model("rp0")).link().width() == 16);
     CHECK(sw0p1.link().width() == 4); // epf1's port is x4
     enumerate_switch(cpu);
     // The port types software reads in the PCI Express capability.
     auto type_at = [&](unsigned bus, unsigned dev) {
-        ConfigSpace* cs = dynamic_cast<PcieNode&>(*p.device(bus == 1   ? "sw0"
-                                                            : bus == 3 ? "epf0"
-                                                            : bus == 4 ? "epf1"
-                                                            : dev == 0 ? "sw0p0"
-                                                                       : "sw0p1"))
+        ConfigSpace* cs = dynamic_cast<PcieNode&>(*p.model(bus == 1   ? "sw0"
+                                                           : bus == 3 ? "epf0"
+                                                           : bus == 4 ? "epf1"
+                                                           : dev == 0 ? "sw0p0"
+                                                                      : "sw0p1"))
                               .functions()[0];
         return (cpu.read(ecam(bus, dev, cs->pcie_offset() + pcie_cap::kCapabilities), 2) >> 4) &
                0xf;
@@ -464,7 +464,7 @@ TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer
     CHECK(cpu.read32(bar4_1 + 4) ==
           (data[4] | data[5] << 8 | data[6] << 16 | uint32_t{data[7]} << 24));
     nlohmann::json s;
-    p.device("sw0")->stats(s);
+    p.model("sw0")->stats(s);
     CHECK(s["peer_requests"] == 1u);
 
     // INTx from epf1: INTA at sw0p1, INTB at sw0 (device 1 on bus 2), INTB
@@ -532,8 +532,8 @@ TEST_CASE("pcie fabric: overlapping windows and BARs programmed by software: the
     TlmInitiator& cpu = f.cpu;
     f.run(25);
     enumerate_switch(cpu);
-    auto& epf0 = dynamic_cast<EpfTest&>(*p.device("epf0"));
-    auto& epf1 = dynamic_cast<EpfTest&>(*p.device("epf1"));
+    auto& epf0 = dynamic_cast<EpfTest&>(*p.model("epf0"));
+    auto& epf1 = dynamic_cast<EpfTest&>(*p.model("epf1"));
     // Both downstream ports' windows on the same 4 MiB, both endpoints'
     // BAR0 at the same address.
     uint64_t bar0 = epf0.config_space().bar_address(0);
@@ -544,7 +544,7 @@ TEST_CASE("pcie fabric: overlapping windows and BARs programmed by software: the
     CHECK(epf0.reg(epf_test::kMagic) == 0x12345678); // device 0's port came first
     CHECK(epf1.reg(epf_test::kMagic) == 0);
     nlohmann::json s;
-    p.device("sw0")->stats(s);
+    p.model("sw0")->stats(s);
     CHECK(s["ambiguous_requests"].get<uint64_t>() >= 2);
 }
 

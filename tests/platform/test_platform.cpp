@@ -238,7 +238,7 @@ TEST_CASE("platform: a 64 GiB platform starts with well under 100 MiB resident")
     // place for it); this test is about RAM, so it drops the PCIe host and
     // its ports.
     std::erase_if(cfg.devices,
-                  [](const DeviceConfig& d) { return d.type == "pcie-host" || d.pci; });
+                  [](const DeviceConfig& d) { return d.type == "pcie-host" || d.placement; });
     auto resident_mib = [] {
         std::ifstream statm("/proc/self/statm");
         uint64_t pages = 0, resident = 0;
@@ -275,4 +275,70 @@ TEST_CASE("platform: --set style overrides and extends compose") {
     // The device is located at its name in the --set path.
     CHECK(cfg.devices.back().where.str() == "<command-line>:2:9");
     CHECK(cfg.devices.back().params.where("backend").str() == "<command-line>:2:59");
+}
+
+// Two clusters, each with its own ACLINT and PLIC (as QEMU virt builds one
+// per socket): every device names its controller, the harts name their
+// timer, and each controller drives only its own harts.
+const char* const kTwoClusters = R"(
+harts: {count: 4, timer: clint0}
+memory:
+  dram: {base: 0x80000000, size: 64MiB}
+devices:
+  clint0: {type: aclint, base: 0x2000000, harts: 0-1}
+  clint1: {type: aclint, base: 0x2010000, harts: 2-3}
+  plic0:  {type: plic, base: 0xc000000, size: 0x400000, harts: 0-1}
+  plic1:  {type: plic, base: 0x10000000, size: 0x400000, harts: "2,3"}
+  uart0:  {type: ns16550a, base: 0x20000000, irq: plic0:10, backend: none}
+  uart1:  {type: ns16550a, base: 0x20001000, irq: plic1:10, backend: none}
+)";
+
+TEST_CASE("platform: two interrupt controllers each drive their own harts") {
+    PlatformConfig cfg = config_from(kTwoClusters);
+    CHECK(cfg.harts.timer == "clint0");
+    Platform p("platform", cfg, nullptr);
+    TlmInitiator cpu;
+    cpu.socket.bind(p.router().target);
+    elaborate();
+    p.load();
+
+    // clint1's hart index 1 is hart 3.
+    cpu.write32(0x2010000 + 4, 1);
+    CHECK(p.hart_pins(3).pending() == (1u << HartIrqPins::kMsip));
+    for (unsigned h : {0u, 1u, 2u})
+        CHECK(p.hart_pins(h).pending() == 0);
+
+    // uart1 -> plic1 source 10 -> context 1 (S-mode of its hart index 0):
+    // hart 2, and nobody in the other cluster.
+    cpu.write32(0x10000000 + 4 * 10, 1);
+    cpu.write32(0x10002000 + 0x80 * 1, 1u << 10);
+    cpu.write8(0x20001001, 0x02); // uart1 IER: ETBEI
+    CHECK((p.hart_pins(2).pending() & (1u << HartIrqPins::kSeip)) != 0);
+    CHECK((p.hart_pins(0).pending() & (1u << HartIrqPins::kSeip)) == 0);
+    // uart0 is plic0's source 10: enabled in plic0's context 2 (hart 1, M).
+    cpu.write32(0xc000000 + 4 * 10, 1);
+    cpu.write32(0xc002000 + 0x80 * 2, 1u << 10);
+    cpu.write8(0x20000001, 0x02);
+    CHECK((p.hart_pins(1).pending() & (1u << HartIrqPins::kMeip)) != 0);
+    CHECK((p.hart_pins(3).pending() & (1u << HartIrqPins::kMeip)) == 0);
+
+    // The device tree says the same: plic1's contexts are harts 2 and 3's,
+    // and each UART's interrupt-parent is its own PLIC.
+    const DtNode* soc = p.device_tree().root().find_child("soc");
+    REQUIRE(soc);
+    const DtNode* plic1 = soc->find_child("plic@10000000");
+    REQUIRE(plic1);
+    const DtNode* cpus = p.device_tree().root().find_child("cpus");
+    auto intc = [&](unsigned h) {
+        return cpus->find_child(fmt::format("cpu@{:x}", h))
+            ->find_child("interrupt-controller")
+            ->prop("phandle")
+            ->cells[0];
+    };
+    CHECK(plic1->prop("interrupts-extended")->cells ==
+          std::vector<uint32_t>{intc(2), HartIrqPins::kMeip, intc(2), HartIrqPins::kSeip, intc(3),
+                                HartIrqPins::kMeip, intc(3), HartIrqPins::kSeip});
+    const DtNode* uart1 = soc->find_child("serial@20001000");
+    REQUIRE(uart1);
+    CHECK(uart1->prop("interrupt-parent")->cells == plic1->prop("phandle")->cells);
 }

@@ -40,7 +40,7 @@ inline std::unique_ptr<Device> make_device(const std::string& type, const std::s
                                            const std::map<std::string, std::string>& overrides = {},
                                            unsigned harts = 1) {
     DeviceConfig c = make_config(type, name, base, overrides, harts);
-    return ModelRegistry::instance().create(c);
+    return ModelRegistry::instance().create_device(c);
 }
 
 } // namespace nvsoc::test

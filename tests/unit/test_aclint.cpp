@@ -348,7 +348,7 @@ TEST_CASE("aclint: bad accesses and a too-small window") {
     // Modules can only be created before the simulation starts.
     DeviceConfig c = nvsoc::test::make_config("aclint", "clint2", 0, {}, 1);
     c.size = 0x1000;
-    REQUIRE_THROWS_AS(ModelRegistry::instance().create(c), InputError);
+    REQUIRE_THROWS_AS(ModelRegistry::instance().create_device(c), InputError);
 
     Bench b;
     CHECK(b.init.write(0x8000, 1, 4) == tlm::TLM_ADDRESS_ERROR_RESPONSE);

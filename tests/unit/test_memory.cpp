@@ -23,7 +23,7 @@ uint64_t resident_bytes() {
 TEST_CASE("ram: reads back what was written, at every width") {
     DeviceConfig c = make_config("ram", "dram", 0);
     c.size = 1 << 20;
-    auto ram = ModelRegistry::instance().create(c);
+    auto ram = ModelRegistry::instance().create_device(c);
     TlmInitiator cpu;
     cpu.socket.bind(ram->target);
     elaborate();
@@ -39,7 +39,7 @@ TEST_CASE("ram: reads back what was written, at every width") {
 TEST_CASE("ram: DMI grants the whole region read-write and reset zeroes it") {
     DeviceConfig c = make_config("ram", "dram", 0, {{"read-latency", "5ns"}});
     c.size = 1 << 16;
-    auto ram = ModelRegistry::instance().create(c);
+    auto ram = ModelRegistry::instance().create_device(c);
     TlmInitiator cpu;
     cpu.socket.bind(ram->target);
     elaborate();
@@ -63,7 +63,7 @@ TEST_CASE("ram: 64 GiB costs host memory only where it is touched") {
     DeviceConfig c = make_config("ram", "dram", 0);
     c.size = 64ull << 30;
     uint64_t before = resident_bytes();
-    auto ram = ModelRegistry::instance().create(c);
+    auto ram = ModelRegistry::instance().create_device(c);
     TlmInitiator cpu;
     cpu.socket.bind(ram->target);
     elaborate();
@@ -87,7 +87,7 @@ TEST_CASE("rom: serves its image and refuses guest writes") {
     }
     DeviceConfig c = make_config("rom", "flash", 0, {{"image", path}});
     c.size = 0x1000;
-    auto rom = ModelRegistry::instance().create(c);
+    auto rom = ModelRegistry::instance().create_device(c);
     TlmInitiator cpu;
     cpu.socket.bind(rom->target);
     elaborate();
@@ -108,7 +108,7 @@ TEST_CASE("rom: an image larger than the ROM is refused") {
     }
     DeviceConfig c = make_config("rom", "flash", 0, {{"image", path}});
     c.size = 0x10;
-    CHECK_THROWS_WITH(ModelRegistry::instance().create(c),
+    CHECK_THROWS_WITH(ModelRegistry::instance().create_device(c),
                       Catch::Contains("holds only 16 B: give the ROM a larger size"));
     std::remove(path.c_str());
 }

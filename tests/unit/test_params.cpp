@@ -92,3 +92,66 @@ TEST_CASE("params: did_you_mean finds close names only") {
     CHECK(did_you_mean("sise", {"size", "base", "type"}) == "size");
     CHECK(did_you_mean("frobnicate", {"size", "base", "type"}).empty());
 }
+
+TEST_CASE("params: did_you_mean_note formats the hint or the fallback") {
+    CHECK(did_you_mean_note("sise", {"size", "base"}) == " (did you mean 'size'?)");
+    CHECK(did_you_mean_note("frobnicate", {"size", "base"}).empty());
+    CHECK(did_you_mean_note("frobnicate", {"size"}, "; known keys: size") == "; known keys: size");
+}
+
+TEST_CASE("params: ranges take numbers, ranges and labels within bounds") {
+    ParamSpec lanes{.name = "lanes", .type = ParamType::Ranges, .min = 0, .max = 15};
+    ParamValue v = convert_param(lanes, "3, 5,9-11", {"f", 1, 1}, "");
+    REQUIRE(v.ranges.items.size() == 3);
+    CHECK(v.ranges.items[0].lo == 3);
+    CHECK(v.ranges.items[0].hi == 3);
+    CHECK(v.ranges.items[2].lo == 9);
+    CHECK(v.ranges.items[2].hi == 11);
+    CHECK(v.ranges.count() == 5);
+    CHECK(v.ranges.contains(10));
+    CHECK_FALSE(v.ranges.contains(4));
+    CHECK(convert_param(lanes, "", {"f", 1, 1}, "").ranges.empty());
+    CHECK(convert_param(lanes, "0x8-0xf", {"f", 1, 1}, "").ranges.count() == 8);
+
+    CHECK_THROWS_WITH(
+        convert_param(lanes, "8-16", {"f", 2, 3}, ""),
+        "f:2:3: error: '8-16' is not a valid value for 'lanes': '8-16' goes above 15");
+    CHECK_THROWS_WITH(convert_param(lanes, "5-3", {"f", 1, 1}, ""),
+                      Catch::Contains("'5-3' runs backwards"));
+    CHECK_THROWS_WITH(convert_param(lanes, "1,,2", {"f", 1, 1}, ""),
+                      Catch::Contains("an empty item"));
+    CHECK_THROWS_WITH(convert_param(lanes, "x", {"f", 1, 1}, ""),
+                      Catch::Contains("'x' is not a number or a range"));
+    CHECK_THROWS_WITH(convert_param(lanes, "up:3", {"f", 1, 1}, ""),
+                      Catch::Contains("carries a label, which this list does not take"));
+
+    ParamSpec ordinals{
+        .name = "at", .type = ParamType::Ranges, .choices = {"up", "down"}, .min = 1};
+    ParamValue o = convert_param(ordinals, "up:5-8,down:3,10", {"f", 1, 1}, "");
+    CHECK(o.ranges.contains(6, "up"));
+    CHECK_FALSE(o.ranges.contains(6, "down"));
+    CHECK(o.ranges.contains(3, "down"));
+    CHECK(o.ranges.contains(10, ""));
+    CHECK(o.ranges.contains(10));
+    CHECK_THROWS_WITH(convert_param(ordinals, "up:0-3", {"f", 1, 1}, ""),
+                      Catch::Contains("'up:0-3' starts below 1"));
+    CHECK_THROWS_WITH(convert_param(ordinals, "left:3", {"f", 1, 1}, ""),
+                      Catch::Contains("the label 'left', which is none of up, down"));
+}
+
+TEST_CASE("params: enum values carry the index of their choice") {
+    ParamSpec speed{.name = "speed",
+                    .type = ParamType::Enum,
+                    .default_value = "gen5",
+                    .choices = {"gen1", "gen2", "gen3", "gen4", "gen5", "gen6"}};
+    Params p;
+    p.put("speed", convert_param(speed, "gen3", {"f", 1, 1}, ""));
+    CHECK(p.choice("speed") == 2);
+    CHECK(p.str("speed") == "gen3");
+    Params d;
+    apply_defaults({speed}, d, {"f", 1, 1}, "dev");
+    CHECK(d.choice("speed") == 4);
+    CHECK_THROWS_WITH(convert_param(speed, "gen7", {"f", 1, 1}, ""),
+                      Catch::Contains("expected one of gen1, gen2, gen3, gen4, gen5, gen6 (did you "
+                                      "mean 'gen1'?)"));
+}

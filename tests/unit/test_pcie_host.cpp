@@ -71,13 +71,14 @@ TEST_CASE("pcie-host: misaligned and 8-byte configuration accesses are bus error
 TEST_CASE("pcie-host: the ECAM size sets the number of buses") {
     auto c = make_config("pcie-host", "pcie", kEcam);
     c.size = 16ull << 20;
-    auto dev = ModelRegistry::instance().create(c);
+    auto dev = ModelRegistry::instance().create_device(c);
     CHECK(static_cast<PcieHost&>(*dev).buses() == 16);
     c.size = (16ull << 20) + 4096;
-    CHECK_THROWS_WITH(ModelRegistry::instance().create(c),
+    CHECK_THROWS_WITH(ModelRegistry::instance().create_device(c),
                       Catch::Contains("whole number of MiB (1 MiB per bus)"));
     c.size = 512ull << 20;
-    CHECK_THROWS_WITH(ModelRegistry::instance().create(c), Catch::Contains("at most 256 MiB"));
+    CHECK_THROWS_WITH(ModelRegistry::instance().create_device(c),
+                      Catch::Contains("at most 256 MiB"));
 }
 
 TEST_CASE("pcie-host: windows answer unclaimed accesses with a master abort") {
@@ -121,20 +122,22 @@ TEST_CASE("pcie-host: a window of size 0 is absent from the map and the ranges")
 TEST_CASE("pcie-host: the 32-bit window must end below 4 GiB") {
     auto c = make_config("pcie-host", "pcie", kEcam,
                          {{"mmio-base", "0xc0000000"}, {"mmio-size", "2GiB"}});
-    CHECK_THROWS_WITH(ModelRegistry::instance().create(c), Catch::Contains("must lie below 4 GiB"));
+    CHECK_THROWS_WITH(ModelRegistry::instance().create_device(c),
+                      Catch::Contains("must lie below 4 GiB"));
 }
 
 TEST_CASE("pcie-host: INTx lines come as four or not at all") {
     auto c = make_config("pcie-host", "pcie", kEcam);
     c.irqs = {IrqRef{"", 32, {}}, IrqRef{"", 33, {}}};
-    CHECK_THROWS_WITH(ModelRegistry::instance().create(c), Catch::Contains("four INTx lines"));
+    CHECK_THROWS_WITH(ModelRegistry::instance().create_device(c),
+                      Catch::Contains("four INTx lines"));
 }
 
 TEST_CASE("pcie-host: the interrupt-map swizzles INTx across device numbers") {
     auto c = make_config("pcie-host", "pcie", kEcam);
     c.irqs = {IrqRef{"plic", 32, {}}, IrqRef{"plic", 33, {}}, IrqRef{"plic", 34, {}},
               IrqRef{"plic", 35, {}}};
-    auto dev = ModelRegistry::instance().create(c);
+    auto dev = ModelRegistry::instance().create_device(c);
     DeviceTree tree;
     DtContext ctx(tree, {});
     uint32_t plic = ctx.phandle_of("plic");

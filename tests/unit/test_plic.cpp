@@ -436,9 +436,9 @@ TEST_CASE("plic: accesses other than aligned 32-bit are address errors") {
 TEST_CASE("plic: a window too small for the contexts is an input error") {
     DeviceConfig c = nvsoc::test::make_config("plic", "plic", 0, {}, 2);
     c.size = 0x200000 + 0x1000 * 3; // 2 harts need 4 contexts
-    REQUIRE_THROWS_AS(ModelRegistry::instance().create(c), InputError);
+    REQUIRE_THROWS_AS(ModelRegistry::instance().create_device(c), InputError);
     try {
-        ModelRegistry::instance().create(c);
+        ModelRegistry::instance().create_device(c);
     } catch (const InputError& e) {
         CHECK_THAT(e.message(), Catch::Contains("0x204000"));
     }
@@ -447,7 +447,7 @@ TEST_CASE("plic: a window too small for the contexts is an input error") {
 TEST_CASE("plic: the smallest window that fits works") {
     DeviceConfig c = nvsoc::test::make_config("plic", "plic", 0, {}, 1);
     c.size = 0x202000;
-    auto dev = ModelRegistry::instance().create(c);
+    auto dev = ModelRegistry::instance().create_device(c);
     TlmInitiator init;
     init.socket.bind(dev->target);
     nvsoc::test::elaborate();
@@ -459,7 +459,7 @@ TEST_CASE("plic: bad edge-sources is an input error") {
     auto make = [](const std::string& text) {
         DeviceConfig c = nvsoc::test::make_config("plic", "plic", 0,
                                                   {{"sources", "10"}, {"edge-sources", text}}, 1);
-        return ModelRegistry::instance().create(c);
+        return ModelRegistry::instance().create_device(c);
     };
     CHECK_THROWS_AS(make("3,abc"), InputError);
     CHECK_THROWS_AS(make("0"), InputError);

@@ -17,8 +17,8 @@ DeviceConfig ram_config(const std::string& name, uint64_t size) {
 
 TEST_CASE("router: routes by address with target-relative offsets") {
     Router bus("bus");
-    auto a = ModelRegistry::instance().create(ram_config("a", 0x1000));
-    auto b = ModelRegistry::instance().create(ram_config("b", 0x1000));
+    auto a = ModelRegistry::instance().create_device(ram_config("a", 0x1000));
+    auto b = ModelRegistry::instance().create_device(ram_config("b", 0x1000));
     bus.map(a->target, 0x10000, 0x1000, "a", {"cfg", 1, 1});
     bus.map(b->target, 0x20000, 0x1000, "b", {"cfg", 2, 1});
     TlmInitiator cpu;
@@ -36,7 +36,7 @@ TEST_CASE("router: routes by address with target-relative offsets") {
 
 TEST_CASE("router: unmapped addresses get an address error") {
     Router bus("bus");
-    auto a = ModelRegistry::instance().create(ram_config("a", 0x1000));
+    auto a = ModelRegistry::instance().create_device(ram_config("a", 0x1000));
     bus.map(a->target, 0x10000, 0x1000, "a", {"cfg", 1, 1});
     TlmInitiator cpu;
     cpu.socket.bind(bus.target);
@@ -52,8 +52,8 @@ TEST_CASE("router: unmapped addresses get an address error") {
 
 TEST_CASE("router: overlapping mappings are refused with both places named") {
     Router bus("bus");
-    auto a = ModelRegistry::instance().create(ram_config("a", 0x2000));
-    auto b = ModelRegistry::instance().create(ram_config("b", 0x1000));
+    auto a = ModelRegistry::instance().create_device(ram_config("a", 0x2000));
+    auto b = ModelRegistry::instance().create_device(ram_config("b", 0x1000));
     bus.map(a->target, 0x10000, 0x2000, "a", {"cfg.yaml", 4, 3});
     CHECK_THROWS_WITH(bus.map(b->target, 0x11000, 0x1000, "b", {"cfg.yaml", 9, 3}),
                       "cfg.yaml:9:3: error: 'b' [0x11000, 0x12000) overlaps 'a' [0x10000, "
@@ -62,7 +62,7 @@ TEST_CASE("router: overlapping mappings are refused with both places named") {
 
 TEST_CASE("router: empty and wrapping ranges are refused") {
     Router bus("bus");
-    auto a = ModelRegistry::instance().create(ram_config("a", 0x1000));
+    auto a = ModelRegistry::instance().create_device(ram_config("a", 0x1000));
     CHECK_THROWS_WITH(bus.map(a->target, 0x1000, 0, "a", {"c", 1, 1}),
                       Catch::Contains("has size 0"));
     CHECK_THROWS_WITH(bus.map(a->target, 0xfffffffffffff000ull, 0x2000, "a", {"c", 1, 1}),
@@ -71,7 +71,7 @@ TEST_CASE("router: empty and wrapping ranges are refused") {
 
 TEST_CASE("router: DMI ranges come back in system addresses") {
     Router bus("bus");
-    auto a = ModelRegistry::instance().create(ram_config("a", 0x4000));
+    auto a = ModelRegistry::instance().create_device(ram_config("a", 0x4000));
     bus.map(a->target, 0x80000000, 0x4000, "a", {"cfg", 1, 1});
     TlmInitiator cpu;
     cpu.socket.bind(bus.target);

@@ -22,7 +22,7 @@ struct Bench {
     Bench() {
         DeviceConfig c = make_config("sifive-test", "finisher", 0x100000);
         c.system = &control;
-        dev = ModelRegistry::instance().create(c);
+        dev = ModelRegistry::instance().create_device(c);
         cpu.socket.bind(dev->target);
         elaborate();
     }

@@ -574,14 +574,13 @@ TEST_CASE("uart: reset() restores every register", "[uart]") {
 TEST_CASE("uart: device tree node, aliases and stdout-path", "[uart]") {
     auto make = [](const std::string& name, uint64_t base, unsigned irq) {
         DeviceConfig c = test::make_config("ns16550a", name, base, {{"backend", "none"}});
-        c.irqs = {IrqRef{"", irq, {}}};
-        return ModelRegistry::instance().create(c);
+        c.irqs = {IrqRef{"plic", irq, {}}};
+        return ModelRegistry::instance().create_device(c);
     };
     auto u0 = make("uart0", 0x10000000, 10);
     auto u1 = make("uart1", 0x10001000, 11);
     DeviceTree tree;
     DtContext ctx(tree, {});
-    ctx.set_default_irq_controller("plic");
     u0->describe_dt(ctx);
     u1->describe_dt(ctx);
 
@@ -624,7 +623,7 @@ TEST_CASE("uart: stdin input with the Ctrl-A escapes", "[uart]") {
     DeviceConfig c =
         test::make_config("ns16550a", "uart0", 0, {{"backend", "none"}, {"input", "stdin"}});
     c.system = &sys;
-    Bench b(Bench::Adopt{}, ModelRegistry::instance().create(c));
+    Bench b(Bench::Adopt{}, ModelRegistry::instance().create_device(c));
     b.wr(FCR, 0x01);
     sc_start(sc_time(3, sc_core::SC_MS));
     CHECK(b.rd(RBR) == 'a');
