@@ -262,7 +262,7 @@ TEST_CASE("pcie fabric: INTx is swizzled to its PLIC line and drops when STATUS 
     CHECK(f.plic_pending(kPlicIntA + 1));
 }
 
-TEST_CASE("pcie fabric: Retrain Link sets LBMS; Link Disable and Secondary Bus Reset take the link "
+TEST_CASE("pcie fabric: Retrain Link sets LBMS, Link Disable and Secondary Bus Reset take the link "
           "down") {
     Fabric f(fabric_yaml());
     f.run(25);
@@ -280,7 +280,10 @@ TEST_CASE("pcie fabric: Retrain Link sets LBMS; Link Disable and Secondary Bus R
     f.cpu.write(ecam(0, 1, lnkctl), 0, 2);
     f.run(25);
     CHECK(f.rp.link().dll_active());
+    // The endpoint took the disabled link's DL_Down as a reset.
+    CHECK(f.cpu.read(ecam(1, 0, cfg::kCommand), 2) == 0);
     // Secondary Bus Reset: the endpoint's configuration is reset.
+    f.enumerate();
     CHECK(f.cpu.read(ecam(1, 0, cfg::kCommand), 2) == 0x6);
     f.cpu.write(ecam(0, 1, cfg::kBridgeControl), cfg::bridge_control::kSecondaryBusReset, 2);
     f.run(3);
@@ -489,7 +492,7 @@ TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer
     CHECK(((cpu.read32(0xc000000 + 0x1000 + 4) >> (kPlicIntA + 2 - 32)) & 1) == 0);
 }
 
-TEST_CASE("pcie fabric: four LCRC errors in a row roll REPLAY_NUM over; a lost Ack fires the "
+TEST_CASE("pcie fabric: four LCRC errors in a row roll REPLAY_NUM over, a lost Ack fires the "
           "replay timer") {
     Fabric f(fabric_yaml(", lcrc-errors-at: \"up:3-6\", acks-lost-at: \"up:12\""));
     f.run(25);
@@ -569,4 +572,39 @@ TEST_CASE("pcie fabric: error messages from below pass a bridge only with SERR# 
     CHECK((f.rp.config_space().u32(f.rp_aer(aer::kRootErrorStatus)) & aer::kErrCorReceived) != 0);
     CHECK((f.rp.config_space().u32(f.rp_aer(aer::kErrorSourceId)) & 0xffff) == 0x0100);
     CHECK(f.reg(epf_test::kMagic) == 2);
+}
+
+TEST_CASE("pcie fabric: two endpoints with one config write different data, a reset replays it") {
+    Fabric f(kSwitchYaml);
+    Platform& p = f.p;
+    TlmInitiator& cpu = f.cpu;
+    f.run(25);
+    enumerate_switch(cpu);
+    auto& epf0 = dynamic_cast<EpfTest&>(*p.model("epf0"));
+    auto& epf1 = dynamic_cast<EpfTest&>(*p.model("epf1"));
+    // WRITE: the endpoint fills host memory from its random stream
+    // ("<instance>.data") and reports the data's CRC32.
+    auto write = [&](EpfTest& ep, uint64_t dst) {
+        uint64_t regs = ep.config_space().bar_address(0);
+        cpu.write32(regs + epf_test::kDstLow, static_cast<uint32_t>(dst));
+        cpu.write32(regs + epf_test::kDstHigh, 0);
+        cpu.write32(regs + epf_test::kSize, 256);
+        cpu.write32(regs + epf_test::kIrqType, 0);
+        cpu.write32(regs + epf_test::kCommand, epf_test::kWrite);
+        for (int i = 0; i < 1000 && !(ep.reg(epf_test::kStatus) & epf_test::kIrqRaised); ++i)
+            sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_US));
+        REQUIRE(cpu.read32(regs + epf_test::kStatus) ==
+                (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+        return cpu.read32(regs + epf_test::kChecksum);
+    };
+    uint32_t first0 = write(epf0, kRam + 0x1000);
+    uint32_t first1 = write(epf1, kRam + 0x2000);
+    CHECK(first0 != first1); // same parameters, own streams
+    uint32_t second0 = write(epf0, kRam + 0x1000);
+    CHECK(second0 != first0); // the stream goes on
+    // A reset of the endpoint (its power-on state) replays its stream.
+    epf0.reset();
+    enumerate_switch(cpu);
+    CHECK(write(epf0, kRam + 0x1000) == first0);
+    CHECK(write(epf0, kRam + 0x1000) == second0);
 }

@@ -370,7 +370,7 @@ TEST_CASE("pcie-config: capability builders refuse impossible layouts") {
 
 // --- Power Management, MSI, MSI-X ------------------------------------------
 
-TEST_CASE("pcie-config: PM PowerState takes D0 and D3hot only; No_Soft_Reset is read-only") {
+TEST_CASE("pcie-config: PM PowerState takes D0 and D3hot only, No_Soft_Reset is read-only") {
     ConfigSpace c(endpoint_id());
     unsigned pm = c.add_pm_capability();
     CHECK((rd(c, pm + 2, 2) & 0x7) == 3); // version 3
@@ -435,7 +435,7 @@ TEST_CASE("pcie-config: a 32-bit MSI capability keeps Message Data at +8") {
     CHECK(rd(c, msi + 8) == 0xffff);
 }
 
-TEST_CASE("pcie-config: MSI-X Enable and Function Mask are RW; size, BIR and offsets are not") {
+TEST_CASE("pcie-config: MSI-X Enable and Function Mask are RW, size, BIR and offsets are not") {
     ConfigSpace c(endpoint_id());
     c.set_bar(0, {16 << 10, BarKind::Memory32});
     c.set_bar(2, {4096, BarKind::Memory64});
@@ -897,7 +897,7 @@ TEST_CASE("pcie-config: the write hook reports a BAR move with old and new value
     CHECK(events[1].changed(0xffff0000));
 }
 
-TEST_CASE("pcie-config: reset restores power-on values; a conventional reset keeps sticky bits") {
+TEST_CASE("pcie-config: reset restores power-on values, a conventional reset keeps sticky bits") {
     ConfigSpace rp = port(PortType::RootPort, {.max_link_speed = 3});
     unsigned a = rp.add_aer_capability();
     unsigned x = rp.pcie_offset();

@@ -717,7 +717,7 @@ TEST_CASE("pcie-link: a read costs the request, the completion latency and the c
     CHECK(link.pipe_free_at(Direction::Downstream) == r.end);
 }
 
-TEST_CASE("pcie-link: transfers in one direction queue; opposite directions overlap") {
+TEST_CASE("pcie-link: transfers in one direction queue, opposite directions overlap") {
     Link link(both(3, 4));
     uint64_t up = bring_up(link);
     uint64_t t = up + 1 * kUs;
