@@ -74,11 +74,8 @@ void RvCore::reset() {
     instret = 0;
     fcsr = 0;
     misa_ = (2ull << 62) | (1u << ('I' - 'A')) | (1u << ('S' - 'A')) | (1u << ('U' - 'A'));
-    if (cfg_.ext_m) misa_ |= 1u << ('M' - 'A');
-    if (cfg_.ext_a) misa_ |= 1u << ('A' - 'A');
-    if (cfg_.ext_f) misa_ |= 1u << ('F' - 'A');
-    if (cfg_.ext_d) misa_ |= 1u << ('D' - 'A');
-    if (cfg_.ext_c) misa_ |= 1u << ('C' - 'A');
+    for (RvExt e : {RvExt::M, RvExt::A, RvExt::F, RvExt::D, RvExt::C})
+        if (cfg_.isa.has(e)) misa_ |= 1u << (rv_ext_name(e)[0] - 'a');
     mstatus_ = (2ull << 32) | (2ull << 34); // UXL = SXL = 64
     medeleg_ = mideleg_ = mie_ = mip_sw_ = 0;
     mtvec_ = mscratch_ = mepc_ = mcause_ = mtval_ = 0;
@@ -310,7 +307,7 @@ uint64_t RvCore::run(uint64_t budget) {
     NEXT();
 // M operations write rd themselves: rd may be x0, which must stay zero.
 #define MULDIV(name, expr)                                                                         \
-    op_##name : if (!cfg_.ext_m) goto illegal;                                                     \
+    op_##name : if (!cfg_.isa.has(RvExt::M)) goto illegal;                                         \
     OPERANDS();                                                                                    \
     x[ip->rd] = (expr);                                                                            \
     x[0] = 0;                                                                                      \
@@ -599,7 +596,7 @@ void RvCore::update_data_priv() {
 // ---- execution -------------------------------------------------------------
 
 bool RvCore::exec_amo(const Insn& in) {
-    if (!cfg_.ext_a) return false;
+    if (!cfg_.isa.has(RvExt::A)) return false;
     bool d = in.op >= kLrD;
     unsigned n = d ? 8 : 4;
     unsigned op = in.op - (d ? kLrD : kLrW); // 0 LR, 1 SC, 2.. the AMOs in kAmoswap order
@@ -718,7 +715,7 @@ void RvCore::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
 uint64_t RvCore::mip() const {
     uint64_t v = mip_pins_ | mip_sw_;
     // Sstc: with menvcfg.STCE, STIP is the stimecmp comparison.
-    if (cfg_.sstc && (menvcfg_ >> 63) & 1) {
+    if (cfg_.isa.has(RvExt::Sstc) && (menvcfg_ >> 63) & 1) {
         v &= ~(1ull << kSti);
         if (mem_.mtime() >= stimecmp_) v |= 1ull << kSti;
     }
@@ -726,7 +723,7 @@ uint64_t RvCore::mip() const {
 }
 
 uint64_t RvCore::stimecmp_deadline() const {
-    if (!cfg_.sstc || !((menvcfg_ >> 63) & 1)) return ~uint64_t{0};
+    if (!cfg_.isa.has(RvExt::Sstc) || !((menvcfg_ >> 63) & 1)) return ~uint64_t{0};
     return stimecmp_;
 }
 

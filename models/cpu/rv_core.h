@@ -4,6 +4,8 @@
 // on its own and wrapped by the SystemC Hart module.
 #pragma once
 
+#include "models/cpu/rv_isa.h"
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -102,9 +104,9 @@ static_assert(sizeof(Insn) == 16);
 
 struct CoreConfig {
     unsigned hart_id = 0;
-    bool ext_f = true, ext_d = true, ext_c = true, ext_a = true, ext_m = true;
+    // The extensions the hart implements (the ISA string, parsed).
+    RvExtensions isa = RvExtensions::all();
     bool sv48 = true, sv39 = true; // supported satp modes (bare always)
-    bool sstc = true, zicbom = true, zicboz = true, zicntr = true, zihpm = true;
     unsigned pmp_entries = 16;
     uint64_t reset_pc = 0x1000;
 };

@@ -79,13 +79,13 @@ bool RvCore::csr_read(unsigned csr, uint64_t& v) {
     switch (csr) {
     case kFflags:
         v = fcsr & 0x1f;
-        return cfg_.ext_f;
+        return cfg_.isa.has(RvExt::F);
     case kFrm:
         v = (fcsr >> 5) & 7;
-        return cfg_.ext_f;
+        return cfg_.isa.has(RvExt::F);
     case kFcsr:
         v = fcsr & 0xff;
-        return cfg_.ext_f;
+        return cfg_.isa.has(RvExt::F);
     case kCycle:
     case kMcycle:
         v = instret + cycle_offset_;
@@ -132,7 +132,7 @@ bool RvCore::csr_read(unsigned csr, uint64_t& v) {
         return true;
     case kStimecmp:
         v = stimecmp_;
-        return cfg_.sstc;
+        return cfg_.isa.has(RvExt::Sstc);
     case kSatp:
         v = satp_;
         return true;
@@ -192,7 +192,7 @@ bool RvCore::csr_read(unsigned csr, uint64_t& v) {
     if ((csr >= kHpm3 && csr <= kHpm31) || (csr >= kMhpm3 && csr <= kMhpm31) ||
         (csr >= kMhpmevent3 && csr <= kMhpmevent31)) {
         v = 0; // Zihpm counters exist but count no events
-        return cfg_.zihpm || csr >= kMhpm3;
+        return cfg_.isa.has(RvExt::Zihpm) || csr >= kMhpm3;
     }
     if (csr >= kPmpcfg0 && csr <= kPmpcfg15) {
         if (csr & 1) return false; // RV64 has only the even pmpcfg registers
@@ -214,15 +214,15 @@ bool RvCore::csr_write(unsigned csr, uint64_t v) {
     case kFflags:
         fcsr = (fcsr & ~0x1fu) | (v & 0x1f);
         fp_dirty();
-        return cfg_.ext_f;
+        return cfg_.isa.has(RvExt::F);
     case kFrm:
         fcsr = (fcsr & 0x1f) | ((v & 7) << 5);
         fp_dirty();
-        return cfg_.ext_f;
+        return cfg_.isa.has(RvExt::F);
     case kFcsr:
         fcsr = v & 0xff;
         fp_dirty();
-        return cfg_.ext_f;
+        return cfg_.isa.has(RvExt::F);
     case kMcycle:
         cycle_offset_ = v - instret;
         return true;
@@ -265,7 +265,7 @@ bool RvCore::csr_write(unsigned csr, uint64_t v) {
     case kStimecmp:
         stimecmp_ = v;
         attention_ = true;
-        return cfg_.sstc;
+        return cfg_.isa.has(RvExt::Sstc);
     case kSatp: {
         uint64_t mode = v >> 60;
         if (mode != 0 && !(mode == 8 && cfg_.sv39) && !(mode == 9 && cfg_.sv48))
@@ -277,7 +277,7 @@ bool RvCore::csr_write(unsigned csr, uint64_t v) {
     case kMstatus: {
         uint64_t next = (mstatus_ & ~kMstatusWritable) | (v & kMstatusWritable);
         if (((next >> 11) & 3) == 2) next = (next & ~(3ull << 11)) | (mstatus_ & (3ull << 11));
-        if (!cfg_.ext_f) next &= ~(3ull << 13);
+        if (!cfg_.isa.has(RvExt::F)) next &= ~(3ull << 13);
         if ((next ^ mstatus_) & kTranslationBits) flush_tlb();
         mstatus_ = next;
         update_data_priv();
@@ -305,7 +305,7 @@ bool RvCore::csr_write(unsigned csr, uint64_t v) {
         return true;
     case kMenvcfg:
         // FIOM, CBIE, CBCFE, CBZE, and STCE when Sstc is present.
-        menvcfg_ = v & (0xf1 | (cfg_.sstc ? (1ull << 63) : 0));
+        menvcfg_ = v & (0xf1 | (cfg_.isa.has(RvExt::Sstc) ? (1ull << 63) : 0));
         attention_ = true;
         return true;
     case kMcountinhibit:
@@ -327,7 +327,7 @@ bool RvCore::csr_write(unsigned csr, uint64_t v) {
     case kMip: {
         // SSIP, SEIP (software part) and STIP (unless Sstc drives it).
         uint64_t w = (1u << kSsi) | (1u << kSei);
-        if (!(cfg_.sstc && (menvcfg_ >> 63) & 1)) w |= 1u << kSti;
+        if (!(cfg_.isa.has(RvExt::Sstc) && (menvcfg_ >> 63) & 1)) w |= 1u << kSti;
         mip_sw_ = (mip_sw_ & ~w) | (v & w);
         attention_ = true;
         return true;
@@ -457,7 +457,7 @@ bool RvCore::exec_system(const Insn& in) {
     }
     // Cache-block operations.
     bool zero = in.op == kCboZero;
-    if (zero ? !cfg_.zicboz : !cfg_.zicbom) return false;
+    if (zero ? !cfg_.isa.has(RvExt::Zicboz) : !cfg_.isa.has(RvExt::Zicbom)) return false;
     auto enabled = [&](uint64_t envcfg) {
         if (zero) return ((envcfg >> 7) & 1) != 0;               // CBZE
         if (in.op == kCboInval) return ((envcfg >> 4) & 3) != 0; // CBIE
