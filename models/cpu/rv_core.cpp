@@ -76,7 +76,7 @@ void RvCore::reset() {
     misa_ = (2ull << 62) | (1u << ('I' - 'A')) | (1u << ('S' - 'A')) | (1u << ('U' - 'A'));
     for (RvExt e : {RvExt::M, RvExt::A, RvExt::F, RvExt::D, RvExt::C})
         if (cfg_.isa.has(e)) misa_ |= 1u << (rv_ext_name(e)[0] - 'a');
-    mstatus_ = (2ull << 32) | (2ull << 34); // UXL = SXL = 64
+    mstatus_ = to_field(mstatus::kUxl, mstatus::kXl64) | to_field(mstatus::kSxl, mstatus::kXl64);
     medeleg_ = mideleg_ = mie_ = mip_sw_ = 0;
     mtvec_ = mscratch_ = mepc_ = mcause_ = mtval_ = 0;
     mcounteren_ = mcountinhibit_ = menvcfg_ = 0;
@@ -589,8 +589,9 @@ Priv RvCore::data_priv() const {
 }
 
 void RvCore::update_data_priv() {
-    data_priv_ =
-        (priv == M && ((mstatus_ >> 17) & 1)) ? static_cast<Priv>((mstatus_ >> 11) & 3) : priv;
+    data_priv_ = (priv == M && (mstatus_ & mstatus::kMprv))
+                     ? static_cast<Priv>(field_get(mstatus_, mstatus::kMpp))
+                     : priv;
 }
 
 // ---- execution -------------------------------------------------------------
@@ -692,9 +693,9 @@ void RvCore::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
         scause_ = mcause;
         stval_ = tval;
         // SPIE <- SIE, SIE <- 0, SPP <- priv
-        uint64_t sie = (mstatus_ >> 1) & 1;
-        mstatus_ = (mstatus_ & ~((1ull << 5) | (1ull << 1) | (1ull << 8))) | (sie << 5) |
-                   (static_cast<uint64_t>(priv & 1) << 8);
+        uint64_t sie = field_get(mstatus_, mstatus::kSie);
+        mstatus_ = field_set(mstatus_, mstatus::kSpie, sie) & ~mstatus::kSie;
+        mstatus_ = field_set(mstatus_, mstatus::kSpp, priv & 1);
         uint64_t base = stvec_ & ~uint64_t{3};
         pc = (interrupt && (stvec_ & 3) == 1) ? base + 4 * code : base;
         set_priv(S);
@@ -702,9 +703,10 @@ void RvCore::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
         mepc_ = pc;
         mcause_ = mcause;
         mtval_ = tval;
-        uint64_t mie = (mstatus_ >> 3) & 1;
-        mstatus_ = (mstatus_ & ~((1ull << 7) | (1ull << 3) | (3ull << 11))) | (mie << 7) |
-                   (static_cast<uint64_t>(priv) << 11);
+        // MPIE <- MIE, MIE <- 0, MPP <- priv
+        uint64_t mie = field_get(mstatus_, mstatus::kMie);
+        mstatus_ = field_set(mstatus_, mstatus::kMpie, mie) & ~mstatus::kMie;
+        mstatus_ = field_set(mstatus_, mstatus::kMpp, priv);
         uint64_t base = mtvec_ & ~uint64_t{3};
         pc = (interrupt && (mtvec_ & 3) == 1) ? base + 4 * code : base;
         set_priv(M);
@@ -715,7 +717,7 @@ void RvCore::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
 uint64_t RvCore::mip() const {
     uint64_t v = mip_pins_ | mip_sw_;
     // Sstc: with menvcfg.STCE, STIP is the stimecmp comparison.
-    if (cfg_.isa.has(RvExt::Sstc) && (menvcfg_ >> 63) & 1) {
+    if (cfg_.isa.has(RvExt::Sstc) && (menvcfg_ & menvcfg::kStce)) {
         v &= ~(1ull << kSti);
         if (mem_.mtime() >= stimecmp_) v |= 1ull << kSti;
     }
@@ -723,15 +725,15 @@ uint64_t RvCore::mip() const {
 }
 
 uint64_t RvCore::stimecmp_deadline() const {
-    if (!cfg_.isa.has(RvExt::Sstc) || !((menvcfg_ >> 63) & 1)) return ~uint64_t{0};
+    if (!cfg_.isa.has(RvExt::Sstc) || !(menvcfg_ & menvcfg::kStce)) return ~uint64_t{0};
     return stimecmp_;
 }
 
 bool RvCore::check_interrupts() {
     uint64_t pending = mip() & mie_;
     if (!pending) return false;
-    bool m_enabled = priv < M || ((mstatus_ >> 3) & 1);
-    bool s_enabled = priv < S || (priv == S && ((mstatus_ >> 1) & 1));
+    bool m_enabled = priv < M || (mstatus_ & mstatus::kMie);
+    bool s_enabled = priv < S || (priv == S && (mstatus_ & mstatus::kSie));
     uint64_t m_irqs = pending & ~mideleg_;
     uint64_t s_irqs = pending & mideleg_;
     uint64_t take = m_enabled ? m_irqs : 0;

@@ -4,6 +4,7 @@
 // on its own and wrapped by the SystemC Hart module.
 #pragma once
 
+#include "models/cpu/rv_csr.h"
 #include "models/cpu/rv_isa.h"
 
 #include <array>
@@ -14,8 +15,6 @@
 #include <string>
 
 namespace nvsoc::rv {
-
-enum Priv : unsigned { U = 0, S = 1, M = 3 };
 
 // Exception causes (privileged spec, mcause with interrupt bit clear).
 enum Cause : uint64_t {
@@ -149,8 +148,10 @@ class RvCore {
     Priv priv = M;
     uint64_t instret = 0;
 
-    // CSR access as software sees it (tests, debuggers); false = illegal.
-    bool csr_read(unsigned csr, uint64_t& value);
+    // CSR access as the hart performs it once an instruction has passed the
+    // privilege checks (tests, debuggers): false when the hart has no such
+    // CSR (or lacks its extension), or, for writes, when it is read-only.
+    bool csr_read(unsigned csr, uint64_t& value) const;
     bool csr_write(unsigned csr, uint64_t value);
 
     // Instruction and trap tracing for debugging (--log hartN=trace). Off,
@@ -162,8 +163,8 @@ class RvCore {
     unsigned hart_id() const { return cfg_.hart_id; }
 
     // ---- used by the F/D implementation (rv_fp.cpp) ----
-    bool fp_enabled() const { return ((mstatus_ >> 13) & 3) != 0; }
-    void fp_dirty() { mstatus_ |= (3ull << 13) | (1ull << 63); }
+    bool fp_enabled() const { return (mstatus_ & mstatus::kFs) != 0; }
+    void fp_dirty() { mstatus_ |= mstatus::kFs | mstatus::kSd; }
     uint32_t fcsr = 0; // frm [7:5], fflags [4:0]
     // Executes an F/D instruction (LOAD-FP, STORE-FP, OP-FP, FMADD..FNMADD);
     // false means illegal instruction.
@@ -173,7 +174,7 @@ class RvCore {
     bool store(uint64_t vaddr, const void* in, unsigned len);
 
   private:
-    friend struct Decoder;
+    friend struct CsrTable; // the CSRs' read and write functions (rv_csr.cpp)
     struct TlbEntry {
         uint64_t vpn = ~uint64_t{0};
         uint8_t* host = nullptr; // host address of the page start
