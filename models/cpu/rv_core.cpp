@@ -178,8 +178,8 @@ namespace {
 // Operations after which a block ends: jumps, and instructions that change
 // state that fetch, translation or interrupts depend on.
 bool ends_block(uint16_t op) {
-    return op == kJal || op == kJalr || op == kFenceI || (op >= kCsrrw && op <= kCboZero) ||
-           op == kIllegal;
+    return op == kJal || op == kJalr || op == kJalrNoC || op == kFenceI ||
+           (op >= kCsrrw && op <= kCboZero) || op == kIllegal;
 }
 } // namespace
 
@@ -306,9 +306,9 @@ uint64_t RvCore::run(uint64_t budget) {
     x[ip->rd] = (expr);                                                                            \
     NEXT();
 // M operations write rd themselves: rd may be x0, which must stay zero.
+// (On a hart without M they decode as illegal.)
 #define MULDIV(name, expr)                                                                         \
-    op_##name : if (!cfg_.isa.has(RvExt::M)) goto illegal;                                         \
-    OPERANDS();                                                                                    \
+    op_##name : OPERANDS();                                                                        \
     x[ip->rd] = (expr);                                                                            \
     x[0] = 0;                                                                                      \
     NEXT();
@@ -377,6 +377,41 @@ uint64_t RvCore::run(uint64_t budget) {
         cpc = target;
         ++ip;
         goto block_end;
+    }
+    // Without C, targets must be 4-byte aligned; the jump or taken branch
+    // that misses raises the exception (nothing retires, rd is unchanged).
+    op_JalrNoC : {
+        uint64_t target = (x[ip->rs1] + static_cast<uint64_t>(ip->imm)) & ~uint64_t{1};
+        if (!(target & 2)) goto op_Jalr;
+        raise(kInsnMisaligned, target);
+        goto trap;
+    }
+    op_MisalignedJump : {
+        OPERANDS();
+        bool taken = true; // kJal
+        switch (ip->rs3) {
+        case kBeq:
+            taken = rs1 == rs2;
+            break;
+        case kBne:
+            taken = rs1 != rs2;
+            break;
+        case kBlt:
+            taken = s64(rs1) < s64(rs2);
+            break;
+        case kBge:
+            taken = s64(rs1) >= s64(rs2);
+            break;
+        case kBltu:
+            taken = rs1 < rs2;
+            break;
+        case kBgeu:
+            taken = rs1 >= rs2;
+            break;
+        }
+        if (!taken) NEXT();
+        raise(kInsnMisaligned, cpc + static_cast<uint64_t>(ip->imm));
+        goto trap;
     }
         BRANCH(Beq, rs1 == rs2)
         BRANCH(Bne, rs1 != rs2)
@@ -597,7 +632,6 @@ void RvCore::update_data_priv() {
 // ---- execution -------------------------------------------------------------
 
 bool RvCore::exec_amo(const Insn& in) {
-    if (!cfg_.isa.has(RvExt::A)) return false;
     bool d = in.op >= kLrD;
     unsigned n = d ? 8 : 4;
     unsigned op = in.op - (d ? kLrD : kLrW); // 0 LR, 1 SC, 2.. the AMOs in kAmoswap order

@@ -103,7 +103,8 @@ static_assert(sizeof(Insn) == 16);
 
 struct CoreConfig {
     unsigned hart_id = 0;
-    // The extensions the hart implements (the ISA string, parsed).
+    // The extensions the hart implements: each one left out makes its
+    // instructions and CSRs illegal (see rv_isa.cpp).
     RvExtensions isa = RvExtensions::all();
     bool sv48 = true, sv39 = true; // supported satp modes (bare always)
     unsigned pmp_entries = 16;
@@ -183,9 +184,11 @@ class RvCore {
     static constexpr unsigned kTlbSize = 256;
     using Tlb = std::array<TlbEntry, kTlbSize>;
 
-    // Decoding
+    // Decoding: every RV64GC encoding, then what this hart implements (an
+    // instruction of an extension it lacks decodes as illegal).
     [[gnu::always_inline]] inline const Insn& decode_cached(uint32_t raw);
-    static Insn decode(uint32_t raw);
+    static Insn decode_rv64gc(uint32_t raw);
+    Insn decode(uint32_t raw) const;
     // Slots start as the decoding of 0 (illegal), so no valid flag is needed.
     struct DecodeSlot {
         uint32_t raw = 0;
@@ -275,6 +278,8 @@ class RvCore {
     bool check_interrupts();
     uint64_t mip() const;
     void set_priv(Priv p);
+    // Bits of a pc that must be clear: bit 0, and bit 1 without C.
+    uint64_t pc_low_bits() const { return cfg_.isa.has(RvExt::C) ? 1 : 3; }
 
     CoreConfig cfg_;
     MemoryPort& mem_;

@@ -115,16 +115,19 @@ std::span<const CsrSpec> CsrTable::specs() {
         {.name = "cycle",
          .number = csr::kCycle,
          .priv = U,
+         .ext = RvExt::Zicntr,
          .allowed = counter_on<0>,
          .read = [](const C& c, unsigned) { return c.instret + c.cycle_offset_; }},
         {.name = "time",
          .number = csr::kTime,
          .priv = U,
+         .ext = RvExt::Zicntr,
          .allowed = counter_on<1>,
          .read = [](const C& c, unsigned) { return c.mem_.mtime(); }},
         {.name = "instret",
          .number = csr::kInstret,
          .priv = U,
+         .ext = RvExt::Zicntr,
          .allowed = counter_on<2>,
          .read = [](const C& c, unsigned) { return c.instret; }},
         // The counters exist but count no events.
@@ -132,6 +135,7 @@ std::span<const CsrSpec> CsrTable::specs() {
          .number = csr::kHpmcounter3,
          .count = 29,
          .priv = U,
+         .ext = RvExt::Zihpm,
          .allowed = counter_on<3>,
          .read = zero},
 
@@ -178,7 +182,7 @@ std::span<const CsrSpec> CsrTable::specs() {
          .number = csr::kSepc,
          .priv = S,
          .read = get<&C::sepc_>,
-         .write = [](C& c, unsigned, uint64_t v) { c.sepc_ = v & ~uint64_t{1}; }},
+         .write = [](C& c, unsigned, uint64_t v) { c.sepc_ = v & ~c.pc_low_bits(); }},
         {.name = "scause",
          .number = csr::kScause,
          .priv = S,
@@ -301,7 +305,7 @@ std::span<const CsrSpec> CsrTable::specs() {
         {.name = "mepc",
          .number = csr::kMepc,
          .read = get<&C::mepc_>,
-         .write = [](C& c, unsigned, uint64_t v) { c.mepc_ = v & ~uint64_t{1}; }},
+         .write = [](C& c, unsigned, uint64_t v) { c.mepc_ = v & ~c.pc_low_bits(); }},
         {.name = "mcause",
          .number = csr::kMcause,
          .read = get<&C::mcause_>,
@@ -376,7 +380,6 @@ std::span<const CsrSpec> CsrTable::specs() {
         {.name = "mhpmevent3-31",
          .number = csr::kMhpmevent3,
          .count = 29,
-         .ext = RvExt::Zihpm,
          .read = zero,
          .write = ignore},
     };
@@ -506,9 +509,9 @@ bool RvCore::exec_system(const Insn& in) {
     default:
         break;
     }
-    // Cache-block operations.
+    // Cache-block operations (the decoder made them illegal on a hart
+    // without Zicbom or Zicboz).
     bool zero = in.op == kCboZero;
-    if (zero ? !cfg_.isa.has(RvExt::Zicboz) : !cfg_.isa.has(RvExt::Zicbom)) return false;
     auto enabled = [&](uint64_t envcfg) {
         if (zero) return (envcfg & menvcfg::kCbze) != 0;
         if (in.op == kCboInval) return (envcfg & menvcfg::kCbie) != 0;

@@ -14,22 +14,32 @@ struct ExtInfo {
     const char* name;
 };
 
-// Every extension the parser accepts, in enum order.
+// Every extension the parser accepts, in enum order, and what leaving it
+// out of a core's set changes in the core (RvCore and its CSR table):
 constexpr std::array<ExtInfo, kRvExtCount> kExtensions = {{
-    {.ext = RvExt::I, .name = "i"},
-    {.ext = RvExt::M, .name = "m"},
-    {.ext = RvExt::A, .name = "a"},
-    {.ext = RvExt::F, .name = "f"},
-    {.ext = RvExt::D, .name = "d"},
+    {.ext = RvExt::I, .name = "i"}, // the base: required
+    {.ext = RvExt::M, .name = "m"}, // mul/div illegal
+    {.ext = RvExt::A, .name = "a"}, // LR/SC and AMOs illegal
+    {.ext = RvExt::F, .name = "f"}, // FP instructions and fflags/frm/fcsr illegal, mstatus.FS 0
+    {.ext = RvExt::D, .name = "d"}, // double-precision FP illegal
+    // Compressed encodings illegal, jumps and taken branches to targets that
+    // are not 4-byte aligned raise instruction-address-misaligned, mepc/sepc
+    // bit 1 is 0.
     {.ext = RvExt::C, .name = "c"},
+    // The CSR instructions. Required: the hart has M, S and U modes, which
+    // are driven through CSRs (the boot ROM starts by reading mhartid).
     {.ext = RvExt::Zicsr, .name = "zicsr"},
-    {.ext = RvExt::Zifencei, .name = "zifencei"},
-    {.ext = RvExt::Zicntr, .name = "zicntr"},
-    {.ext = RvExt::Zihpm, .name = "zihpm"},
-    {.ext = RvExt::Zicbom, .name = "zicbom"},
-    {.ext = RvExt::Zicboz, .name = "zicboz"},
+    {.ext = RvExt::Zifencei, .name = "zifencei"}, // fence.i illegal
+    {.ext = RvExt::Zicntr, .name = "zicntr"},     // cycle, time, instret illegal
+    {.ext = RvExt::Zihpm, .name = "zihpm"},       // hpmcounter3-31 illegal
+    {.ext = RvExt::Zicbom, .name = "zicbom"},     // cbo.clean/flush/inval illegal
+    {.ext = RvExt::Zicboz, .name = "zicboz"},     // cbo.zero illegal
+    // Nothing in the core: PAUSE is a HINT encoding of FENCE, which every
+    // hart executes as a fence whether or not it has Zihintpause (so must
+    // ours). The extension only tells software, through the device tree,
+    // that the hint is worth issuing in spin loops.
     {.ext = RvExt::Zihintpause, .name = "zihintpause"},
-    {.ext = RvExt::Sstc, .name = "sstc"},
+    {.ext = RvExt::Sstc, .name = "sstc"}, // stimecmp illegal, menvcfg.STCE reads 0
 }};
 
 constexpr bool in_enum_order() {
@@ -107,6 +117,14 @@ RvIsa parse_rv_isa(const std::string& text, const Location& where) {
         }
         add(ext->ext);
     }
+    if (!out.has(RvExt::Zicsr))
+        throw InputError(where, fmt::format("ISA '{}' lacks 'zicsr', which nvsoc's hart always "
+                                            "has (its M, S and U modes are driven through CSRs): "
+                                            "add _zicsr",
+                                            text));
+    if (out.has(RvExt::D) && !out.has(RvExt::F))
+        throw InputError(where,
+                         fmt::format("ISA '{}' has 'd' without 'f', which it builds on", text));
     return out;
 }
 

@@ -74,7 +74,8 @@ struct RvIsa {
 
 // Parses an ISA string such as "rv64imafdc_zicsr_zifencei" (case-insensitive;
 // 'g' stands for imafd_zicsr_zifencei). Every extension must be one the hart
-// implements, after the base 'i'. Throws InputError at `where`.
+// implements, and the set must make sense for it (the base 'i', 'zicsr',
+// 'f' under 'd'). Throws InputError at `where`.
 RvIsa parse_rv_isa(const std::string& text, const Location& where);
 
 } // namespace nvsoc::rv

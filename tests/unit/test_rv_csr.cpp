@@ -164,7 +164,7 @@ TEST_CASE("csr table: without its extension a CSR traps, even from M") {
             CHECK_FALSE(h.core.csr_read(n, v));
         }
     }
-    CHECK(gating == std::set<RvExt>{RvExt::F, RvExt::Zihpm, RvExt::Sstc});
+    CHECK(gating == std::set<RvExt>{RvExt::F, RvExt::Zicntr, RvExt::Zihpm, RvExt::Sstc});
 }
 
 TEST_CASE("csr table: access conditions (counter enables, FS, STCE, TVM) trap when off") {
@@ -209,4 +209,38 @@ TEST_CASE("csr table: CSR numbers the hart does not have trap") {
         CHECK_FALSE(h.run_at(M, csr_read_insn(n)));
     }
     CHECK(missing > 3800);
+}
+
+TEST_CASE("csr: without Zicntr, cycle, time and instret trap while mcycle and minstret stay") {
+    Hart h(RvExtensions::all().remove(RvExt::Zicntr));
+    for (unsigned n : {csr::kCycle, csr::kTime, csr::kInstret})
+        for (Priv p : {U, S, M}) {
+            INFO("0x" << std::hex << n << " priv " << p);
+            CHECK_FALSE(h.run_at(p, csr_read_insn(n)));
+        }
+    CHECK(h.run_at(M, csr_read_insn(csr::kMcycle)));
+    CHECK(h.run_at(M, csr_read_insn(csr::kMinstret)));
+}
+
+TEST_CASE("csr: with Zicntr, cycle, time and instret read the counters from every privilege") {
+    Hart h;
+    h.mem.time = 123456;
+    for (Priv p : {U, S, M}) {
+        INFO("priv " << p);
+        REQUIRE(h.run_at(p, csr_read_insn(csr::kTime)));
+        CHECK(h.core.x[1] == 123456);
+        uint64_t before = h.core.instret;
+        REQUIRE(h.run_at(p, csr_read_insn(csr::kInstret)));
+        CHECK(h.core.x[1] == before + 1); // after the mret
+        REQUIRE(h.run_at(p, csr_read_insn(csr::kCycle)));
+        CHECK(h.core.x[1] >= before + 1);
+    }
+}
+
+TEST_CASE("csr: without Zihpm the hpmcounters trap but the machine counters and events stay") {
+    Hart h(RvExtensions::all().remove(RvExt::Zihpm));
+    CHECK_FALSE(h.run_at(M, csr_read_insn(csr::kHpmcounter3)));
+    CHECK_FALSE(h.run_at(M, csr_read_insn(csr::kHpmcounter3 + 28)));
+    CHECK(h.run_at(M, csr_write_insn(csr::kMhpmcounter3)));
+    CHECK(h.run_at(M, csr_write_insn(csr::kMhpmevent3 + 28)));
 }

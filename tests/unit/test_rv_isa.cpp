@@ -72,6 +72,17 @@ TEST_CASE("isa: errors name the place, the string and what to change") {
           "implemented by nvsoc's hart");
 }
 
+TEST_CASE("isa: zicsr is required and d needs f") {
+    CHECK(error_of("rv64imac") ==
+          "platform.yaml:3:8: error: ISA 'rv64imac' lacks 'zicsr', which nvsoc's hart always has "
+          "(its M, S and U modes are driven through CSRs): add _zicsr");
+    CHECK(
+        error_of("rv64imadc_zicsr") ==
+        "platform.yaml:3:8: error: ISA 'rv64imadc_zicsr' has 'd' without 'f', which it builds on");
+    CHECK(error_of("rv64i_zicsr").empty());
+    CHECK(error_of("rv64g").empty());
+}
+
 TEST_CASE("isa: an extension set adds and removes members") {
     RvExtensions s{RvExt::I, RvExt::Zicsr};
     CHECK(s.has(RvExt::I));
