@@ -111,7 +111,6 @@ void Platform::place_on_buses() {
 }
 
 void Platform::create_harts() {
-    const IsaString& isa = config_.harts.extensions;
     // The timer the config chose (harts.timer, or the only one).
     const TimeSource* timer = config_.harts.timer.empty()
                                   ? nullptr
@@ -119,17 +118,9 @@ void Platform::create_harts() {
     for (unsigned h = 0; h < config_.harts.count; ++h) {
         HartConfig hc;
         hc.core.hart_id = h;
-        hc.core.ext_m = isa.has("m");
-        hc.core.ext_a = isa.has("a");
-        hc.core.ext_f = isa.has("f");
-        hc.core.ext_d = isa.has("d");
-        hc.core.ext_c = isa.has("c");
+        hc.core.isa = config_.harts.parsed_isa.extensions;
         hc.core.sv39 = config_.harts.mmu != "bare";
         hc.core.sv48 = config_.harts.mmu == "sv48";
-        hc.core.sstc = isa.has("sstc");
-        hc.core.zicbom = isa.has("zicbom");
-        hc.core.zicboz = isa.has("zicboz");
-        hc.core.zihpm = isa.has("zihpm");
         hc.frequency_hz = config_.harts.frequency;
         hc.quantum = sc_core::sc_time::from_value(config_.quantum_ps);
         harts_.push_back(std::make_unique<Hart>(fmt::format("hart{}", h).c_str(), hc, reservations_,
@@ -214,7 +205,7 @@ void Platform::build_device_tree() {
 
     DtNode& chosen = root.child("chosen");
     root.child("aliases");
-    const IsaString& isa = config_.harts.extensions;
+    const rv::RvIsa& isa = config_.harts.parsed_isa;
     DtNode& cpus = root.child("cpus");
     cpus.set_u32("#address-cells", 1).set_u32("#size-cells", 0);
     std::vector<uint32_t> intc, cpu_ph;
@@ -226,10 +217,10 @@ void Platform::build_device_tree() {
         cpu.set_string("compatible", "riscv");
         cpu.set_string("riscv,isa", config_.harts.isa);
         cpu.set_string("riscv,isa-base", isa.base);
-        cpu.set_strings("riscv,isa-extensions", isa.extensions);
+        cpu.set_strings("riscv,isa-extensions", isa.names);
         if (config_.harts.mmu != "bare") cpu.set_string("mmu-type", "riscv," + config_.harts.mmu);
-        if (isa.has("zicbom")) cpu.set_u32("riscv,cbom-block-size", 64);
-        if (isa.has("zicboz")) cpu.set_u32("riscv,cboz-block-size", 64);
+        if (isa.has(rv::RvExt::Zicbom)) cpu.set_u32("riscv,cbom-block-size", 64);
+        if (isa.has(rv::RvExt::Zicboz)) cpu.set_u32("riscv,cboz-block-size", 64);
         DtNode& ic = cpu.child("interrupt-controller");
         intc.push_back(tree_.new_phandle());
         ic.set_u32("#interrupt-cells", 1).set_empty("interrupt-controller");

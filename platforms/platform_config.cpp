@@ -454,63 +454,6 @@ BootImage image(const Params& p, const std::string& key) {
 
 } // namespace
 
-bool IsaString::has(const std::string& ext) const {
-    return std::find(extensions.begin(), extensions.end(), ext) != extensions.end();
-}
-
-IsaString parse_isa(const std::string& isa, const Location& where) {
-    static const std::vector<std::string> single = {"i", "m", "a", "f", "d", "c"};
-    static const std::vector<std::string> multi = {"zicsr",  "zifencei", "zicntr",      "zihpm",
-                                                   "zicbom", "zicboz",   "zihintpause", "sstc"};
-    std::string s = isa;
-    std::transform(s.begin(), s.end(), s.begin(), ::tolower);
-    if (s.rfind("rv64", 0) != 0)
-        throw InputError(where, fmt::format("ISA '{}' must start with rv64 (nvsoc harts are "
-                                            "RV64)",
-                                            isa));
-    IsaString out{"rv64i", {}};
-    size_t us = s.find('_');
-    std::string letters = s.substr(4, us == std::string::npos ? std::string::npos : us - 4);
-    for (char c : letters) {
-        std::string l(1, c);
-        if (l == "g") {
-            for (const char* e : {"i", "m", "a", "f", "d", "zicsr", "zifencei"})
-                if (std::find(out.extensions.begin(), out.extensions.end(), e) ==
-                    out.extensions.end())
-                    out.extensions.push_back(e);
-            continue;
-        }
-        if (std::find(single.begin(), single.end(), l) == single.end())
-            throw InputError(where, fmt::format("ISA '{}': extension '{}' is not implemented by "
-                                                "nvsoc's hart (it has: imafdc and {})",
-                                                isa, l, fmt::join(multi, ", ")));
-        if (std::find(out.extensions.begin(), out.extensions.end(), l) == out.extensions.end())
-            out.extensions.push_back(l);
-    }
-    if (out.extensions.empty() || out.extensions[0] != "i")
-        throw InputError(where, fmt::format("ISA '{}' needs the base 'i' (or 'g') right after "
-                                            "rv64",
-                                            isa));
-    while (us != std::string::npos) {
-        size_t next = s.find('_', us + 1);
-        std::string ext =
-            s.substr(us + 1, next == std::string::npos ? std::string::npos : next - us - 1);
-        us = next;
-        if (ext.empty()) continue;
-        if (std::find(multi.begin(), multi.end(), ext) == multi.end()) {
-            std::string hint = did_you_mean(ext, multi);
-            throw InputError(where,
-                             fmt::format("ISA '{}': extension '{}' is not implemented by "
-                                         "nvsoc's hart{}",
-                                         isa, ext,
-                                         hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-        }
-        if (std::find(out.extensions.begin(), out.extensions.end(), ext) == out.extensions.end())
-            out.extensions.push_back(ext);
-    }
-    return out;
-}
-
 PlatformConfig build_platform_config(const ConfigNode& root, const std::string& file) {
     PlatformConfig cfg;
     cfg.file = file;
@@ -543,7 +486,7 @@ PlatformConfig build_platform_config(const ConfigNode& root, const std::string& 
     cfg.harts.frequency = harts.u64("frequency");
     cfg.harts.mmu = harts.str("mmu");
     cfg.harts.where = harts.where("isa");
-    cfg.harts.extensions = parse_isa(cfg.harts.isa, cfg.harts.where);
+    cfg.harts.parsed_isa = rv::parse_rv_isa(cfg.harts.isa, cfg.harts.where);
 
     Params timing = read_section(root.get("timing"), section("timing"), top_at);
     cfg.quantum_ps = timing.u64("quantum");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "models/core/device.h"
+#include "models/cpu/rv_isa.h"
 #include "platforms/config_tree.h"
 
 #include <optional>
@@ -27,17 +28,10 @@ const std::vector<ParamSpec>& common_device_keys();
 // devices) instead of base/size/irq.
 const std::vector<ParamSpec>& bus_device_keys();
 
-// An ISA string's base and its single-letter and multi-letter extensions.
-struct IsaString {
-    std::string base;                    // "rv64i"
-    std::vector<std::string> extensions; // "i", "m", ..., "zicsr", ...
-    bool has(const std::string& ext) const;
-};
-
 struct HartsConfig {
     unsigned count = 1;
     std::string isa;
-    IsaString extensions; // `isa`, parsed and checked once
+    rv::RvIsa parsed_isa; // `isa`, parsed and checked by the hart's parser (models/cpu)
     uint64_t frequency = 0;
     std::string mmu;
     Location where;
@@ -78,9 +72,5 @@ struct PlatformConfig {
 // chosen, and every hart-driving model knows its harts (no two driving one
 // hart's pin).
 PlatformConfig build_platform_config(const ConfigNode& root, const std::string& file);
-
-// Parses an ISA string, checking every extension against what nvsoc's hart
-// implements. Throws InputError at `where`.
-IsaString parse_isa(const std::string& isa, const Location& where);
 
 } // namespace nvsoc

@@ -3,13 +3,15 @@
 # on one hart of nvsoc and on QEMU 7.2 (-M virt -bios, one CPU), and prints
 # instructions, wall time and MIPS for both. The instruction count comes from
 # nvsoc's --stats; QEMU runs the same binary, so the same count applies.
-# Usage: scripts/bench-mips.sh [RUNS]   (best of RUNS, default 3)
+# Usage: scripts/bench-mips.sh [RUNS] [BUILD_DIR]
+#   (best of RUNS, default 3; BUILD_DIR relative to the source tree, default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 --target nvsoc firmware_bench_mips >/dev/null
-elf=build/firmware/bench_mips.elf
+build=${2:-build}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j2 --target nvsoc firmware_bench_mips >/dev/null
+elf=$build/firmware/bench_mips.elf
 stats=$(mktemp)
 trap 'rm -f "$stats"' EXIT
 
@@ -19,7 +21,7 @@ now() { date +%s.%N; }
 nvsoc_times=()
 for _ in $(seq "$runs"); do
     t0=$(now)
-    build/platforms/nvsoc run configs/minimal.yaml --firmware "$elf" --stats "$stats" >/dev/null
+    "$build"/platforms/nvsoc run configs/minimal.yaml --firmware "$elf" --stats "$stats" >/dev/null
     t1=$(now)
     nvsoc_times+=("$(echo "$t1 - $t0" | bc -l)")
 done

@@ -74,12 +74,9 @@ void RvCore::reset() {
     instret = 0;
     fcsr = 0;
     misa_ = (2ull << 62) | (1u << ('I' - 'A')) | (1u << ('S' - 'A')) | (1u << ('U' - 'A'));
-    if (cfg_.ext_m) misa_ |= 1u << ('M' - 'A');
-    if (cfg_.ext_a) misa_ |= 1u << ('A' - 'A');
-    if (cfg_.ext_f) misa_ |= 1u << ('F' - 'A');
-    if (cfg_.ext_d) misa_ |= 1u << ('D' - 'A');
-    if (cfg_.ext_c) misa_ |= 1u << ('C' - 'A');
-    mstatus_ = (2ull << 32) | (2ull << 34); // UXL = SXL = 64
+    for (RvExt e : {RvExt::M, RvExt::A, RvExt::F, RvExt::D, RvExt::C})
+        if (cfg_.isa.has(e)) misa_ |= 1u << (rv_ext_name(e)[0] - 'a');
+    mstatus_ = to_field(mstatus::kUxl, mstatus::kXl64) | to_field(mstatus::kSxl, mstatus::kXl64);
     medeleg_ = mideleg_ = mie_ = mip_sw_ = 0;
     mtvec_ = mscratch_ = mepc_ = mcause_ = mtval_ = 0;
     mcounteren_ = mcountinhibit_ = menvcfg_ = 0;
@@ -181,8 +178,8 @@ namespace {
 // Operations after which a block ends: jumps, and instructions that change
 // state that fetch, translation or interrupts depend on.
 bool ends_block(uint16_t op) {
-    return op == kJal || op == kJalr || op == kFenceI || (op >= kCsrrw && op <= kCboZero) ||
-           op == kIllegal;
+    return op == kJal || op == kJalr || op == kJalrNoC || op == kFenceI ||
+           (op >= kCsrrw && op <= kCboZero) || op == kIllegal;
 }
 } // namespace
 
@@ -309,9 +306,9 @@ uint64_t RvCore::run(uint64_t budget) {
     x[ip->rd] = (expr);                                                                            \
     NEXT();
 // M operations write rd themselves: rd may be x0, which must stay zero.
+// (On a hart without M they decode as illegal.)
 #define MULDIV(name, expr)                                                                         \
-    op_##name : if (!cfg_.ext_m) goto illegal;                                                     \
-    OPERANDS();                                                                                    \
+    op_##name : OPERANDS();                                                                        \
     x[ip->rd] = (expr);                                                                            \
     x[0] = 0;                                                                                      \
     NEXT();
@@ -380,6 +377,41 @@ uint64_t RvCore::run(uint64_t budget) {
         cpc = target;
         ++ip;
         goto block_end;
+    }
+    // Without C, targets must be 4-byte aligned; the jump or taken branch
+    // that misses raises the exception (nothing retires, rd is unchanged).
+    op_JalrNoC : {
+        uint64_t target = (x[ip->rs1] + static_cast<uint64_t>(ip->imm)) & ~uint64_t{1};
+        if (!(target & 2)) goto op_Jalr;
+        raise(kInsnMisaligned, target);
+        goto trap;
+    }
+    op_MisalignedJump : {
+        OPERANDS();
+        bool taken = true; // kJal
+        switch (ip->rs3) {
+        case kBeq:
+            taken = rs1 == rs2;
+            break;
+        case kBne:
+            taken = rs1 != rs2;
+            break;
+        case kBlt:
+            taken = s64(rs1) < s64(rs2);
+            break;
+        case kBge:
+            taken = s64(rs1) >= s64(rs2);
+            break;
+        case kBltu:
+            taken = rs1 < rs2;
+            break;
+        case kBgeu:
+            taken = rs1 >= rs2;
+            break;
+        }
+        if (!taken) NEXT();
+        raise(kInsnMisaligned, cpc + static_cast<uint64_t>(ip->imm));
+        goto trap;
     }
         BRANCH(Beq, rs1 == rs2)
         BRANCH(Bne, rs1 != rs2)
@@ -592,14 +624,14 @@ Priv RvCore::data_priv() const {
 }
 
 void RvCore::update_data_priv() {
-    data_priv_ =
-        (priv == M && ((mstatus_ >> 17) & 1)) ? static_cast<Priv>((mstatus_ >> 11) & 3) : priv;
+    data_priv_ = (priv == M && (mstatus_ & mstatus::kMprv))
+                     ? static_cast<Priv>(field_get(mstatus_, mstatus::kMpp))
+                     : priv;
 }
 
 // ---- execution -------------------------------------------------------------
 
 bool RvCore::exec_amo(const Insn& in) {
-    if (!cfg_.ext_a) return false;
     bool d = in.op >= kLrD;
     unsigned n = d ? 8 : 4;
     unsigned op = in.op - (d ? kLrD : kLrW); // 0 LR, 1 SC, 2.. the AMOs in kAmoswap order
@@ -695,9 +727,9 @@ void RvCore::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
         scause_ = mcause;
         stval_ = tval;
         // SPIE <- SIE, SIE <- 0, SPP <- priv
-        uint64_t sie = (mstatus_ >> 1) & 1;
-        mstatus_ = (mstatus_ & ~((1ull << 5) | (1ull << 1) | (1ull << 8))) | (sie << 5) |
-                   (static_cast<uint64_t>(priv & 1) << 8);
+        uint64_t sie = field_get(mstatus_, mstatus::kSie);
+        mstatus_ = field_set(mstatus_, mstatus::kSpie, sie) & ~mstatus::kSie;
+        mstatus_ = field_set(mstatus_, mstatus::kSpp, priv & 1);
         uint64_t base = stvec_ & ~uint64_t{3};
         pc = (interrupt && (stvec_ & 3) == 1) ? base + 4 * code : base;
         set_priv(S);
@@ -705,9 +737,10 @@ void RvCore::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
         mepc_ = pc;
         mcause_ = mcause;
         mtval_ = tval;
-        uint64_t mie = (mstatus_ >> 3) & 1;
-        mstatus_ = (mstatus_ & ~((1ull << 7) | (1ull << 3) | (3ull << 11))) | (mie << 7) |
-                   (static_cast<uint64_t>(priv) << 11);
+        // MPIE <- MIE, MIE <- 0, MPP <- priv
+        uint64_t mie = field_get(mstatus_, mstatus::kMie);
+        mstatus_ = field_set(mstatus_, mstatus::kMpie, mie) & ~mstatus::kMie;
+        mstatus_ = field_set(mstatus_, mstatus::kMpp, priv);
         uint64_t base = mtvec_ & ~uint64_t{3};
         pc = (interrupt && (mtvec_ & 3) == 1) ? base + 4 * code : base;
         set_priv(M);
@@ -718,7 +751,7 @@ void RvCore::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
 uint64_t RvCore::mip() const {
     uint64_t v = mip_pins_ | mip_sw_;
     // Sstc: with menvcfg.STCE, STIP is the stimecmp comparison.
-    if (cfg_.sstc && (menvcfg_ >> 63) & 1) {
+    if (cfg_.isa.has(RvExt::Sstc) && (menvcfg_ & menvcfg::kStce)) {
         v &= ~(1ull << kSti);
         if (mem_.mtime() >= stimecmp_) v |= 1ull << kSti;
     }
@@ -726,15 +759,15 @@ uint64_t RvCore::mip() const {
 }
 
 uint64_t RvCore::stimecmp_deadline() const {
-    if (!cfg_.sstc || !((menvcfg_ >> 63) & 1)) return ~uint64_t{0};
+    if (!cfg_.isa.has(RvExt::Sstc) || !(menvcfg_ & menvcfg::kStce)) return ~uint64_t{0};
     return stimecmp_;
 }
 
 bool RvCore::check_interrupts() {
     uint64_t pending = mip() & mie_;
     if (!pending) return false;
-    bool m_enabled = priv < M || ((mstatus_ >> 3) & 1);
-    bool s_enabled = priv < S || (priv == S && ((mstatus_ >> 1) & 1));
+    bool m_enabled = priv < M || (mstatus_ & mstatus::kMie);
+    bool s_enabled = priv < S || (priv == S && (mstatus_ & mstatus::kSie));
     uint64_t m_irqs = pending & ~mideleg_;
     uint64_t s_irqs = pending & mideleg_;
     uint64_t take = m_enabled ? m_irqs : 0;

@@ -4,6 +4,9 @@
 // on its own and wrapped by the SystemC Hart module.
 #pragma once
 
+#include "models/cpu/rv_csr.h"
+#include "models/cpu/rv_isa.h"
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -12,8 +15,6 @@
 #include <string>
 
 namespace nvsoc::rv {
-
-enum Priv : unsigned { U = 0, S = 1, M = 3 };
 
 // Exception causes (privileged spec, mcause with interrupt bit clear).
 enum Cause : uint64_t {
@@ -102,9 +103,10 @@ static_assert(sizeof(Insn) == 16);
 
 struct CoreConfig {
     unsigned hart_id = 0;
-    bool ext_f = true, ext_d = true, ext_c = true, ext_a = true, ext_m = true;
+    // The extensions the hart implements: each one left out makes its
+    // instructions and CSRs illegal (see rv_isa.cpp).
+    RvExtensions isa = RvExtensions::all();
     bool sv48 = true, sv39 = true; // supported satp modes (bare always)
-    bool sstc = true, zicbom = true, zicboz = true, zicntr = true, zihpm = true;
     unsigned pmp_entries = 16;
     uint64_t reset_pc = 0x1000;
 };
@@ -147,8 +149,10 @@ class RvCore {
     Priv priv = M;
     uint64_t instret = 0;
 
-    // CSR access as software sees it (tests, debuggers); false = illegal.
-    bool csr_read(unsigned csr, uint64_t& value);
+    // CSR access as the hart performs it once an instruction has passed the
+    // privilege checks (tests, debuggers): false when the hart has no such
+    // CSR (or lacks its extension), or, for writes, when it is read-only.
+    bool csr_read(unsigned csr, uint64_t& value) const;
     bool csr_write(unsigned csr, uint64_t value);
 
     // Instruction and trap tracing for debugging (--log hartN=trace). Off,
@@ -160,8 +164,8 @@ class RvCore {
     unsigned hart_id() const { return cfg_.hart_id; }
 
     // ---- used by the F/D implementation (rv_fp.cpp) ----
-    bool fp_enabled() const { return ((mstatus_ >> 13) & 3) != 0; }
-    void fp_dirty() { mstatus_ |= (3ull << 13) | (1ull << 63); }
+    bool fp_enabled() const { return (mstatus_ & mstatus::kFs) != 0; }
+    void fp_dirty() { mstatus_ |= mstatus::kFs | mstatus::kSd; }
     uint32_t fcsr = 0; // frm [7:5], fflags [4:0]
     // Executes an F/D instruction (LOAD-FP, STORE-FP, OP-FP, FMADD..FNMADD);
     // false means illegal instruction.
@@ -171,7 +175,7 @@ class RvCore {
     bool store(uint64_t vaddr, const void* in, unsigned len);
 
   private:
-    friend struct Decoder;
+    friend struct CsrTable; // the CSRs' read and write functions (rv_csr.cpp)
     struct TlbEntry {
         uint64_t vpn = ~uint64_t{0};
         uint8_t* host = nullptr; // host address of the page start
@@ -180,9 +184,11 @@ class RvCore {
     static constexpr unsigned kTlbSize = 256;
     using Tlb = std::array<TlbEntry, kTlbSize>;
 
-    // Decoding
+    // Decoding: every RV64GC encoding, then what this hart implements (an
+    // instruction of an extension it lacks decodes as illegal).
     [[gnu::always_inline]] inline const Insn& decode_cached(uint32_t raw);
-    static Insn decode(uint32_t raw);
+    static Insn decode_rv64gc(uint32_t raw);
+    Insn decode(uint32_t raw) const;
     // Slots start as the decoding of 0 (illegal), so no valid flag is needed.
     struct DecodeSlot {
         uint32_t raw = 0;
@@ -272,6 +278,8 @@ class RvCore {
     bool check_interrupts();
     uint64_t mip() const;
     void set_priv(Priv p);
+    // Bits of a pc that must be clear: bit 0, and bit 1 without C.
+    uint64_t pc_low_bits() const { return cfg_.isa.has(RvExt::C) ? 1 : 3; }
 
     CoreConfig cfg_;
     MemoryPort& mem_;

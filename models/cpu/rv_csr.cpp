@@ -1,394 +1,445 @@
-// Control and status registers, and the SYSTEM instructions that change
-// privilege (privileged spec 1.12, Zicntr, Zihpm, Sstc, Zicbom/Zicboz).
+// Control and status registers as a table (number, lowest privilege,
+// extension, access conditions, read and write functions), and the SYSTEM
+// instructions that change privilege (privileged spec 1.12, Zicntr, Zihpm,
+// Sstc, Zicbom/Zicboz).
 #include "models/cpu/rv_core.h"
 
 #include "models/cpu/rv_ops.h"
 
 namespace nvsoc::rv {
 
+namespace mstatus {
+namespace {
+// The bits sstatus shows, the writable ones, and those whose change alters
+// how data addresses translate.
+constexpr uint64_t kSstatusView = kSie | kSpie | kSpp | kFs | kSum | kMxr | kUxl | kSd;
+constexpr uint64_t kWritable =
+    kSie | kMie | kSpie | kMpie | kSpp | kMpp | kFs | kMprv | kSum | kMxr | kTvm | kTw | kTsr;
+constexpr uint64_t kTranslation = kMpp | kMprv | kSum | kMxr;
+} // namespace
+} // namespace mstatus
+
 namespace {
 
-enum Csr : unsigned {
-    kFflags = 0x001,
-    kFrm = 0x002,
-    kFcsr = 0x003,
-    kCycle = 0xc00,
-    kTime = 0xc01,
-    kInstret = 0xc02,
-    kHpm3 = 0xc03,
-    kHpm31 = 0xc1f,
-    kSstatus = 0x100,
-    kSie = 0x104,
-    kStvec = 0x105,
-    kScounteren = 0x106,
-    kSenvcfg = 0x10a,
-    kSscratch = 0x140,
-    kSepc = 0x141,
-    kScause = 0x142,
-    kStval = 0x143,
-    kSip = 0x144,
-    kStimecmp = 0x14d,
-    kSatp = 0x180,
-    kMvendorid = 0xf11,
-    kMarchid = 0xf12,
-    kMimpid = 0xf13,
-    kMhartid = 0xf14,
-    kMconfigptr = 0xf15,
-    kMstatus = 0x300,
-    kMisa = 0x301,
-    kMedeleg = 0x302,
-    kMideleg = 0x303,
-    kMie = 0x304,
-    kMtvec = 0x305,
-    kMcounteren = 0x306,
-    kMenvcfg = 0x30a,
-    kMcountinhibit = 0x320,
-    kMhpmevent3 = 0x323,
-    kMhpmevent31 = 0x33f,
-    kMscratch = 0x340,
-    kMepc = 0x341,
-    kMcause = 0x342,
-    kMtval = 0x343,
-    kMip = 0x344,
-    kPmpcfg0 = 0x3a0,
-    kPmpcfg15 = 0x3af,
-    kPmpaddr0 = 0x3b0,
-    kPmpaddr63 = 0x3ef,
-    kMcycle = 0xb00,
-    kMinstret = 0xb02,
-    kMhpm3 = 0xb03,
-    kMhpm31 = 0xb1f,
-};
-
-constexpr uint64_t kSstatusMask = (1ull << 1) | (1ull << 5) | (1ull << 8) | (3ull << 13) |
-                                  (1ull << 18) | (1ull << 19) | (3ull << 32) | (1ull << 63);
-constexpr uint64_t kMstatusWritable = (1ull << 1) | (1ull << 3) | (1ull << 5) | (1ull << 7) |
-                                      (1ull << 8) | (3ull << 11) | (3ull << 13) | (1ull << 17) |
-                                      (1ull << 18) | (1ull << 19) | (1ull << 20) | (1ull << 21) |
-                                      (1ull << 22);
-// mstatus bits whose change alters how data addresses translate.
-constexpr uint64_t kTranslationBits = (3ull << 11) | (1ull << 17) | (1ull << 18) | (1ull << 19);
+constexpr uint64_t kEnvcfgLow = menvcfg::kFiom | menvcfg::kCbie | menvcfg::kCbcfe | menvcfg::kCbze;
 constexpr uint64_t kSInterrupts = (1u << kSsi) | (1u << kSti) | (1u << kSei);
 constexpr uint64_t kAllInterrupts = kSInterrupts | (1u << kMsi) | (1u << kMti) | (1u << kMei);
 
 } // namespace
 
-// Reads and writes as the hart itself performs them, after the privilege
-// checks of exec_csr. Returns false for CSRs that do not exist.
-bool RvCore::csr_read(unsigned csr, uint64_t& v) {
-    switch (csr) {
-    case kFflags:
-        v = fcsr & 0x1f;
-        return cfg_.ext_f;
-    case kFrm:
-        v = (fcsr >> 5) & 7;
-        return cfg_.ext_f;
-    case kFcsr:
-        v = fcsr & 0xff;
-        return cfg_.ext_f;
-    case kCycle:
-    case kMcycle:
-        v = instret + cycle_offset_;
-        return true;
-    case kInstret:
-    case kMinstret:
-        v = instret;
-        return true;
-    case kTime:
-        v = mem_.mtime();
-        return true;
-    case kSstatus: {
-        uint64_t m = mstatus_;
-        if (((m >> 13) & 3) == 3) m |= 1ull << 63;
-        v = m & kSstatusMask;
-        return true;
+// The table's functions reach into RvCore's state as its friend.
+struct CsrTable {
+    static std::span<const CsrSpec> specs();
+
+    // A CSR that is a plain member variable.
+    template <uint64_t RvCore::*Field>
+    static uint64_t get(const RvCore& c, unsigned) {
+        return c.*Field;
     }
-    case kSie:
-        v = mie_ & mideleg_;
-        return true;
-    case kSip:
-        v = mip() & mideleg_;
-        return true;
-    case kStvec:
-        v = stvec_;
-        return true;
-    case kScounteren:
-        v = scounteren_;
-        return true;
-    case kSenvcfg:
-        v = senvcfg_;
-        return true;
-    case kSscratch:
-        v = sscratch_;
-        return true;
-    case kSepc:
-        v = sepc_;
-        return true;
-    case kScause:
-        v = scause_;
-        return true;
-    case kStval:
-        v = stval_;
-        return true;
-    case kStimecmp:
-        v = stimecmp_;
-        return cfg_.sstc;
-    case kSatp:
-        v = satp_;
-        return true;
-    case kMvendorid:
-    case kMarchid:
-    case kMimpid:
-    case kMconfigptr:
-        v = 0;
-        return true;
-    case kMhartid:
-        v = cfg_.hart_id;
-        return true;
-    case kMstatus:
-        v = mstatus_;
-        if (((v >> 13) & 3) == 3) v |= 1ull << 63;
-        return true;
-    case kMisa:
-        v = misa_;
-        return true;
-    case kMedeleg:
-        v = medeleg_;
-        return true;
-    case kMideleg:
-        v = mideleg_;
-        return true;
-    case kMie:
-        v = mie_;
-        return true;
-    case kMtvec:
-        v = mtvec_;
-        return true;
-    case kMcounteren:
-        v = mcounteren_;
-        return true;
-    case kMenvcfg:
-        v = menvcfg_;
-        return true;
-    case kMcountinhibit:
-        v = mcountinhibit_;
-        return true;
-    case kMscratch:
-        v = mscratch_;
-        return true;
-    case kMepc:
-        v = mepc_;
-        return true;
-    case kMcause:
-        v = mcause_;
-        return true;
-    case kMtval:
-        v = mtval_;
-        return true;
-    case kMip:
-        v = mip();
-        return true;
+    template <uint64_t RvCore::*Field>
+    static void put(RvCore& c, unsigned, uint64_t v) {
+        c.*Field = v;
     }
-    if ((csr >= kHpm3 && csr <= kHpm31) || (csr >= kMhpm3 && csr <= kMhpm31) ||
-        (csr >= kMhpmevent3 && csr <= kMhpmevent31)) {
-        v = 0; // Zihpm counters exist but count no events
-        return cfg_.zihpm || csr >= kMhpm3;
+    static uint64_t zero(const RvCore&, unsigned) { return 0; }
+    static void ignore(RvCore&, unsigned, uint64_t) {}
+
+    static bool fp_on(const RvCore& c, unsigned) { return c.fp_enabled(); }
+    static bool not_tvm(const RvCore& c, unsigned) {
+        return !(c.priv == S && (c.mstatus_ & mstatus::kTvm));
     }
-    if (csr >= kPmpcfg0 && csr <= kPmpcfg15) {
-        if (csr & 1) return false; // RV64 has only the even pmpcfg registers
-        unsigned first = (csr - kPmpcfg0) * 4;
-        v = 0;
-        for (unsigned i = 0; i < 8; ++i)
-            v |= static_cast<uint64_t>(pmpcfg_[first + i]) << (8 * i);
-        return true;
+    // Zicntr/Zihpm counter `bit + index` below M: mcounteren, and
+    // scounteren for U.
+    template <unsigned Bit>
+    static bool counter_on(const RvCore& c, unsigned index) {
+        unsigned bit = Bit + index;
+        if (c.priv == M) return true;
+        if (!((c.mcounteren_ >> bit) & 1)) return false;
+        return c.priv == S || ((c.scounteren_ >> bit) & 1);
     }
-    if (csr >= kPmpaddr0 && csr <= kPmpaddr63) {
-        v = pmpaddr_[csr - kPmpaddr0];
-        return true;
+
+    static uint64_t read_mstatus(const RvCore& c) {
+        uint64_t v = c.mstatus_;
+        if (field_get(v, mstatus::kFs) == mstatus::kFsDirty) v |= mstatus::kSd;
+        return v;
     }
-    return false;
+    static void write_mstatus(RvCore& c, uint64_t v) {
+        uint64_t next = (c.mstatus_ & ~mstatus::kWritable) | (v & mstatus::kWritable);
+        if (field_get(next, mstatus::kMpp) == 2) // reserved: MPP keeps its value
+            next = field_set(next, mstatus::kMpp, field_get(c.mstatus_, mstatus::kMpp));
+        if (!c.cfg_.isa.has(RvExt::F)) next &= ~mstatus::kFs;
+        if ((next ^ c.mstatus_) & mstatus::kTranslation) c.flush_tlb();
+        c.mstatus_ = next;
+        c.update_data_priv();
+        c.attention_ = true;
+    }
+    static uint64_t tvec(uint64_t v) { return (v & 3) >= 2 ? (v & ~uint64_t{3}) : v; }
+};
+
+std::span<const CsrSpec> CsrTable::specs() {
+    using C = RvCore;
+    static constexpr CsrSpec table[] = {
+        // ---- unprivileged: F/D, Zicntr, Zihpm ----
+        {.name = "fflags",
+         .number = csr::kFflags,
+         .priv = U,
+         .ext = RvExt::F,
+         .allowed = fp_on,
+         .read = [](const C& c, unsigned) -> uint64_t { return c.fcsr & 0x1f; },
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 c.fcsr = (c.fcsr & ~0x1fu) | (v & 0x1f);
+                 c.fp_dirty();
+             }},
+        {.name = "frm",
+         .number = csr::kFrm,
+         .priv = U,
+         .ext = RvExt::F,
+         .allowed = fp_on,
+         .read = [](const C& c, unsigned) -> uint64_t { return (c.fcsr >> 5) & 7; },
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 c.fcsr = (c.fcsr & 0x1f) | ((v & 7) << 5);
+                 c.fp_dirty();
+             }},
+        {.name = "fcsr",
+         .number = csr::kFcsr,
+         .priv = U,
+         .ext = RvExt::F,
+         .allowed = fp_on,
+         .read = [](const C& c, unsigned) -> uint64_t { return c.fcsr & 0xff; },
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 c.fcsr = v & 0xff;
+                 c.fp_dirty();
+             }},
+        {.name = "cycle",
+         .number = csr::kCycle,
+         .priv = U,
+         .ext = RvExt::Zicntr,
+         .allowed = counter_on<0>,
+         .read = [](const C& c, unsigned) { return c.instret + c.cycle_offset_; }},
+        {.name = "time",
+         .number = csr::kTime,
+         .priv = U,
+         .ext = RvExt::Zicntr,
+         .allowed = counter_on<1>,
+         .read = [](const C& c, unsigned) { return c.mem_.mtime(); }},
+        {.name = "instret",
+         .number = csr::kInstret,
+         .priv = U,
+         .ext = RvExt::Zicntr,
+         .allowed = counter_on<2>,
+         .read = [](const C& c, unsigned) { return c.instret; }},
+        // The counters exist but count no events.
+        {.name = "hpmcounter3-31",
+         .number = csr::kHpmcounter3,
+         .count = 29,
+         .priv = U,
+         .ext = RvExt::Zihpm,
+         .allowed = counter_on<3>,
+         .read = zero},
+
+        // ---- supervisor ----
+        {.name = "sstatus",
+         .number = csr::kSstatus,
+         .priv = S,
+         .read = [](const C& c, unsigned) { return read_mstatus(c) & mstatus::kSstatusView; },
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 write_mstatus(c,
+                               (c.mstatus_ & ~mstatus::kSstatusView) | (v & mstatus::kSstatusView));
+             }},
+        {.name = "sie",
+         .number = csr::kSie,
+         .priv = S,
+         .read = [](const C& c, unsigned) { return c.mie_ & c.mideleg_; },
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 c.mie_ = (c.mie_ & ~c.mideleg_) | (v & c.mideleg_);
+                 c.attention_ = true;
+             }},
+        {.name = "stvec",
+         .number = csr::kStvec,
+         .priv = S,
+         .read = get<&C::stvec_>,
+         .write = [](C& c, unsigned, uint64_t v) { c.stvec_ = tvec(v); }},
+        {.name = "scounteren",
+         .number = csr::kScounteren,
+         .priv = S,
+         .read = get<&C::scounteren_>,
+         .write = [](C& c, unsigned, uint64_t v) { c.scounteren_ = v & 0xffffffff; }},
+        {.name = "senvcfg",
+         .number = csr::kSenvcfg,
+         .priv = S,
+         .read = get<&C::senvcfg_>,
+         .write = [](C& c, unsigned, uint64_t v) { c.senvcfg_ = v & kEnvcfgLow; }},
+        {.name = "sscratch",
+         .number = csr::kSscratch,
+         .priv = S,
+         .read = get<&C::sscratch_>,
+         .write = put<&C::sscratch_>},
+        {.name = "sepc",
+         .number = csr::kSepc,
+         .priv = S,
+         .read = get<&C::sepc_>,
+         .write = [](C& c, unsigned, uint64_t v) { c.sepc_ = v & ~c.pc_low_bits(); }},
+        {.name = "scause",
+         .number = csr::kScause,
+         .priv = S,
+         .read = get<&C::scause_>,
+         .write = put<&C::scause_>},
+        {.name = "stval",
+         .number = csr::kStval,
+         .priv = S,
+         .read = get<&C::stval_>,
+         .write = put<&C::stval_>},
+        {.name = "sip",
+         .number = csr::kSip,
+         .priv = S,
+         .read = [](const C& c, unsigned) { return c.mip() & c.mideleg_; },
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 uint64_t w = (1u << kSsi) & c.mideleg_;
+                 c.mip_sw_ = (c.mip_sw_ & ~w) | (v & w);
+                 c.attention_ = true;
+             }},
+        // Below M, only with menvcfg.STCE and mcounteren.TM.
+        {.name = "stimecmp",
+         .number = csr::kStimecmp,
+         .priv = S,
+         .ext = RvExt::Sstc,
+         .allowed =
+             [](const C& c, unsigned) {
+                 return c.priv == M ||
+                        ((c.menvcfg_ & menvcfg::kStce) && ((c.mcounteren_ >> 1) & 1));
+             },
+         .read = get<&C::stimecmp_>,
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 c.stimecmp_ = v;
+                 c.attention_ = true;
+             }},
+        // Not from S with mstatus.TVM.
+        {.name = "satp",
+         .number = csr::kSatp,
+         .priv = S,
+         .allowed = not_tvm,
+         .read = get<&C::satp_>,
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 uint64_t mode = v >> 60;
+                 bool supported =
+                     mode == 0 || (mode == 8 && c.cfg_.sv39) || (mode == 9 && c.cfg_.sv48);
+                 if (!supported) return; // WARL: an unsupported mode leaves satp unchanged
+                 c.satp_ = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
+                 c.flush_tlb();
+             }},
+
+        // ---- machine: information ----
+        {.name = "mvendorid", .number = csr::kMvendorid, .read = zero},
+        {.name = "marchid", .number = csr::kMarchid, .read = zero},
+        {.name = "mimpid", .number = csr::kMimpid, .read = zero},
+        {.name = "mhartid",
+         .number = csr::kMhartid,
+         .read = [](const C& c, unsigned) -> uint64_t { return c.cfg_.hart_id; }},
+        {.name = "mconfigptr", .number = csr::kMconfigptr, .read = zero},
+
+        // ---- machine: trap setup and handling ----
+        {.name = "mstatus",
+         .number = csr::kMstatus,
+         .read = [](const C& c, unsigned) { return read_mstatus(c); },
+         .write = [](C& c, unsigned, uint64_t v) { write_mstatus(c, v); }},
+        {.name = "misa", .number = csr::kMisa, .read = get<&C::misa_>, .write = ignore}, // fixed
+        // Not ecall-from-M (11), nor the reserved 10 and 14.
+        {.name = "medeleg",
+         .number = csr::kMedeleg,
+         .read = get<&C::medeleg_>,
+         .write = [](C& c, unsigned, uint64_t v) { c.medeleg_ = v & 0xb3ff; }},
+        {.name = "mideleg",
+         .number = csr::kMideleg,
+         .read = get<&C::mideleg_>,
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 c.mideleg_ = v & kSInterrupts;
+                 c.attention_ = true;
+             }},
+        {.name = "mie",
+         .number = csr::kMie,
+         .read = get<&C::mie_>,
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 c.mie_ = v & kAllInterrupts;
+                 c.attention_ = true;
+             }},
+        {.name = "mtvec",
+         .number = csr::kMtvec,
+         .read = get<&C::mtvec_>,
+         .write = [](C& c, unsigned, uint64_t v) { c.mtvec_ = tvec(v); }},
+        {.name = "mcounteren",
+         .number = csr::kMcounteren,
+         .read = get<&C::mcounteren_>,
+         .write = [](C& c, unsigned, uint64_t v) { c.mcounteren_ = v & 0xffffffff; }},
+        // STCE only with Sstc.
+        {.name = "menvcfg",
+         .number = csr::kMenvcfg,
+         .read = get<&C::menvcfg_>,
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 uint64_t stce = c.cfg_.isa.has(RvExt::Sstc) ? menvcfg::kStce : 0;
+                 c.menvcfg_ = v & (kEnvcfgLow | stce);
+                 c.attention_ = true;
+             }},
+        // CY and IR.
+        {.name = "mcountinhibit",
+         .number = csr::kMcountinhibit,
+         .read = get<&C::mcountinhibit_>,
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 c.mcountinhibit_ = v & 0x5;
+                 c.instret_step_ = (c.mcountinhibit_ & 4) ? 0 : 1;
+             }},
+        {.name = "mscratch",
+         .number = csr::kMscratch,
+         .read = get<&C::mscratch_>,
+         .write = put<&C::mscratch_>},
+        {.name = "mepc",
+         .number = csr::kMepc,
+         .read = get<&C::mepc_>,
+         .write = [](C& c, unsigned, uint64_t v) { c.mepc_ = v & ~c.pc_low_bits(); }},
+        {.name = "mcause",
+         .number = csr::kMcause,
+         .read = get<&C::mcause_>,
+         .write = put<&C::mcause_>},
+        {.name = "mtval", .number = csr::kMtval, .read = get<&C::mtval_>, .write = put<&C::mtval_>},
+        // SSIP, SEIP (the software part) and STIP (unless Sstc drives it).
+        {.name = "mip",
+         .number = csr::kMip,
+         .read = [](const C& c, unsigned) { return c.mip(); },
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 uint64_t w = (1u << kSsi) | (1u << kSei);
+                 if (!(c.cfg_.isa.has(RvExt::Sstc) && (c.menvcfg_ & menvcfg::kStce)))
+                     w |= 1u << kSti;
+                 c.mip_sw_ = (c.mip_sw_ & ~w) | (v & w);
+                 c.attention_ = true;
+             }},
+
+        // ---- machine: memory protection (RV64 has only the even pmpcfg) ----
+        {.name = "pmpcfg0-14",
+         .number = csr::kPmpcfg0,
+         .count = 8,
+         .stride = 2,
+         .read =
+             [](const C& c, unsigned index) {
+                 uint64_t v = 0;
+                 for (unsigned i = 0; i < 8; ++i)
+                     v |= static_cast<uint64_t>(c.pmpcfg_[8 * index + i]) << (8 * i);
+                 return v;
+             },
+         .write =
+             [](C& c, unsigned index, uint64_t v) {
+                 unsigned first = 8 * index;
+                 for (unsigned i = 0; i < 8 && first + i < c.cfg_.pmp_entries; ++i) {
+                     if (c.pmpcfg_[first + i] & 0x80) continue; // locked
+                     uint8_t e = static_cast<uint8_t>(v >> (8 * i)) & 0x9f;
+                     if ((e & 3) == 2) e &= ~3; // W without R is reserved
+                     c.pmpcfg_[first + i] = e;
+                 }
+                 c.flush_tlb();
+             }},
+        // Unimplemented entries read zero.
+        {.name = "pmpaddr0-63",
+         .number = csr::kPmpaddr0,
+         .count = 64,
+         .read = [](const C& c, unsigned i) { return c.pmpaddr_[i]; },
+         .write =
+             [](C& c, unsigned i, uint64_t v) {
+                 if (i >= c.cfg_.pmp_entries) return;
+                 bool locked = c.pmpcfg_[i] & 0x80;
+                 bool next_tor_locked = i + 1 < c.cfg_.pmp_entries && (c.pmpcfg_[i + 1] & 0x80) &&
+                                        ((c.pmpcfg_[i + 1] >> 3) & 3) == 1;
+                 if (!locked && !next_tor_locked) c.pmpaddr_[i] = v & ((1ull << 54) - 1);
+                 c.flush_tlb();
+             }},
+
+        // ---- machine: counters (the hpm ones count nothing: WARL zero) ----
+        {.name = "mcycle",
+         .number = csr::kMcycle,
+         .read = [](const C& c, unsigned) { return c.instret + c.cycle_offset_; },
+         .write = [](C& c, unsigned, uint64_t v) { c.cycle_offset_ = v - c.instret; }},
+        // This instruction's retirement then adds 1.
+        {.name = "minstret",
+         .number = csr::kMinstret,
+         .read = [](const C& c, unsigned) { return c.instret; },
+         .write = [](C& c, unsigned, uint64_t v) { c.instret = v - 1; }},
+        {.name = "mhpmcounter3-31",
+         .number = csr::kMhpmcounter3,
+         .count = 29,
+         .read = zero,
+         .write = ignore},
+        {.name = "mhpmevent3-31",
+         .number = csr::kMhpmevent3,
+         .count = 29,
+         .read = zero,
+         .write = ignore},
+    };
+    return table;
 }
 
-bool RvCore::csr_write(unsigned csr, uint64_t v) {
-    switch (csr) {
-    case kFflags:
-        fcsr = (fcsr & ~0x1fu) | (v & 0x1f);
-        fp_dirty();
-        return cfg_.ext_f;
-    case kFrm:
-        fcsr = (fcsr & 0x1f) | ((v & 7) << 5);
-        fp_dirty();
-        return cfg_.ext_f;
-    case kFcsr:
-        fcsr = v & 0xff;
-        fp_dirty();
-        return cfg_.ext_f;
-    case kMcycle:
-        cycle_offset_ = v - instret;
-        return true;
-    case kMinstret:
-        instret = v - 1;
-        return true; // this instruction's retirement adds 1
-    case kSstatus:
-        return csr_write(kMstatus, (mstatus_ & ~kSstatusMask) | (v & kSstatusMask));
-    case kSie:
-        mie_ = (mie_ & ~mideleg_) | (v & mideleg_);
-        attention_ = true;
-        return true;
-    case kSip: {
-        uint64_t w = (1u << kSsi) & mideleg_;
-        mip_sw_ = (mip_sw_ & ~w) | (v & w);
-        attention_ = true;
-        return true;
-    }
-    case kStvec:
-        stvec_ = (v & 3) >= 2 ? (v & ~uint64_t{3}) : v;
-        return true;
-    case kScounteren:
-        scounteren_ = v & 0xffffffff;
-        return true;
-    case kSenvcfg:
-        senvcfg_ = v & 0xf1;
-        return true; // FIOM, CBIE, CBCFE, CBZE
-    case kSscratch:
-        sscratch_ = v;
-        return true;
-    case kSepc:
-        sepc_ = v & ~uint64_t{1};
-        return true;
-    case kScause:
-        scause_ = v;
-        return true;
-    case kStval:
-        stval_ = v;
-        return true;
-    case kStimecmp:
-        stimecmp_ = v;
-        attention_ = true;
-        return cfg_.sstc;
-    case kSatp: {
-        uint64_t mode = v >> 60;
-        if (mode != 0 && !(mode == 8 && cfg_.sv39) && !(mode == 9 && cfg_.sv48))
-            return true; // an unsupported mode leaves satp unchanged (WARL)
-        satp_ = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
-        flush_tlb();
-        return true;
-    }
-    case kMstatus: {
-        uint64_t next = (mstatus_ & ~kMstatusWritable) | (v & kMstatusWritable);
-        if (((next >> 11) & 3) == 2) next = (next & ~(3ull << 11)) | (mstatus_ & (3ull << 11));
-        if (!cfg_.ext_f) next &= ~(3ull << 13);
-        if ((next ^ mstatus_) & kTranslationBits) flush_tlb();
-        mstatus_ = next;
-        update_data_priv();
-        attention_ = true;
-        return true;
-    }
-    case kMisa:
-        return true; // fixed
-    case kMedeleg:
-        medeleg_ = v & 0xb3ff;
-        return true; // not ecall-from-M (11), 14, 10
-    case kMideleg:
-        mideleg_ = v & kSInterrupts;
-        attention_ = true;
-        return true;
-    case kMie:
-        mie_ = v & kAllInterrupts;
-        attention_ = true;
-        return true;
-    case kMtvec:
-        mtvec_ = (v & 3) >= 2 ? (v & ~uint64_t{3}) : v;
-        return true;
-    case kMcounteren:
-        mcounteren_ = v & 0xffffffff;
-        return true;
-    case kMenvcfg:
-        // FIOM, CBIE, CBCFE, CBZE, and STCE when Sstc is present.
-        menvcfg_ = v & (0xf1 | (cfg_.sstc ? (1ull << 63) : 0));
-        attention_ = true;
-        return true;
-    case kMcountinhibit:
-        mcountinhibit_ = v & 0x5;
-        instret_step_ = (mcountinhibit_ & 4) ? 0 : 1;
-        return true;
-    case kMscratch:
-        mscratch_ = v;
-        return true;
-    case kMepc:
-        mepc_ = v & ~uint64_t{1};
-        return true;
-    case kMcause:
-        mcause_ = v;
-        return true;
-    case kMtval:
-        mtval_ = v;
-        return true;
-    case kMip: {
-        // SSIP, SEIP (software part) and STIP (unless Sstc drives it).
-        uint64_t w = (1u << kSsi) | (1u << kSei);
-        if (!(cfg_.sstc && (menvcfg_ >> 63) & 1)) w |= 1u << kSti;
-        mip_sw_ = (mip_sw_ & ~w) | (v & w);
-        attention_ = true;
-        return true;
-    }
-    case kMvendorid:
-    case kMarchid:
-    case kMimpid:
-    case kMhartid:
-    case kMconfigptr:
-    case kCycle:
-    case kTime:
-    case kInstret:
-        return false;
-    }
-    if ((csr >= kMhpm3 && csr <= kMhpm31) || (csr >= kMhpmevent3 && csr <= kMhpmevent31))
-        return true; // WARL zero
-    if (csr >= kPmpcfg0 && csr <= kPmpcfg15) {
-        if (csr & 1) return false;
-        unsigned first = (csr - kPmpcfg0) * 4;
-        for (unsigned i = 0; i < 8 && first + i < cfg_.pmp_entries; ++i) {
-            if (pmpcfg_[first + i] & 0x80) continue; // locked
-            uint8_t c = static_cast<uint8_t>(v >> (8 * i)) & 0x9f;
-            if ((c & 3) == 2) c &= ~3; // W without R is reserved
-            pmpcfg_[first + i] = c;
-        }
-        flush_tlb();
-        return true;
-    }
-    if (csr >= kPmpaddr0 && csr <= kPmpaddr63) {
-        unsigned i = csr - kPmpaddr0;
-        if (i >= cfg_.pmp_entries) return true; // unimplemented entries read zero
-        bool locked = pmpcfg_[i] & 0x80;
-        bool next_tor_locked =
-            i + 1 < cfg_.pmp_entries && (pmpcfg_[i + 1] & 0x80) && ((pmpcfg_[i + 1] >> 3) & 3) == 1;
-        if (!locked && !next_tor_locked) pmpaddr_[i] = v & ((1ull << 54) - 1);
-        flush_tlb();
-        return true;
-    }
-    return false;
+std::span<const CsrSpec> csr_specs() {
+    return CsrTable::specs();
+}
+
+namespace {
+// Every CSR number's spec, as a dense array: one indexed load per access.
+struct CsrSlot {
+    const CsrSpec* spec = nullptr;
+    unsigned index = 0;
+};
+std::array<CsrSlot, 4096> index_csrs() {
+    std::array<CsrSlot, 4096> slots{};
+    for (const CsrSpec& s : csr_specs())
+        for (unsigned i = 0; i < s.count; ++i)
+            slots[s.number + i * s.stride] = CsrSlot{&s, i};
+    return slots;
+}
+} // namespace
+
+const CsrSpec* find_csr(unsigned number, unsigned& index) {
+    static const std::array<CsrSlot, 4096> slots = index_csrs();
+    const CsrSlot& slot = slots[number & 0xfff];
+    index = slot.index;
+    return slot.spec;
+}
+
+bool RvCore::csr_read(unsigned number, uint64_t& v) const {
+    unsigned index;
+    const CsrSpec* spec = find_csr(number, index);
+    if (!spec || !cfg_.isa.has(spec->ext)) return false;
+    v = spec->read(*this, index);
+    return true;
+}
+
+bool RvCore::csr_write(unsigned number, uint64_t v) {
+    unsigned index;
+    const CsrSpec* spec = find_csr(number, index);
+    if (!spec || !cfg_.isa.has(spec->ext) || !spec->write) return false;
+    spec->write(*this, index, v);
+    return true;
 }
 
 bool RvCore::exec_csr(const Insn& in) {
-    unsigned csr = static_cast<unsigned>(in.imm) & 0xfff;
+    unsigned number = static_cast<unsigned>(in.imm) & 0xfff;
     bool imm_form = in.op >= kCsrrwi;
     uint64_t src = imm_form ? in.rs1 : x[in.rs1];
     bool is_write = in.op == kCsrrw || in.op == kCsrrwi || in.rs1 != 0;
     bool is_read = !((in.op == kCsrrw || in.op == kCsrrwi) && in.rd == 0);
-    // Privilege: bits 9:8 name the lowest privilege; 11:10 == 3 is read-only.
-    if (((csr >> 8) & 3) > priv) return false;
-    if (is_write && (csr >> 10) == 3) return false;
-    if (csr == kSatp && priv == S && ((mstatus_ >> 20) & 1)) return false; // TVM
-    if (csr <= kFcsr && !fp_enabled()) return false;
-    if (csr >= kCycle && csr <= kHpm31 && priv < M) {
-        unsigned bit = csr - kCycle;
-        if (!((mcounteren_ >> bit) & 1)) return false;
-        if (priv == U && !((scounteren_ >> bit) & 1)) return false;
-    }
-    if (csr == kStimecmp && priv < M && (!((menvcfg_ >> 63) & 1) || !((mcounteren_ >> 1) & 1)))
-        return false;
-    uint64_t old = 0;
-    if (!csr_read(csr, old)) return false;
+    unsigned index;
+    const CsrSpec* spec = find_csr(number, index);
+    if (!spec || priv < spec->priv || !cfg_.isa.has(spec->ext)) return false;
+    if (is_write && !spec->write) return false;
+    if (spec->allowed && !spec->allowed(*this, index)) return false;
+    uint64_t old = spec->read(*this, index);
     if (is_write) {
         uint64_t next = old;
         switch (in.op) {
@@ -404,7 +455,7 @@ bool RvCore::exec_csr(const Insn& in) {
             next = old & ~src;
             break;
         }
-        if (!csr_write(csr, next)) return false;
+        spec->write(*this, index, next);
     }
     if (is_read && in.rd != 0) x[in.rd] = old;
     pc += in.len;
@@ -421,47 +472,50 @@ bool RvCore::exec_system(const Insn& in) {
         return true;
     case kMret: {
         if (priv != M) return false;
-        Priv target = static_cast<Priv>((mstatus_ >> 11) & 3);
-        uint64_t mpie = (mstatus_ >> 7) & 1;
-        mstatus_ = (mstatus_ & ~((1ull << 3) | (3ull << 11))) | (mpie << 3) | (1ull << 7);
-        if (target != M) mstatus_ &= ~(1ull << 17); // MPRV
+        // MIE <- MPIE, MPIE <- 1, MPP <- U; leaving M clears MPRV.
+        Priv target = static_cast<Priv>(field_get(mstatus_, mstatus::kMpp));
+        uint64_t mpie = field_get(mstatus_, mstatus::kMpie);
+        mstatus_ = field_set(mstatus_, mstatus::kMie, mpie) | mstatus::kMpie;
+        mstatus_ = field_set(mstatus_, mstatus::kMpp, U);
+        if (target != M) mstatus_ &= ~mstatus::kMprv;
         flush_tlb();
         pc = mepc_;
         set_priv(target);
         return true;
     }
     case kSret: {
-        if (priv < S || (priv == S && ((mstatus_ >> 22) & 1))) return false; // TSR
-        Priv target = ((mstatus_ >> 8) & 1) ? S : U;
-        uint64_t spie = (mstatus_ >> 5) & 1;
-        mstatus_ =
-            (mstatus_ & ~((1ull << 1) | (1ull << 8) | (1ull << 17))) | (spie << 1) | (1ull << 5);
+        if (priv < S || (priv == S && (mstatus_ & mstatus::kTsr))) return false;
+        // SIE <- SPIE, SPIE <- 1, SPP <- U, MPRV <- 0.
+        Priv target = (mstatus_ & mstatus::kSpp) ? S : U;
+        uint64_t spie = field_get(mstatus_, mstatus::kSpie);
+        mstatus_ = field_set(mstatus_, mstatus::kSie, spie) | mstatus::kSpie;
+        mstatus_ &= ~(mstatus::kSpp | mstatus::kMprv);
         flush_tlb();
         pc = sepc_;
         set_priv(target);
         return true;
     }
     case kWfi:
-        if (priv == U || (priv == S && ((mstatus_ >> 21) & 1))) return false; // TW
+        if (priv == U || (priv == S && (mstatus_ & mstatus::kTw))) return false;
         pc += in.len;
         wfi_ = true;
         attention_ = true;
         return true;
     case kSfenceVma:
-        if (priv == U || (priv == S && ((mstatus_ >> 20) & 1))) return false; // TVM
+        if (priv == U || (priv == S && (mstatus_ & mstatus::kTvm))) return false;
         flush_tlb();
         pc += in.len;
         return true;
     default:
         break;
     }
-    // Cache-block operations.
+    // Cache-block operations (the decoder made them illegal on a hart
+    // without Zicbom or Zicboz).
     bool zero = in.op == kCboZero;
-    if (zero ? !cfg_.zicboz : !cfg_.zicbom) return false;
     auto enabled = [&](uint64_t envcfg) {
-        if (zero) return ((envcfg >> 7) & 1) != 0;               // CBZE
-        if (in.op == kCboInval) return ((envcfg >> 4) & 3) != 0; // CBIE
-        return ((envcfg >> 6) & 1) != 0;                         // CBCFE
+        if (zero) return (envcfg & menvcfg::kCbze) != 0;
+        if (in.op == kCboInval) return (envcfg & menvcfg::kCbie) != 0;
+        return (envcfg & menvcfg::kCbcfe) != 0;
     };
     if (priv < M && !enabled(menvcfg_)) return false;
     if (priv == U && !enabled(senvcfg_)) return false;

@@ -383,13 +383,48 @@ Insn decode16(uint32_t r) {
 
 } // namespace
 
-Insn RvCore::decode(uint32_t raw) {
+Insn RvCore::decode_rv64gc(uint32_t raw) {
     Insn in = (raw & 3) == 3 ? decode32(raw) : decode16(raw & 0xffff);
     // An integer operation that can only write x0 does nothing (these are
     // the HINT encodings, c.nop and canonical nop among them). Turning them
     // into kNop lets the interpreter write rd unconditionally everywhere else.
     bool pure = in.op == kLui || in.op == kAuipc || (in.op >= kAddi && in.op <= kSraw);
     if (pure && in.rd == 0) in.op = kNop;
+    return in;
+}
+
+// Whether the hart has the extension an operation belongs to. F and D are
+// checked when the FP unit decodes the rest (rv_fp.cpp).
+static bool implemented(const Insn& in, const RvExtensions& isa) {
+    if (in.len == 2 && !isa.has(RvExt::C)) return false;
+    if (in.op >= kMul && in.op <= kRemuw) return isa.has(RvExt::M);
+    if (in.op >= kLrW && in.op <= kAmomaxuD) return isa.has(RvExt::A);
+    if (in.op >= kCsrrw && in.op <= kCsrrci) return isa.has(RvExt::Zicsr);
+    if (in.op >= kCboInval && in.op <= kCboFlush) return isa.has(RvExt::Zicbom);
+    if (in.op == kCboZero) return isa.has(RvExt::Zicboz);
+    if (in.op == kFenceI) return isa.has(RvExt::Zifencei);
+    return true;
+}
+
+Insn RvCore::decode(uint32_t raw) const {
+    Insn in = decode_rv64gc(raw);
+    if (!implemented(in, cfg_.isa)) {
+        in.op = kIllegal; // raw and len stay: mtval is the instruction
+        return in;
+    }
+    if (!cfg_.isa.has(RvExt::C)) {
+        // Every pc is 4-byte aligned (mepc/sepc and the trap vectors keep
+        // bit 1 clear), so a JAL's or branch's target is misaligned exactly
+        // when its offset is; a JALR's target has to be checked.
+        bool pc_relative = in.op == kJal || (in.op >= kBeq && in.op <= kBgeu);
+        if (pc_relative && (in.imm & 2)) {
+            static_assert(kBgeu <= 0xff, "the operation must fit in rs3");
+            in.rs3 = static_cast<uint8_t>(in.op);
+            in.op = kMisalignedJump;
+        } else if (in.op == kJalr) {
+            in.op = kJalrNoC;
+        }
+    }
     return in;
 }
 

@@ -164,7 +164,7 @@ uint64_t arith(const ArithArgs& x, uint32_t& flags) {
 } // namespace
 
 bool RvCore::exec_fp(const Insn& in) {
-    if (!cfg_.ext_f || !fp_enabled()) return false;
+    if (!cfg_.isa.has(RvExt::F) || !fp_enabled()) return false;
 
     const uint32_t raw = in.raw;
     uint32_t flags = 0;
@@ -202,7 +202,7 @@ bool RvCore::exec_fp(const Insn& in) {
     case kFpStore: {
         if (in.rm != 2 && in.rm != 3) return false;
         const bool dbl = in.rm == 3;
-        if (dbl && !cfg_.ext_d) return false;
+        if (dbl && !cfg_.isa.has(RvExt::D)) return false;
         const uint64_t addr = x[in.rs1] + static_cast<uint64_t>(in.imm);
         const unsigned len = dbl ? 8 : 4;
         if (in.op == kFpLoad) {
@@ -233,7 +233,7 @@ bool RvCore::exec_fp(const Insn& in) {
     case kFpNmsub:
     case kFpNmadd: {
         const unsigned fmt = (raw >> 25) & 3;
-        if (fmt > 1 || (fmt == 1 && !cfg_.ext_d)) return false;
+        if (fmt > 1 || (fmt == 1 && !cfg_.isa.has(RvExt::D))) return false;
         const bool dbl = fmt == 1;
         unsigned rm;
         if (!resolve_rm(in.rm, rm)) return false;
@@ -259,7 +259,7 @@ bool RvCore::exec_fp(const Insn& in) {
     const unsigned funct7 = raw >> 25, fmt = funct7 & 3, funct3 = (raw >> 12) & 7;
     const unsigned rs2f = (raw >> 20) & 31;
     const unsigned rd = (raw >> 7) & 31, r1 = (raw >> 15) & 31, r2 = rs2f;
-    if (fmt > 1 || (fmt == 1 && !cfg_.ext_d)) return false;
+    if (fmt > 1 || (fmt == 1 && !cfg_.isa.has(RvExt::D))) return false;
     const bool dbl = fmt == 1;
     const sf::Fmt F = dbl ? sf::kF64 : sf::kF32;
     unsigned rm = 0;
@@ -311,7 +311,7 @@ bool RvCore::exec_fp(const Insn& in) {
     }
     case 0x08: { // FCVT.S.D (fmt S, rs2 = 1), FCVT.D.S (fmt D, rs2 = 0)
         if (!resolve_rm(funct3, rm)) return false;
-        if (rs2f != (dbl ? 0u : 1u) || !cfg_.ext_d) return false;
+        if (rs2f != (dbl ? 0u : 1u) || !cfg_.isa.has(RvExt::D)) return false;
         const sf::Fmt from = dbl ? sf::kF32 : sf::kF64;
         write_f(rd, sf::convert(F, from, read_f(r1, !dbl), rm, flags), dbl);
         return finish();

@@ -86,7 +86,7 @@ bool RvCore::walk(uint64_t vaddr, Access kind, Priv p, uint64_t& paddr) {
         raise(page_fault(kind), vaddr);
         return false;
     }
-    bool sum = (mstatus_ >> 18) & 1, mxr = (mstatus_ >> 19) & 1;
+    bool sum = mstatus_ & mstatus::kSum, mxr = mstatus_ & mstatus::kMxr;
     uint64_t table = (satp_ & ((1ull << 44) - 1)) << 12;
     for (int level = static_cast<int>(levels) - 1; level >= 0; --level) {
         uint64_t pte_addr = table + ((vaddr >> (12 + 9 * level)) & 511) * 8;

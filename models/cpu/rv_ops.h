@@ -42,8 +42,11 @@
     X(FpLoad) X(FpStore) X(FpOp) X(FpMadd) X(FpMsub) X(FpNmsub) X(FpNmadd)            \
     /* Internal to the interpreter, never architectural encodings:                    \
        Nop: an integer operation whose only effect was writing x0;                    \
+       JalrNoC: JALR on a hart without C, which checks its target's alignment;        \
+       MisalignedJump: a JAL or branch to a target that is not 4-byte aligned on a    \
+       hart without C (rs3 = the JAL or branch operation);                            \
        BlockEnd: the sentinel after the last instruction of a decoded block. */       \
-    X(Nop) X(BlockEnd)
+    X(Nop) X(JalrNoC) X(MisalignedJump) X(BlockEnd)
 // clang-format on
 
 namespace nvsoc::rv {

@@ -342,3 +342,21 @@ TEST_CASE("platform: two interrupt controllers each drive their own harts") {
     REQUIRE(uart1);
     CHECK(uart1->prop("interrupt-parent")->cells == plic1->prop("phandle")->cells);
 }
+
+TEST_CASE("platform: each hart's core gets the extension set of the ISA string") {
+    std::string yaml = kSmall;
+    yaml.replace(yaml.find("{count: 2}"), 10, "{count: 2, isa: rv64imac_zicsr_zicbom}");
+    Platform p("platform", config_from(yaml), nullptr);
+    using rv::RvExt;
+    const rv::RvExtensions expected{RvExt::I, RvExt::M,     RvExt::A,
+                                    RvExt::C, RvExt::Zicsr, RvExt::Zicbom};
+    REQUIRE(p.hart_count() == 2);
+    for (unsigned h = 0; h < 2; ++h) {
+        CHECK(p.hart(h).core().config().isa == expected);
+        uint64_t misa = 0;
+        REQUIRE(p.hart(h).core().csr_read(rv::csr::kMisa, misa));
+        CHECK(((misa >> ('f' - 'a')) & 1) == 0);
+        uint64_t cycle;
+        CHECK_FALSE(p.hart(h).core().csr_read(rv::csr::kCycle, cycle)); // no zicntr
+    }
+}

@@ -38,9 +38,12 @@ struct Bench {
     ReservationSet resv;
     RvCore core;
     uint64_t at = kBase;
-    Bench() : core(config(), mem, resv) { core.pc = kBase; }
-    static CoreConfig config() {
+    explicit Bench(RvExtensions isa = RvExtensions::all()) : core(config(isa), mem, resv) {
+        core.pc = kBase;
+    }
+    static CoreConfig config(RvExtensions isa = RvExtensions::all()) {
         CoreConfig c;
+        c.isa = isa;
         c.reset_pc = kBase;
         return c;
     }
@@ -384,4 +387,141 @@ TEST_CASE("core: HINT encodings writing x0 leave x0 zero inside blocks") {
     b.core.run(100);
     CHECK(b.core.x[0] == 0);
     CHECK(b.core.x[10] == 0);
+}
+
+// ---- extensions ---------------------------------------------------------------
+// Every extension of the ISA string gates something: without it, its
+// instructions are illegal (its CSRs are checked in test_rv_csr.cpp).
+
+namespace {
+uint32_t j_type(unsigned rd, int32_t imm) {
+    auto i = static_cast<uint32_t>(imm);
+    return (((i >> 20) & 1) << 31) | (((i >> 1) & 0x3ff) << 21) | (((i >> 11) & 1) << 20) |
+           (((i >> 12) & 0xff) << 12) | (rd << 7) | 0x6f;
+}
+uint32_t b_type(unsigned f3, unsigned rs1, unsigned rs2, int32_t imm) {
+    auto i = static_cast<uint32_t>(imm);
+    return (((i >> 12) & 1) << 31) | (((i >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) |
+           (f3 << 12) | (((i >> 1) & 0xf) << 8) | (((i >> 11) & 1) << 7) | 0x63;
+}
+uint32_t jalr(unsigned rd, unsigned rs1, int32_t imm) {
+    return (static_cast<uint32_t>(imm) << 20) | (rs1 << 15) | (rd << 7) | 0x67;
+}
+} // namespace
+
+TEST_CASE("core: an instruction of an extension the hart lacks is illegal") {
+    struct Case {
+        RvExt ext;
+        uint32_t insn;
+        unsigned len = 4;
+    };
+    const Case cases[] = {
+        {.ext = RvExt::M, .insn = 0x022081b3},        // mul x3, x1, x2
+        {.ext = RvExt::A, .insn = 0x0020b1af},        // amoadd.d x3, x2, (x1)
+        {.ext = RvExt::F, .insn = 0x002081d3},        // fadd.s f3, f1, f2
+        {.ext = RvExt::D, .insn = 0x022081d3},        // fadd.d f3, f1, f2
+        {.ext = RvExt::C, .insn = 0x0505, .len = 2},  // c.addi a0, 1
+        {.ext = RvExt::Zicsr, .insn = 0x340020f3},    // csrr x1, mscratch
+        {.ext = RvExt::Zifencei, .insn = 0x0000100f}, // fence.i
+        {.ext = RvExt::Zicbom, .insn = 0x0010a00f},   // cbo.clean (x1)
+        {.ext = RvExt::Zicboz, .insn = 0x0040a00f},   // cbo.zero (x1)
+    };
+    for (const Case& c : cases)
+        for (bool present : {true, false}) {
+            INFO(rv_ext_name(c.ext) << (present ? " present" : " absent"));
+            RvExtensions isa = RvExtensions::all();
+            if (!present) isa.remove(c.ext);
+            // D needs F: without F, FP instructions are illegal whatever D says.
+            Bench b(isa);
+            REQUIRE(b.core.csr_write(0x305, kBase + 0x800)); // mtvec
+            b.core.csr_write(0x300, 1ull << 13);             // mstatus.FS = Initial (if F)
+            b.core.x[1] = kBase + 0x1000;
+            if (c.len == 2)
+                b.put16(static_cast<uint16_t>(c.insn));
+            else
+                b.put32(c.insn);
+            b.core.step();
+            if (present) {
+                CHECK(b.core.pc == kBase + c.len);
+                CHECK(b.core.instret == 1);
+            } else {
+                CHECK(b.core.pc == kBase + 0x800);
+                CHECK(b.csr(0x342) == kIllegalInsn);
+                CHECK(b.csr(0x343) == c.insn);
+                CHECK(b.core.instret == 0);
+            }
+            if (c.ext <= RvExt::C) { // single letters: misa says so
+                unsigned bit = rv_ext_name(c.ext)[0] - 'a';
+                CHECK(((b.csr(0x301) >> bit) & 1) == present);
+            }
+        }
+}
+
+TEST_CASE("core: without C, jumps and taken branches off a 4-byte boundary raise misaligned") {
+    Bench b(RvExtensions::all().remove(RvExt::C));
+    REQUIRE(b.core.csr_write(0x305, kBase + 0x800)); // mtvec
+    auto expect_misaligned = [&](uint64_t epc, uint64_t target) {
+        CHECK(b.core.pc == kBase + 0x800);
+        CHECK(b.csr(0x342) == kInsnMisaligned);
+        CHECK(b.csr(0x341) == epc);
+        CHECK(b.csr(0x343) == target);
+        CHECK(b.core.x[1] == 0); // rd not written
+    };
+    b.put32(j_type(1, 6)); // jal x1, +6
+    b.core.step();
+    expect_misaligned(kBase, kBase + 6);
+
+    b.core.pc = b.at = kBase + 0x100;
+    b.put32(b_type(1, 0, 0, 6)); // bne x0, x0, +6: not taken, no trap
+    b.put32(b_type(0, 0, 0, 6)); // beq x0, x0, +6: taken
+    b.core.step();
+    CHECK(b.core.pc == kBase + 0x104);
+    b.core.step();
+    expect_misaligned(kBase + 0x104, kBase + 0x10a);
+
+    b.core.pc = b.at = kBase + 0x200;
+    b.core.x[5] = kBase + 0x300;
+    b.put32(jalr(1, 5, 2)); // jalr x1, 2(x5)
+    b.core.step();
+    expect_misaligned(kBase + 0x200, kBase + 0x302);
+
+    // Aligned targets jump as usual.
+    b.core.pc = b.at = kBase + 0x400;
+    b.put32(jalr(1, 5, 4)); // jalr x1, 4(x5)
+    b.core.step();
+    CHECK(b.core.pc == kBase + 0x304);
+    CHECK(b.core.x[1] == kBase + 0x404);
+
+    // mepc and sepc keep bit 1 clear.
+    REQUIRE(b.core.csr_write(0x341, kBase + 6));
+    CHECK(b.csr(0x341) == kBase + 4);
+    REQUIRE(b.core.csr_write(0x141, kBase + 6));
+    CHECK(b.csr(0x141) == kBase + 4);
+}
+
+TEST_CASE("core: without C, a misaligned branch inside a decoded block retires what came before") {
+    Bench b(RvExtensions::all().remove(RvExt::C));
+    REQUIRE(b.core.csr_write(0x305, kBase + 0x800)); // mtvec
+    b.put32(0x00100113);                             // addi x2, x0, 1
+    b.put32(b_type(1, 0, 0, 6));                     // bne x0, x0, +6: not taken
+    b.put32(0x00110113);                             // addi x2, x2, 1
+    b.put32(b_type(0, 0, 0, 6));                     // beq x0, x0, +6: taken, misaligned
+    b.at = kBase + 0x800;
+    b.put32(0x0000006f); // handler: jal x0, handler
+    REQUIRE(b.core.run(50) == 50);
+    CHECK(b.core.x[2] == 2);
+    CHECK(b.csr(0x342) == kInsnMisaligned);
+    CHECK(b.csr(0x341) == kBase + 12);
+    CHECK(b.csr(0x343) == kBase + 18);
+    CHECK(b.core.instret == 49); // 3 before the beq, 46 jumps
+}
+
+TEST_CASE("core: with C, the same jumps land on 2-byte boundaries") {
+    Bench b;
+    b.put32(j_type(1, 6)); // jal x1, +6
+    b.core.step();
+    CHECK(b.core.pc == kBase + 6);
+    CHECK(b.core.x[1] == kBase + 4);
+    REQUIRE(b.core.csr_write(0x341, kBase + 6));
+    CHECK(b.csr(0x341) == kBase + 6);
 }

@@ -914,7 +914,7 @@ TEST_CASE("fp: reserved rounding modes and encodings are illegal") {
 
 TEST_CASE("fp: D instructions are illegal without the D extension") {
     CoreConfig cfg;
-    cfg.ext_d = false;
+    cfg.isa.remove(RvExt::D);
     Fx t(cfg);
     t.core.f[1] = bits(1.0f);
     t.core.f[2] = bits(2.0f);
@@ -930,8 +930,7 @@ TEST_CASE("fp: D instructions are illegal without the D extension") {
 
 TEST_CASE("fp: no F extension means no FP instructions") {
     CoreConfig cfg;
-    cfg.ext_f = false;
-    cfg.ext_d = false;
+    cfg.isa.remove(RvExt::F).remove(RvExt::D);
     FlatMem mem;
     ReservationSet resv;
     RvCore core(cfg, mem, resv);
