@@ -381,6 +381,8 @@ void Platform::load_images() {
     if (boot.firmware.given()) {
         if (!dram) throw InputError(boot.firmware.where, "the platform has no RAM to load into");
         LoadedImage fw = load_image(boot.firmware.path, boot.firmware.where, dram->base(), mem);
+        for (const auto& note : fw.notes)
+            log_.info("firmware {}", note);
         fw_entry = fw.entry;
         claim("firmware", fw.low, fw.high, boot.firmware.where);
     }
@@ -388,6 +390,8 @@ void Platform::load_images() {
     uint64_t kernel_high = boot.kernel_addr;
     if (boot.kernel.given()) {
         LoadedImage k = load_image(boot.kernel.path, boot.kernel.where, boot.kernel_addr, mem);
+        for (const auto& note : k.notes)
+            log_.info("kernel {}", note);
         next_addr = k.entry;
         kernel_high = k.high;
         claim("kernel", k.low, k.high, boot.kernel.where);
