@@ -1,7 +1,10 @@
 // Loading firmware, kernel and initrd images into guest memory. ELF files
 // are loaded by their program headers at their physical addresses; anything
 // else is a raw binary placed at a given address. Every byte must land in a
-// RAM or ROM region, or the load is refused with the image's name.
+// RAM or ROM region, or the load is refused with the image's name; the one
+// exception is the bytes of an ELF segment that belong to no section (the
+// headers GNU ld puts below .text when there is no linker script), which are
+// skipped with a note when they fall outside memory.
 #pragma once
 
 #include "models/core/error.h"
@@ -18,6 +21,9 @@ struct LoadedImage {
     uint64_t low = 0;  // lowest address written
     uint64_t high = 0; // one past the highest address written (including bss)
     bool elf = false;
+    // What the loader chose to leave out, for the log (bytes of an ELF
+    // segment that hold no section and lie outside memory).
+    std::vector<std::string> notes;
 };
 
 // Where memory is: the loader asks whether [addr, addr+len) is backed, and

@@ -288,6 +288,8 @@ void Platform::load_images() {
     if (boot.firmware.given()) {
         if (!dram) throw InputError(boot.firmware.where, "the platform has no RAM to load into");
         LoadedImage fw = load_image(boot.firmware.path, boot.firmware.where, dram->base(), mem);
+        for (const auto& note : fw.notes)
+            log_.info("firmware {}", note);
         fw_entry = fw.entry;
         claim("firmware", fw.low, fw.high, boot.firmware.where);
     }
@@ -295,6 +297,8 @@ void Platform::load_images() {
     uint64_t kernel_high = boot.kernel_addr;
     if (boot.kernel.given()) {
         LoadedImage k = load_image(boot.kernel.path, boot.kernel.where, boot.kernel_addr, mem);
+        for (const auto& note : k.notes)
+            log_.info("kernel {}", note);
         next_addr = k.entry;
         kernel_high = k.high;
         claim("kernel", k.low, k.high, boot.kernel.where);
@@ -405,7 +409,13 @@ nlohmann::json Platform::stats() const {
     nlohmann::json j;
     j["platform"] = config_.name;
     j["seed"] = config_.seed;
-    j["simulated_time_ps"] = sc_core::sc_time_stamp().value();
+    // The furthest point simulated: harts run up to a quantum ahead of
+    // SystemC time (a program shorter than one quantum never moves SystemC
+    // time at all), and what they executed there has happened.
+    sc_core::sc_time reached = sc_core::sc_time_stamp();
+    for (const auto& h : harts_)
+        reached = std::max(reached, h->now());
+    j["simulated_time_ps"] = reached.value();
     j["resets"] = resets_;
     if (exit_status_) j["exit_status"] = *exit_status_;
     j["bus"]["unmapped_accesses"] = router_.unmapped_accesses();

@@ -6,9 +6,21 @@
 # directory the packages were unpacked into. Packages are kept by version,
 # so reruns and CI reuse them.
 #   scripts/fetch-debian-riscv64.sh PACKAGE...
+#
+# Safe to run several times at once on one cache (ctest -j2 starts both
+# Linux tests together, and each builds an initramfs): apt runs with its own
+# locking off (its lock files would be the host's, needing root), so one
+# flock on the cache serialises the runs, and a package is unpacked into a
+# temporary directory that is renamed into place only when complete, so
+# its directory, once it exists, is always whole (an interrupted unpack
+# leaves only a temporary directory, which the next run removes).
 set -euo pipefail
 cache=${NVSOC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nvsoc}/debian-riscv64
-mkdir -p "$cache/lists/partial" "$cache/cache/archives/partial" "$cache/unpacked"
+mkdir -p "$cache/lists/partial" "$cache/cache/archives/partial" "$cache/unpacked" "$cache/tmp"
+# Held until this script exits: the list refresh, the version lookups (which
+# read the lists another run may be rewriting) and the downloads.
+exec 9>"$cache/.lock"
+flock 9
 uri=$(grep -rhE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
       grep -oE 'https?://[^ ]*debian[^ ]*' | grep -v security | head -1 || true)
 [ -n "$uri" ] || { echo "fetch-debian-riscv64: no Debian mirror in the host's apt sources" >&2; exit 1; }
@@ -17,6 +29,8 @@ opts=(-oAPT::Architecture=riscv64 -oAPT::Architectures=riscv64
       -oDir::State::Lists="$cache/lists" -oDir::Etc::SourceList="$cache/sources.list"
       -oDir::Etc::SourceParts=/dev/null -oDir::Cache="$cache/cache"
       -oDebug::NoLocking=1 -oAPT::Sandbox::User=root)
+# Left by interrupted runs (we hold the lock: no other run is using them).
+rm -rf "${cache:?}/tmp/"*
 # Refresh the package lists at most once a day.
 if [ -z "$(find "$cache/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
     apt-get "${opts[@]}" -qq update >&2
@@ -26,12 +40,20 @@ for pkg in "$@"; do
     real=$(apt-cache "${opts[@]}" depends "$pkg" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1)
     [ -n "$real" ] || real=$pkg
     version=$(apt-cache "${opts[@]}" policy "$real" | sed -n 's/^ *Candidate: //p')
+    [ -n "$version" ] && [ "$version" != "(none)" ] ||
+        { echo "fetch-debian-riscv64: no riscv64 package '$real' in Debian stable" >&2; exit 1; }
     dest="$cache/unpacked/$real-$version"
     if [ ! -d "$dest" ]; then
-        (cd "$cache" && apt-get "${opts[@]}" -qq download "$real" >&2)
-        deb=$(ls "$cache"/"${real}"_*riscv64.deb | head -1)
-        mkdir -p "$dest.tmp" && dpkg-deb -x "$deb" "$dest.tmp" && mv "$dest.tmp" "$dest"
-        rm -f "$deb"
+        # Downloaded and unpacked in a directory of this run's own.
+        work=$(mktemp -d "$cache/tmp/$real.XXXXXX")
+        (cd "$work" && apt-get "${opts[@]}" -qq download "$real" >&2)
+        debs=("$work/${real}"_*riscv64.deb)
+        [ -f "${debs[0]}" ] || { echo "fetch-debian-riscv64: apt-get download $real gave no .deb" >&2; exit 1; }
+        mkdir "$work/root"
+        dpkg-deb -x "${debs[0]}" "$work/root"
+        # The rename publishes the whole tree at once.
+        mv -T "$work/root" "$dest"
+        rm -rf "$work"
     fi
     echo "$dest"
 done

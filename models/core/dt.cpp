@@ -238,15 +238,22 @@ struct DtsPrinter {
             case DtProperty::Kind::Cells: {
                 auto mark = phandle_cells(node, p);
                 out += " = <";
-                for (size_t i = 0; i < p.cells.size(); ++i)
-                    out += (i ? " " : "") + (mark[i] ? ref(p.cells[i]) : cell(p.cells[i]));
+                // Appended piece by piece (here and for strings) rather than
+                // as `(i ? " " : "") + str`: GCC 12 at -O3 reports a false
+                // -Wrestrict inside that operator+(const char*, string&&).
+                for (size_t i = 0; i < p.cells.size(); ++i) {
+                    if (i) out += ' ';
+                    out += mark[i] ? ref(p.cells[i]) : cell(p.cells[i]);
+                }
                 out += ">";
                 break;
             }
             case DtProperty::Kind::Strings:
                 out += " = ";
-                for (size_t i = 0; i < p.strings.size(); ++i)
-                    out += (i ? ", " : "") + quote(p.strings[i]);
+                for (size_t i = 0; i < p.strings.size(); ++i) {
+                    if (i) out += ", ";
+                    out += quote(p.strings[i]);
+                }
                 break;
             case DtProperty::Kind::Bytes:
                 out += " = [";

@@ -29,7 +29,7 @@ Logger::Logger(std::string instance, std::string type, const LogConfig* config)
 void Logger::emit(LogLevel level, const std::string& text) {
     static const char* const names[] = {"error", "warning", "info", "debug", "trace"};
     // Simulated time, never wall time: logs of two runs must compare equal.
-    double us = sc_core::sc_time_stamp().to_seconds() * 1e6;
+    double us = (clock_ ? clock_() : sc_core::sc_time_stamp().to_seconds()) * 1e6;
     std::fprintf(stderr, "[%14.6f us] %s: %s: %s\n", us, instance_.c_str(),
                  names[static_cast<int>(level)], text.c_str());
 }

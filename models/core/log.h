@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <fmt/format.h>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -31,6 +32,11 @@ class Logger {
     Logger(std::string instance, std::string type, const LogConfig* config = nullptr);
 
     bool enabled(LogLevel level) const { return level <= level_; }
+
+    // Where the time stamp of each line comes from, in seconds of simulated
+    // time. Unset, it is SystemC time; a hart sets its own local time, which
+    // runs ahead of SystemC time within its quantum.
+    void set_clock(std::function<double()> seconds) { clock_ = std::move(seconds); }
 
     template <typename... Args>
     void log(LogLevel level, fmt::format_string<Args...> f, Args&&... args) {
@@ -69,6 +75,7 @@ class Logger {
 
     std::string instance_;
     LogLevel level_;
+    std::function<double()> clock_;
     uint64_t guest_errors_ = 0;
 };
 

@@ -13,6 +13,10 @@ Hart::Hart(sc_core::sc_module_name name, const HartConfig& config, rv::Reservati
         core_.set_external_pending(pending);
         wake_.notify(sc_core::SC_ZERO_TIME);
     };
+    // A hart's log lines carry its own local time: within a quantum it runs
+    // ahead of SystemC time, and traces must show when each thing happened
+    // for the hart (and differ from one instruction to the next).
+    log_.set_clock([this] { return now().to_seconds(); });
     if (log_.enabled(LogLevel::Trace))
         core_.trace_insn = [this](uint64_t pc, uint32_t raw) {
             log_.log(LogLevel::Trace, "pc 0x{:016x} insn 0x{:08x}", pc, raw);
@@ -41,6 +45,12 @@ sc_core::sc_time Hart::local_time() const {
     return local_ + cycle_ * static_cast<double>(core_.instret - run_start_instret_);
 }
 
+sc_core::sc_time Hart::now() const {
+    // Until the hart's first quantum, and after a wait for an interrupt,
+    // SystemC time is ahead of what the last quantum reached.
+    return std::max(quantum_start_ + local_time(), sc_core::sc_time_stamp());
+}
+
 void Hart::run_thread() {
     const uint64_t quantum_cycles =
         std::max<uint64_t>(1, config_.quantum.value() / std::max<uint64_t>(1, cycle_.value()));
@@ -51,11 +61,14 @@ void Hart::run_thread() {
             core_.set_external_pending(pins.pending());
         }
         run_start_instret_ = core_.instret;
+        quantum_start_ = sc_core::sc_time_stamp();
         local_ = sc_core::SC_ZERO_TIME;
         uint64_t done = core_.run(quantum_cycles);
         // Time advances by what ran: one cycle per instruction (CPI 1) plus
-        // what MMIO accesses annotated into local_.
+        // what MMIO accesses annotated into local_. From here local_ alone
+        // is the local time (now() and the log read it while we wait).
         local_ += cycle_ * static_cast<double>(done);
+        run_start_instret_ = core_.instret;
         if (halted_) break;
         if (core_.waiting_for_interrupt() && !core_.wfi_wakeup_pending()) {
             ++wfi_sleeps_;

@@ -39,6 +39,10 @@ class Hart : public sc_core::sc_module, public rv::MemoryPort {
 
     rv::RvCore& core() { return core_; }
     uint64_t instructions() const { return core_.instret; }
+    // How far this hart's execution has reached in simulated time: SystemC
+    // time plus the local time it has run ahead within its quantum (never
+    // behind SystemC time: a sleeping hart is at the present).
+    sc_core::sc_time now() const;
     void stats(nlohmann::json& out) const;
 
     // rv::MemoryPort
@@ -67,8 +71,11 @@ class Hart : public sc_core::sc_module, public rv::MemoryPort {
     sc_core::sc_event wake_;
     std::vector<DmiRegion> dmi_;
     std::set<uint64_t> no_dmi_pages_;
-    // Local time: sc_time_stamp() + local_ + (instret - run_start_instret_) cycles.
+    // Local time, relative to quantum_start_ (the SystemC time the quantum
+    // began at): local_ + (instret - run_start_instret_) cycles. Once run()
+    // returns, its cycles are in local_ and run_start_instret_ = instret.
     sc_core::sc_time local_;
+    sc_core::sc_time quantum_start_;
     uint64_t run_start_instret_ = 0;
     bool reset_pending_ = false, halted_ = false;
     uint64_t bus_errors_ = 0, wfi_sleeps_ = 0;

@@ -3,11 +3,15 @@
 # should see: exit status 2 and exactly the one expected line on stderr
 # (nothing else: no crash, no sanitizer report). The expected line is the
 # file's last line, "# expect: ..."; an optional first line "# args: ..."
-# gives the command (default: dts).
+# gives the command (default: dts). In both, @FIRMWARE_DIR@ stands for the
+# build's firmware directory (the optional third argument), where images
+# built for these tests are.
 set -u
-nvsoc=$1 config=$2
+nvsoc=$1 config=$2 firmware_dir=${3:-}
 expected=$(sed -n 's/^# expect: //p' "$config")
 args=$(sed -n '1s/^# args: //p' "$config")
+expected=${expected//@FIRMWARE_DIR@/$firmware_dir}
+args=${args//@FIRMWARE_DIR@/$firmware_dir}
 [ -n "$expected" ] || { echo "no '# expect:' line in $config"; exit 1; }
 stderr=$(mktemp)
 # shellcheck disable=SC2086
