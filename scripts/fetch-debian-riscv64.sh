@@ -37,11 +37,13 @@ if [ -z "$(find "$cache/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/n
 fi
 for pkg in "$@"; do
     # A meta-package (linux-image-riscv64) names the real one it depends on.
-    real=$(apt-cache "${opts[@]}" depends "$pkg" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1)
+    real=$(apt-cache "${opts[@]}" depends "$pkg" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1 || true)
     [ -n "$real" ] || real=$pkg
     version=$(apt-cache "${opts[@]}" policy "$real" | sed -n 's/^ *Candidate: //p')
-    [ -n "$version" ] && [ "$version" != "(none)" ] ||
-        { echo "fetch-debian-riscv64: no riscv64 package '$real' in Debian stable" >&2; exit 1; }
+    if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+        echo "fetch-debian-riscv64: no riscv64 package '$real' in Debian stable" >&2
+        exit 1
+    fi
     dest="$cache/unpacked/$real-$version"
     if [ ! -d "$dest" ]; then
         # Downloaded and unpacked in a directory of this run's own.
