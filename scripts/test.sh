@@ -19,7 +19,12 @@ cmake --build build -j2
 echo "=== Linux kernel and Debian riscv64 packages (cached outside the clone)"
 tests/linux/prefetch.sh
 echo "=== tests"
-ctest --test-dir build -j2 --output-on-failure
+ctest --test-dir build -j2 --output-on-failure -LE linux
+# The Linux tests as a fresh machine runs them: at -j2, from a package
+# cache that holds only the kernel build (the packages are fetched again
+# into it, as above).
+echo "=== Linux tests from an empty package cache (tests/linux/fresh_cache.sh)"
+tests/linux/fresh_cache.sh build
 
 echo "=== build (ASan + UBSan)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNVSOC_SANITIZE=ON -DNVSOC_WERROR=ON >/dev/null
@@ -29,4 +34,4 @@ cmake --build build-asan -j2
 echo "=== tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan -j2 --output-on-failure -LE 'linux|build'
+    ctest --test-dir build-asan -j2 --output-on-failure -LE 'linux|build|fetch'
