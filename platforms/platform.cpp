@@ -21,20 +21,14 @@ uint64_t align_up(uint64_t v, uint64_t a) {
     return (v + a - 1) & ~(a - 1);
 }
 
-std::unique_ptr<Model> create(const DeviceConfig& c, const LogConfig* log, SystemControl* sys,
-                              uint64_t seed) {
+// A model's config with what the platform provides to every model.
+DeviceConfig in_platform(const DeviceConfig& c, const LogConfig* log, SystemControl* sys,
+                         uint64_t seed) {
     DeviceConfig copy = c;
     copy.log = log;
     copy.system = sys;
     copy.seed = seed;
-    return ModelRegistry::instance().create(copy);
-}
-
-std::unique_ptr<Device> as_device(std::unique_ptr<Model> m) {
-    auto* d = dynamic_cast<Device*>(m.get());
-    if (!d) throw std::logic_error(m->config().type + " is not a Device");
-    m.release();
-    return std::unique_ptr<Device>(d);
+    return copy;
 }
 
 } // namespace
@@ -43,11 +37,13 @@ Platform::Platform(sc_core::sc_module_name name, PlatformConfig config, const Lo
     : sc_core::sc_module(name), config_(std::move(config)), log_config_(log),
       log_("platform", "platform", log), router_("bus", log) {
     for (const auto& m : config_.memory) {
-        memory_.push_back(as_device(create(m, log, this, config_.seed)));
+        memory_.push_back(
+            ModelRegistry::instance().create_device(in_platform(m, log, this, config_.seed)));
         router_.map(memory_.back()->target, m.base, m.size, m.name, m.where);
     }
     for (const auto& d : config_.devices) {
-        models_.push_back(create(d, log, this, config_.seed));
+        models_.push_back(
+            ModelRegistry::instance().create(in_platform(d, log, this, config_.seed)));
         Model& model = *models_.back();
         model.bind_bus_initiators(router_.target);
         if (d.placement) continue; // reached through its bus owner

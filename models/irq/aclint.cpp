@@ -16,9 +16,10 @@ constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 } // namespace
 
 Aclint::Aclint(const DeviceConfig& config)
-    : Device(config), msip_out(config.driven_harts().size()),
-      mtip_out(config.driven_harts().size()), hart_ids_(config.driven_harts()),
+    : Device(config), hart_ids_(config.driven_harts()),
       harts_(static_cast<unsigned>(hart_ids_.size())), timebase_(config.params.u64("timebase")) {
+    msip_out.resize(harts_);
+    mtip_out.resize(harts_);
     if (harts_ == 0 || harts_ > kMaxHarts)
         throw InputError(config.where, fmt::format("{}: the CLINT layout supports 1 to {} harts, "
                                                    "not {}",

@@ -75,19 +75,17 @@ void PcieNode::downstream_request(const PciBus::Claim& claim, Space, uint64_t,
     uint64_t offset = claim.bar->offset;
     unsigned len = tx.get_data_length();
     if (bar.registers && offset < bar.registers_size) {
-        tlm::tlm_generic_payload local;
-        local.set_command(tx.get_command());
-        local.set_address(offset);
-        local.set_data_ptr(tx.get_data_ptr());
-        local.set_data_length(len);
-        local.set_streaming_width(len);
+        // The bank decodes BAR offsets: the request's bus address is
+        // swapped for the offset while it is served.
+        uint64_t address = tx.get_address();
+        tx.set_address(offset);
         access_delay_ = delay;
-        serve_registers(*bar.registers, local, log_, bar.registers_size);
+        serve_registers(*bar.registers, tx, log_, bar.registers_size);
+        tx.set_address(address);
         // A Completer Abort is what a function answers an access it cannot
         // serve (a register it forbids in that direction, a width it does
         // not take); hardware never fails a request with a bus error.
-        tx.set_response_status(local.is_response_ok() ? tlm::TLM_OK_RESPONSE
-                                                      : tlm::TLM_COMMAND_ERROR_RESPONSE);
+        if (!tx.is_response_ok()) tx.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
         return;
     }
     if (bar.memory && offset < bar.memory_size && len <= bar.memory_size - offset) {

@@ -397,6 +397,23 @@ void enumerate_switch(TlmInitiator& cpu) {
         cpu.write(ecam(bus, 0, cfg::kCommand), 0x6, 2);
     }
 }
+// Runs a command on `ep` through its BAR0 with INTx, as pci_endpoint_test
+// does, and waits for IRQ_RAISED; returns STATUS (read without acknowledging).
+uint32_t run_command(TlmInitiator& cpu, EpfTest& ep, uint32_t cmd, uint64_t src, uint64_t dst,
+                     uint32_t size) {
+    uint64_t regs = ep.config_space().bar_address(0);
+    cpu.write32(regs + epf_test::kSrcLow, static_cast<uint32_t>(src));
+    cpu.write32(regs + epf_test::kSrcHigh, 0);
+    cpu.write32(regs + epf_test::kDstLow, static_cast<uint32_t>(dst));
+    cpu.write32(regs + epf_test::kDstHigh, 0);
+    cpu.write32(regs + epf_test::kSize, size);
+    cpu.write32(regs + epf_test::kIrqType, 0);
+    cpu.write32(regs + epf_test::kStatus, 0);
+    cpu.write32(regs + epf_test::kCommand, cmd);
+    for (int i = 0; i < 1000 && !(ep.reg(epf_test::kStatus) & epf_test::kIrqRaised); ++i)
+        sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_US));
+    return ep.reg(epf_test::kStatus);
+}
 } // namespace
 
 TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer and INTx") {
@@ -437,18 +454,7 @@ TEST_CASE("pcie fabric: a switch: enumeration, links, routing, DMA, peer-to-peer
 
     // DMA from epf1 up through the switch into RAM.
     auto command = [&](EpfTest& ep, uint32_t cmd, uint64_t src, uint64_t dst, uint32_t size) {
-        uint64_t regs = ep.config_space().bar_address(0);
-        cpu.write32(regs + epf_test::kSrcLow, static_cast<uint32_t>(src));
-        cpu.write32(regs + epf_test::kSrcHigh, 0);
-        cpu.write32(regs + epf_test::kDstLow, static_cast<uint32_t>(dst));
-        cpu.write32(regs + epf_test::kDstHigh, 0);
-        cpu.write32(regs + epf_test::kSize, size);
-        cpu.write32(regs + epf_test::kIrqType, 0);
-        cpu.write32(regs + epf_test::kStatus, 0);
-        cpu.write32(regs + epf_test::kCommand, cmd);
-        for (int i = 0; i < 1000 && !(ep.reg(epf_test::kStatus) & epf_test::kIrqRaised); ++i)
-            sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_US));
-        return ep.reg(epf_test::kStatus);
+        return run_command(cpu, ep, cmd, src, dst, size);
     };
     std::vector<uint8_t> data(4096);
     for (size_t i = 0; i < data.size(); ++i)
@@ -586,13 +592,7 @@ TEST_CASE("pcie fabric: two endpoints with one config write different data, a re
     // ("<instance>.data") and reports the data's CRC32.
     auto write = [&](EpfTest& ep, uint64_t dst) {
         uint64_t regs = ep.config_space().bar_address(0);
-        cpu.write32(regs + epf_test::kDstLow, static_cast<uint32_t>(dst));
-        cpu.write32(regs + epf_test::kDstHigh, 0);
-        cpu.write32(regs + epf_test::kSize, 256);
-        cpu.write32(regs + epf_test::kIrqType, 0);
-        cpu.write32(regs + epf_test::kCommand, epf_test::kWrite);
-        for (int i = 0; i < 1000 && !(ep.reg(epf_test::kStatus) & epf_test::kIrqRaised); ++i)
-            sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_US));
+        run_command(cpu, ep, epf_test::kWrite, 0, dst, 256);
         REQUIRE(cpu.read32(regs + epf_test::kStatus) ==
                 (epf_test::kWriteSuccess | epf_test::kIrqRaised));
         return cpu.read32(regs + epf_test::kChecksum);
