@@ -231,6 +231,12 @@ void Platform::build_device_tree() {
     soc.set_string("compatible", "simple-bus").set_empty("ranges");
 
     DtContext ctx(tree_, intc);
+    for (const auto& m : models_) {
+        if (auto* ic = dynamic_cast<const InterruptController*>(m.get()))
+            ctx.add_controller(m->instance(), ic);
+        if (auto* mc = dynamic_cast<const MsiController*>(m.get()))
+            ctx.add_msi_controller(m->instance(), mc);
+    }
     for (const auto& m : memory_)
         m->describe_dt(ctx);
     for (const auto& d : models_)

@@ -390,6 +390,27 @@ void resolve_irq_controllers(std::vector<DeviceConfig>& devices) {
         }
 }
 
+// Every model that signals by MSI gets its MSI controller: the one its
+// `msi-parent` names, or the platform's only one.
+void resolve_msi_controllers(std::vector<DeviceConfig>& devices) {
+    for (auto& d : devices) {
+        const ModelInfo& info = info_of(d);
+        MsiUse use = info.uses_msi ? info.uses_msi(d.params) : MsiUse::None;
+        if (use == MsiUse::None) continue;
+        const ParamValue& named = d.params.value("msi-parent");
+        d.msi_controller = choose_role(devices, kMsiController, "MSI controller", named.text,
+                                       named.where, "msi-parent");
+        if (d.msi_controller.empty() && use == MsiUse::Required)
+            throw InputError(
+                d.where,
+                fmt::format("'{}' signals interrupts by MSI, but the "
+                            "platform has no MSI controller: add an imsic "
+                            "device{}",
+                            d.name,
+                            d.type == "pcie-host" ? ", or set msi: off for INTx alone" : ""));
+    }
+}
+
 std::string pin_name(unsigned pin) {
     switch (pin) {
     case HartIrqPins::kMsip:
@@ -410,7 +431,8 @@ void assign_harts(std::vector<DeviceConfig>& devices, unsigned harts) {
     std::map<std::pair<unsigned, unsigned>, std::string> driver; // (hart, pin) -> device
     for (auto& d : devices) {
         const ModelInfo& info = info_of(d);
-        if (info.hart_pins.empty()) continue;
+        if (!info.hart_pins) continue;
+        const std::vector<unsigned> pins = info.hart_pins(d.params);
         const ParamValue& v = d.params.value("harts");
         const Location& at = v.is_set ? v.where : d.where;
         d.hart_ids.clear();
@@ -428,7 +450,7 @@ void assign_harts(std::vector<DeviceConfig>& devices, unsigned harts) {
                     d.hart_ids.push_back(static_cast<unsigned>(h));
             }
         for (unsigned h : d.hart_ids)
-            for (unsigned pin : info.hart_pins) {
+            for (unsigned pin : pins) {
                 auto [it, fresh] = driver.emplace(std::make_pair(h, pin), d.name);
                 if (!fresh) {
                     unsigned lo = harts / 2, hi = harts - 1;
@@ -517,6 +539,7 @@ PlatformConfig build_platform_config(const ConfigNode& root, const std::string& 
                                                       d.name, m.where.str()));
 
     resolve_irq_controllers(cfg.devices);
+    resolve_msi_controllers(cfg.devices);
     assign_harts(cfg.devices, cfg.harts.count);
     cfg.harts.timer = choose_role(cfg.devices, kTimeSource, "timer", harts.str("timer"),
                                   harts.where("timer"), "harts.timer");

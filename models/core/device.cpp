@@ -17,11 +17,31 @@ uint32_t DtContext::phandle_of(const std::string& device_name) {
 
 void DtContext::add_interrupts(DtNode& node, const std::vector<IrqRef>& irqs) {
     if (irqs.empty()) return;
-    node.set_u32("interrupt-parent", phandle_of(irqs.front().controller));
+    node.set_u32("interrupt-parent", interrupt_parent(irqs.front()));
     std::vector<uint32_t> cells;
-    for (const auto& irq : irqs)
-        cells.push_back(irq.number);
+    for (const auto& irq : irqs) {
+        std::vector<uint32_t> spec = interrupt_specifier(irq);
+        cells.insert(cells.end(), spec.begin(), spec.end());
+    }
     node.set_cells("interrupts", cells);
+}
+
+uint32_t DtContext::interrupt_parent(const IrqRef& irq) {
+    auto it = controllers_.find(irq.controller);
+    return phandle_of(it == controllers_.end() ? irq.controller
+                                               : it->second->dt_interrupt_parent());
+}
+
+std::vector<uint32_t> DtContext::interrupt_specifier(const IrqRef& irq) {
+    auto it = controllers_.find(irq.controller);
+    if (it == controllers_.end()) return {irq.number};
+    return it->second->dt_specifier(irq.number);
+}
+
+uint32_t DtContext::msi_parent(const std::string& name, bool machine_level) {
+    auto it = msi_controllers_.find(name);
+    return phandle_of(it == msi_controllers_.end() ? name
+                                                   : it->second->dt_msi_parent(machine_level));
 }
 
 DtNode& DtContext::soc_node(const std::string& node_name, uint64_t base, uint64_t size) {
@@ -68,6 +88,14 @@ ParamSpec harts_param() {
             .doc = "The harts (by hart ID) whose interrupt pins it drives, e.g. \"0-3\" or "
                    "\"0,2\"; default: all. No two models may drive the same pin of a hart",
             .max = 63};
+}
+
+ParamSpec msi_parent_param() {
+    return {.name = "msi-parent",
+            .type = ParamType::String,
+            .default_value = "",
+            .doc =
+                "The MSI controller (an imsic) its MSIs go to; default: the platform's only one"};
 }
 
 void serve_registers(RegisterBank& bank, tlm::tlm_generic_payload& tx, Logger& log,

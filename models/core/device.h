@@ -68,6 +68,9 @@ struct DeviceConfig {
     }
     Params params;
     std::vector<IrqRef> irqs;
+    // Models that signal by MSI (ModelInfo::uses_msi): the MSI controller
+    // (an IMSIC) their messages go to, settled by the platform config.
+    std::string msi_controller;
     Location where;                        // the device's entry in the config
     std::optional<BusPlacement> placement; // models on a bus (ModelInfo::on_bus)
     uint64_t seed = 0;                     // the platform's seed, for models' random choices
@@ -86,6 +89,20 @@ class DtContext {
     DtNode& soc() { return tree_.root().child("soc"); }
     uint32_t phandle_of(const std::string& device_name);
     uint32_t hart_intc(unsigned hart) const { return hart_intc_[hart]; }
+    // The platform's interrupt and MSI controllers by name, so that their
+    // users' nodes can point at them in the form they define.
+    void add_controller(const std::string& name, const class InterruptController* c) {
+        controllers_[name] = c;
+    }
+    void add_msi_controller(const std::string& name, const class MsiController* c) {
+        msi_controllers_[name] = c;
+    }
+    // The interrupt-parent phandle and the specifier cells of `irq`.
+    uint32_t interrupt_parent(const IrqRef& irq);
+    std::vector<uint32_t> interrupt_specifier(const IrqRef& irq);
+    // The msi-parent phandle for MSIs a supervisor-level user (a PCIe host,
+    // an S-level APLIC domain) or the M level sends to MSI controller `name`.
+    uint32_t msi_parent(const std::string& name, bool machine_level = false);
     unsigned harts() const { return static_cast<unsigned>(hart_intc_.size()); }
 
     // interrupt-parent + interrupts (one cell each), from the device's wiring
@@ -99,6 +116,8 @@ class DtContext {
     DeviceTree& tree_;
     std::vector<uint32_t> hart_intc_;
     std::map<std::string, uint32_t> phandles_;
+    std::map<std::string, const InterruptController*> controllers_;
+    std::map<std::string, const MsiController*> msi_controllers_;
 };
 
 // The base of every model: a SystemC module with its configuration, its
@@ -236,6 +255,25 @@ class InterruptController {
     virtual ~InterruptController() = default;
     virtual IrqTarget& irq_input() = 0;
     virtual unsigned num_sources() const = 0; // valid source numbers are 1..num_sources
+    // How a device's node names source `source`: the node its
+    // interrupt-parent points at (a phandle name for DtContext::phandle_of)
+    // and the cells of its specifier (the controller's #interrupt-cells).
+    virtual std::string dt_interrupt_parent() const = 0;
+    virtual std::vector<uint32_t> dt_specifier(unsigned source) const { return {source}; }
 };
+
+// A controller that receives MSIs (an IMSIC): memory writes of an
+// interrupt identity to its pages.
+class MsiController {
+  public:
+    virtual ~MsiController() = default;
+    // The phandle name (DtContext::phandle_of) of the node that users'
+    // msi-parent points at: the supervisor-level or machine-level files.
+    virtual std::string dt_msi_parent(bool machine_level) const = 0;
+};
+
+// The `msi-parent` parameter of every model that signals by MSI
+// (ModelInfo::uses_msi).
+ParamSpec msi_parent_param();
 
 } // namespace nvsoc

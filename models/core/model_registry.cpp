@@ -46,11 +46,13 @@ std::unique_ptr<Model> ModelRegistry::create(const DeviceConfig& config) const {
     check(!(info->roles & kInterruptController) || dynamic_cast<InterruptController*>(m),
           "an interrupt controller");
     check(!(info->roles & kTimeSource) || dynamic_cast<TimeSource*>(m), "a time source");
-    check(info->hart_pins.empty() || dynamic_cast<HartInterruptSource*>(m),
-          "a hart interrupt source");
-    check(info->hart_pins.empty() ||
-              std::any_of(info->params.begin(), info->params.end(),
-                          [](const ParamSpec& p) { return p.name == "harts"; }),
+    check(!(info->roles & kMsiController) || dynamic_cast<MsiController*>(m), "an MSI controller");
+    check(!info->hart_pins || dynamic_cast<HartInterruptSource*>(m), "a hart interrupt source");
+    check(!info->uses_msi || std::any_of(info->params.begin(), info->params.end(),
+                                         [](const ParamSpec& p) { return p.name == "msi-parent"; }),
+          "an MSI user with an msi_parent_param()");
+    check(!info->hart_pins || std::any_of(info->params.begin(), info->params.end(),
+                                          [](const ParamSpec& p) { return p.name == "harts"; }),
           "a hart interrupt source with a harts_param()");
     return model;
 }

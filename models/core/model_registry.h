@@ -20,6 +20,16 @@ enum Role : unsigned {
     kInterruptController = 1u << 0, // implements InterruptController; `irq` entries name it
     kTimeSource = 1u << 1,          // implements TimeSource: the harts' time CSR and Sstc
     kBootRom = 1u << 2,             // a BootRom: the harts start in it
+    // An MsiController (an IMSIC): models that deliver MSIs (ModelInfo::
+    // uses_msi) name it with `msi-parent`, or take the only one.
+    kMsiController = 1u << 3,
+};
+
+// How a model, with its parameters, uses an MSI controller.
+enum class MsiUse {
+    None,      // it signals by wires alone
+    IfPresent, // by MSI when the platform has an MSI controller, else by wires
+    Required,  // by MSI: a platform without an MSI controller is refused
 };
 
 struct ModelInfo {
@@ -39,10 +49,15 @@ struct ModelInfo {
     // be placed; it implements BusOwner. Empty: none.
     std::string owns_bus;
     unsigned roles = 0; // Role bits
-    // The harts' interrupt pins (mip bit numbers) the model drives
-    // (HartInterruptSource). Such a model takes a `harts` key: the harts it
-    // drives, all by default; no two models may drive one hart's pin.
-    std::vector<unsigned> hart_pins;
+    // The harts' interrupt pins (mip bit numbers) the model drives with
+    // these parameters (HartInterruptSource); nullptr: none. Such a model
+    // takes a `harts` key: the harts it drives, all by default; no two
+    // models may drive one hart's pin.
+    std::vector<unsigned> (*hart_pins)(const Params&) = nullptr;
+    // Whether the model, with these parameters, signals interrupts as MSI
+    // writes to an MSI controller (kMsiController); such a model takes an
+    // `msi-parent` key naming it. nullptr: MsiUse::None.
+    MsiUse (*uses_msi)(const Params&) = nullptr;
 };
 
 class ModelRegistry {

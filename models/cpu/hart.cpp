@@ -54,6 +54,8 @@ sc_core::sc_time Hart::now() const {
 void Hart::run_thread() {
     const uint64_t quantum_cycles =
         std::max<uint64_t>(1, config_.quantum.value() / std::max<uint64_t>(1, cycle_.value()));
+    // The platform attached the IMSIC files (if any) during elaboration.
+    core_.set_interrupt_files(pins.file(HartIrqPins::kMeip), pins.file(HartIrqPins::kSeip));
     while (!halted_) {
         if (reset_pending_) {
             reset_pending_ = false;

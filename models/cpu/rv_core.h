@@ -4,6 +4,7 @@
 // on its own and wrapped by the SystemC Hart module.
 #pragma once
 
+#include "models/core/irq.h"
 #include "models/cpu/rv_csr.h"
 #include "models/cpu/rv_isa.h"
 
@@ -128,6 +129,12 @@ class RvCore {
 
     // Interrupt pins from the platform (MSIP/MTIP/SEIP/MEIP bits of mip).
     void set_external_pending(uint64_t pins);
+    // The IMSIC interrupt files behind MEIP and SEIP (nullptr: none), which
+    // the AIA CSRs (mireg/sireg selects 0x70-0xff, mtopei, stopei) reach.
+    void set_interrupt_files(InterruptFile* machine, InterruptFile* supervisor) {
+        m_file_ = machine;
+        s_file_ = supervisor;
+    }
     // True when an enabled-or-not interrupt is pending that WFI must wake for.
     bool wfi_wakeup_pending() const { return (mip() & mie_) != 0; }
     bool waiting_for_interrupt() const { return wfi_; }
@@ -175,6 +182,8 @@ class RvCore {
     bool store(uint64_t vaddr, const void* in, unsigned len);
 
   private:
+    InterruptFile* m_file_ = nullptr;
+    InterruptFile* s_file_ = nullptr;
     friend struct CsrTable; // the CSRs' read and write functions (rv_csr.cpp)
     struct TlbEntry {
         uint64_t vpn = ~uint64_t{0};

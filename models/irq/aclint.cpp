@@ -165,7 +165,9 @@ NVSOC_REGISTER_MODEL(ModelInfo{
     .irq_outputs = 0,
     .create = [](const DeviceConfig& c) { return std::make_unique<Aclint>(c); },
     .roles = kTimeSource,
-    .hart_pins = {HartIrqPins::kMsip, HartIrqPins::kMtip},
+    .hart_pins = [](const Params&) -> std::vector<unsigned> {
+        return {HartIrqPins::kMsip, HartIrqPins::kMtip};
+    },
 });
 
 } // namespace nvsoc

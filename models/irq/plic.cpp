@@ -250,7 +250,9 @@ NVSOC_REGISTER_MODEL(ModelInfo{
     .irq_outputs = 0,
     .create = [](const DeviceConfig& c) { return std::make_unique<Plic>(c); },
     .roles = kInterruptController,
-    .hart_pins = {HartIrqPins::kMeip, HartIrqPins::kSeip},
+    .hart_pins = [](const Params&) -> std::vector<unsigned> {
+        return {HartIrqPins::kMeip, HartIrqPins::kSeip};
+    },
 });
 
 } // namespace nvsoc

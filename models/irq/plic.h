@@ -32,6 +32,7 @@ class Plic : public Device, public InterruptController, public HartInterruptSour
 
     IrqTarget& irq_input() override { return input_; }
     unsigned num_sources() const override { return sources_; }
+    std::string dt_interrupt_parent() const override { return instance(); }
     unsigned num_contexts() const { return contexts_; }
 
     bool pending(unsigned source) const { return test(pending_, source); }

@@ -251,6 +251,10 @@ void PcieHost::describe_dt(DtContext& ctx) {
     node.set_cells("bus-range", {0, buses_ - 1});
     // The platform's memory system is coherent with device accesses.
     node.set_empty("dma-coherent");
+    // Functions' MSI writes go up the root bus into the system, where the
+    // MSI controller's supervisor-level files take them.
+    if (!config().msi_controller.empty())
+        node.set_u32("msi-parent", ctx.msi_parent(config().msi_controller));
     std::vector<uint32_t> ranges;
     for (const auto& w : windows_) {
         if (!w.socket) continue;
@@ -271,8 +275,11 @@ void PcieHost::describe_dt(DtContext& ctx) {
         for (uint32_t dev = 0; dev < 4; ++dev)
             for (uint32_t pin = 1; pin <= 4; ++pin) {
                 const IrqRef& irq = irqs[(dev + pin - 1) % 4];
-                uint32_t parent = ctx.phandle_of(irq.controller);
-                for (uint32_t c : {dev << 11, 0u, 0u, pin, parent, irq.number})
+                for (uint32_t c : {dev << 11, 0u, 0u, pin, ctx.interrupt_parent(irq)})
+                    map.push_back(c);
+                // The parent's #address-cells is 0 for every RISC-V
+                // interrupt controller, so the specifier follows at once.
+                for (uint32_t c : ctx.interrupt_specifier(irq))
                     map.push_back(c);
             }
         node.set_cells("interrupt-map", map);
@@ -306,11 +313,24 @@ NVSOC_REGISTER_MODEL(ModelInfo{
             {"mmio64-base", ParamType::Integer, "0x400000000",
              "CPU (and bus) address of the 64-bit memory window"},
             {"mmio64-size", ParamType::Size, "16GiB", "Size of the 64-bit memory window (0: none)"},
+            {.name = "msi",
+             .type = ParamType::Enum,
+             .default_value = "auto",
+             .doc = "Whether functions may signal by MSI and MSI-X, delivered to the MSI "
+                    "controller (an imsic) that `msi-parent` names: on; off (INTx alone); auto "
+                    "(on when the platform has an MSI controller)",
+             .choices = {"auto", "on", "off"}},
+            msi_parent_param(),
         },
     .default_size = 256 * kMiB,
     .irq_outputs = 4,
     .create = [](const DeviceConfig& c) { return std::make_unique<PcieHost>(c); },
     .owns_bus = "PCI",
+    .uses_msi =
+        [](const Params& p) {
+            static constexpr MsiUse kUse[] = {MsiUse::IfPresent, MsiUse::Required, MsiUse::None};
+            return kUse[p.choice("msi")];
+        },
 });
 
 } // namespace nvsoc
