@@ -284,12 +284,9 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
         throw InputError(name_at, fmt::format("'{}' has no 'base': give its address, e.g. base: "
                                               "0x10000000",
                                               name));
-    if (!have_size) {
-        if (info->default_size == 0)
-            throw InputError(name_at,
-                             fmt::format("'{}' has no 'size': give one, e.g. size: 1GiB", name));
-        dev.size = info->default_size;
-    }
+    if (!have_size && info->default_size == 0 && !info->size_for)
+        throw InputError(name_at,
+                         fmt::format("'{}' has no 'size': give one, e.g. size: 1GiB", name));
     if (dev.irqs.size() > info->irq_outputs)
         throw InputError(node.key_location("irq"),
                          fmt::format("'{}' (type {}) has {} interrupt output{}, but {} are wired: "
@@ -297,6 +294,8 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
                                      name, dev.type, info->irq_outputs,
                                      info->irq_outputs == 1 ? "" : "s", dev.irqs.size()));
     apply_defaults(params, dev.params, name_at, name);
+    if (!have_size)
+        dev.size = info->size_for ? info->size_for(dev.params, harts) : info->default_size;
     return dev;
 }
 

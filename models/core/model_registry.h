@@ -36,8 +36,11 @@ struct ModelInfo {
     std::string type;
     std::string doc; // one line
     std::vector<ParamSpec> params;
-    uint64_t default_size = 0; // 0: the config must give `size`
-    unsigned irq_outputs = 0;  // how many `irq` entries the device takes
+    uint64_t default_size = 0; // 0: the config must give `size` (unless size_for)
+    // The size when it depends on the parameters and the platform's hart
+    // count (an IMSIC's pages); it replaces default_size.
+    uint64_t (*size_for)(const Params&, unsigned harts) = nullptr;
+    unsigned irq_outputs = 0; // how many `irq` entries the device takes
     std::function<std::unique_ptr<Model>(const DeviceConfig&)> create;
     // The kind of bus ("PCI") of a model that sits on another model's bus:
     // placed with `bus` and `device` instead of `base` and `size`, attached

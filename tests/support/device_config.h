@@ -32,6 +32,7 @@ inline DeviceConfig make_config(const std::string& type, const std::string& name
         REQUIRE(found);
     }
     apply_defaults(info->params, c.params, c.where, name);
+    if (info->size_for) c.size = info->size_for(c.params, harts);
     return c;
 }
 
