@@ -397,6 +397,18 @@ void resolve_msi_controllers(std::vector<DeviceConfig>& devices) {
         MsiUse use = info.uses_msi ? info.uses_msi(d.params) : MsiUse::None;
         if (use == MsiUse::None) continue;
         const ParamValue& named = d.params.value("msi-parent");
+        if (named.text.empty()) {
+            std::vector<std::string> candidates;
+            for (const auto& c : devices)
+                if (info_of(c).roles & kMsiController) candidates.push_back(c.name);
+            if (candidates.size() > 1)
+                throw InputError(d.where, fmt::format("'{}' signals interrupts by MSI and the "
+                                                      "platform has {} MSI controllers ({}): say "
+                                                      "which one with msi-parent: {}",
+                                                      d.name, candidates.size(),
+                                                      fmt::join(candidates, ", "),
+                                                      candidates.front()));
+        }
         d.msi_controller = choose_role(devices, kMsiController, "MSI controller", named.text,
                                        named.where, "msi-parent");
         if (d.msi_controller.empty() && use == MsiUse::Required)
