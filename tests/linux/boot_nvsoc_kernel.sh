@@ -6,7 +6,9 @@
 #
 #   boot_nvsoc_kernel.sh NVSOC
 #
-# NVSOC_CONFIG overrides the platform (default: configs/default.yaml).
+# NVSOC_CONFIG overrides the platform (default: configs/default.yaml, an AIA
+# platform) and NVSOC_IRQCHIP what it has (aia, or plic). The PLIC platform
+# (configs/plic.yaml) boots once too.
 # The kernel comes from the cache (sw/linux/build-kernel.sh builds it on the
 # first run, which takes several minutes on 2 cores). The console log of
 # every boot with a failed check is printed in full at the end, and all logs
@@ -16,6 +18,7 @@ set -euo pipefail
 nvsoc=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 config=${NVSOC_CONFIG:-$here/../../configs/default.yaml}
+irqchip=${NVSOC_IRQCHIP:-aia}
 default_logs=$PWD/linux-logs
 max_time=60s
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -28,9 +31,20 @@ check "user space ready" has '^nvsoc: user space ready$'
 check "sanity checks pass" has '^sanity: 0 failed$'
 check "status 0 for a passing script" [ "$status" -eq 0 ]
 
-boot platform "$kernel" "$initrd" "$base nvsoc_test=/tests/platform.sh"
-check "4 harts, timer and UART interrupts, PCI host probed" has '^platform: 0 failed$'
+boot platform "$kernel" "$initrd" "$base nvsoc_irqchip=$irqchip nvsoc_test=/tests/platform.sh"
+check "4 harts, timer, UART ($irqchip) and IPI interrupts, PCI host probed" has '^platform: 0 failed$'
 check "platform checks status 0" [ "$status" -eq 0 ]
+if [ "$irqchip" = aia ]; then
+    check "OpenSBI takes the IMSIC as its IPI device" has 'Platform IPI Device *: aia-imsic'
+fi
+
+if [ -z "${NVSOC_CONFIG:-}" ]; then
+    config=$repo/configs/plic.yaml
+    boot plic-platform "$kernel" "$initrd" "$base nvsoc_irqchip=plic nvsoc_test=/tests/platform.sh"
+    check "configs/plic.yaml: 4 harts, timer and UART interrupts through the PLIC" \
+        has '^platform: 0 failed$'
+    config=$repo/configs/default.yaml
+fi
 
 boot exit3 "$kernel" "$initrd" "$base nvsoc_test=/tests/exit-status.sh nvsoc_exit=3"
 check "a script's status 3 is nvsoc's status" [ "$status" -eq 3 ]
@@ -70,8 +84,8 @@ if kdir=$("$repo/scripts/fetch-debian-riscv64.sh" linux-image-riscv64); then
     boot debian-sanity "$debian" "$initrd" "$base nvsoc_test=/tests/sanity.sh"
     check "Debian kernel: sanity checks pass" has '^sanity: 0 failed$'
     check "Debian kernel: status 0" [ "$status" -eq 0 ]
-    boot debian-platform "$debian" "$initrd" "$base nvsoc_test=/tests/platform.sh"
-    check "Debian kernel: 4 harts, timer and UART interrupts, PCI host probed" \
+    boot debian-platform "$debian" "$initrd" "$base nvsoc_irqchip=$irqchip nvsoc_test=/tests/platform.sh"
+    check "Debian kernel: 4 harts, timer, UART ($irqchip) and IPI interrupts, PCI host probed" \
         has '^platform: 0 failed$'
     boot debian-exit3 "$debian" "$initrd" "$base nvsoc_test=/tests/exit-status.sh nvsoc_exit=3"
     check "Debian kernel: status 3 reaches nvsoc" [ "$status" -eq 3 ]
