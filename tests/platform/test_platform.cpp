@@ -217,6 +217,50 @@ TEST_CASE("platform: timer, software and external interrupts reach the right har
     CHECK((p.hart_pins(1).pending() & (1u << HartIrqPins::kSeip)) == 0);
 }
 
+TEST_CASE("platform: an APLIC in direct delivery serves a UART through its supervisor domain") {
+    const char* const yaml = R"(
+harts: {count: 2}
+memory:
+  dram: {base: 0x80000000, size: 64MiB}
+devices:
+  bootrom:  {type: bootrom, base: 0x1000}
+  clint:    {type: aclint, base: 0x2000000}
+  aplic:    {type: aplic, base: 0xc000000, s-base: 0xd000000, delivery: direct}
+  uart0:    {type: ns16550a, base: 0x10000000, irq: 10, backend: none}
+)";
+    Platform p("platform", config_from(yaml), nullptr);
+    TlmInitiator cpu;
+    cpu.socket.bind(p.router().target);
+    elaborate();
+    p.load();
+    constexpr uint64_t m = 0xc000000, s = 0xd000000;
+    cpu.write32(m + 4 * 10, 0x400);                   // root: sourcecfg[10], delegate
+    cpu.write32(s + 4 * 10, 6);                       // child: level high
+    cpu.write32(s + 0x3004 + 4 * (10 - 1), 1u << 18); // to IDC 1 (hart 1), priority 1
+    cpu.write32(s + 0x1EDC, 10);                      // setienum
+    cpu.write32(s + 0x4000 + 0x20, 1);                // IDC 1 idelivery
+    cpu.write32(s, 0x100);                            // domaincfg.IE
+    cpu.write8(0x10000001, 0x02);                     // UART IER: ETBEI
+    auto pin = [&](unsigned h, unsigned bit) { return (p.hart_pins(h).pending() >> bit) & 1; };
+    CHECK(pin(1, HartIrqPins::kSeip));
+    CHECK_FALSE(pin(0, HartIrqPins::kSeip));
+    CHECK_FALSE(pin(1, HartIrqPins::kMeip));
+    CHECK(cpu.read32(s + 0x4000 + 0x20 + 0x1C) == ((10u << 16) | 1)); // claimi
+    CHECK(pin(1, HartIrqPins::kSeip)); // a level source stays pending
+    cpu.write8(0x10000001, 0);
+    CHECK_FALSE(pin(1, HartIrqPins::kSeip));
+
+    // Devices point at the supervisor domain, with two-cell specifiers.
+    const DtNode* soc = p.device_tree().root().find_child("soc");
+    REQUIRE(soc);
+    const DtNode* child = soc->find_child("aplic@d000000");
+    const DtNode* uart = soc->find_child("serial@10000000");
+    REQUIRE(child);
+    REQUIRE(uart);
+    CHECK(uart->prop("interrupt-parent")->cells == child->prop("phandle")->cells);
+    CHECK(uart->prop("interrupts")->cells == std::vector<uint32_t>{10, 4});
+}
+
 TEST_CASE("platform: unmapped addresses are bus errors, not crashes") {
     Platform p("platform", config_from(kSmall), nullptr);
     TlmInitiator cpu;
