@@ -5,7 +5,15 @@
 // and level conditions (a port's AER and PME interrupts).
 #include "models/pcie/msi.h"
 
+#include "models/core/pcie_extension.h"
+#include "models/pcie/epf_test.h"
+#include "models/pcie/pcie_host.h"
+#include "support/device_config.h"
+#include "support/tlm_initiator.h"
+
 #include <catch2/catch.hpp>
+#include <cstring>
+#include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
 using namespace nvsoc;
@@ -338,4 +346,76 @@ TEST_CASE("msi: Interrupt Message Numbers of a root port") {
     CHECK(((cs.u16(cs.pcie_offset() + pcie_cap::kCapabilities) >> 9) & 0x1f) == 3);
     CHECK(cs.u32(cs.aer_offset() + aer::kRootErrorStatus) >> 27 == 3);
     CHECK_THROWS_AS(cs.set_interrupt_message_number(32), std::logic_error);
+}
+
+namespace {
+// Stands where the host bridge's upstream traffic meets the SoC bus: keeps
+// every write with the requester ID its PcieExtension carries.
+struct Capture : sc_core::sc_module {
+    struct Write {
+        uint64_t address;
+        uint32_t data;
+        unsigned length;
+        uint16_t requester;
+        bool has_extension;
+    };
+    tlm_utils::simple_target_socket<Capture> socket;
+    std::vector<Write> writes;
+    explicit Capture(sc_core::sc_module_name n) : sc_core::sc_module(n), socket("socket") {
+        socket.register_b_transport(this, &Capture::b_transport);
+    }
+    void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time&) {
+        if (tx.is_write()) {
+            PcieExtension* ext = nullptr;
+            tx.get_extension(ext);
+            uint32_t data = 0;
+            std::memcpy(&data, tx.get_data_ptr(), std::min(4u, tx.get_data_length()));
+            writes.push_back({tx.get_address(), data, tx.get_data_length(),
+                              ext ? ext->requester_id : uint16_t{0}, ext != nullptr});
+        }
+        tx.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+};
+} // namespace
+
+TEST_CASE("msix: pci-epf-test on a root bus: the message leaves the host bridge as a 4-byte write "
+          "with the function's requester ID") {
+    using namespace nvsoc::test;
+    auto host_dev = make_device("pcie-host", "pcie", 0x30000000);
+    auto& host = dynamic_cast<PcieHost&>(*host_dev);
+    std::unique_ptr<Model> ep_model = ModelRegistry::instance().create(
+        make_config("pci-epf-test", "epf0", 0, {{"msix-vectors", "64"}}));
+    auto& ep = dynamic_cast<EpfTest&>(*ep_model);
+    host.attach(ep, BusPlacement{"pcie", 3, {}});
+    Capture soc("soc");
+    host.dma.bind(soc.socket);
+    TlmInitiator cpu("cpu"), io("io"), mmio("mmio"), mmio64("mmio64");
+    cpu.socket.bind(host.target);
+    auto windows = host.windows();
+    REQUIRE(windows.size() == 3);
+    io.socket.bind(*windows[0].socket);
+    mmio.socket.bind(*windows[1].socket);
+    mmio64.socket.bind(*windows[2].socket);
+    elaborate();
+
+    auto ecam = [](unsigned reg) { return (0u << 20) | (3u << 15) | reg; };
+    CHECK(ep.config_space().bar(0).size == 2048); // 0x80 + 64 entries + 8 bytes of PBA
+    cpu.write32(ecam(cfg::kBar0), 0x40000000);
+    cpu.write(ecam(cfg::kCommand), cfg::command::kMemorySpace | cfg::command::kBusMaster, 2);
+    unsigned x = ep.config_space().msix_offset();
+    cpu.write(ecam(x + msix::kControl), msix::kEnable, 2);
+    uint64_t entry = epf_test::kMsixTableOffset + 16 * 9; // BAR0 at the window's start
+    mmio.write(entry, 0x12'2800'3000ull, 8);
+    mmio.write(entry + 8, 0x9a, 8); // data, and Vector Control with the Mask Bit clear
+    mmio.write32(epf_test::kIrqType, epf_test::kIrqTypeMsix);
+    mmio.write32(epf_test::kIrqNumber, 10);
+    mmio.write32(epf_test::kCommand, epf_test::kRaiseMsix);
+    sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_US));
+    REQUIRE(soc.writes.size() == 1);
+    const Capture::Write& w = soc.writes[0];
+    CHECK(w.address == 0x12'2800'3000ull);
+    CHECK(w.data == 0x9a);
+    CHECK(w.length == 4);
+    CHECK(w.has_extension);
+    CHECK(w.requester == make_requester_id(0, 3, 0));
 }
