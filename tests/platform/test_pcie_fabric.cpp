@@ -406,6 +406,15 @@ uint32_t raise_msix(Fabric& f, uint32_t n) {
     return f.ep.reg(epf_test::kStatus);
 }
 
+// Root port 00:01.0's MSI as Linux's port driver sets it: one vector.
+void enable_root_port_msi(Fabric& f, uint64_t address, uint16_t data) {
+    unsigned m = f.rp.config_space().msi_offset();
+    REQUIRE(m != 0);
+    f.cpu.write32(ecam(0, 1, m + msi::kAddressLow), static_cast<uint32_t>(address));
+    f.cpu.write32(ecam(0, 1, m + msi::kAddressHigh), static_cast<uint32_t>(address >> 32));
+    f.cpu.write(ecam(0, 1, f.rp.config_space().msi_layout().data), data, 2);
+    f.cpu.write(ecam(0, 1, m + msi::kControl), msi::kEnable, 2);
+}
 } // namespace
 
 TEST_CASE("pcie fabric: pci-epf-test raises MSI-X vector N-1 for pcitest -x N: the entry's data "
@@ -499,6 +508,74 @@ TEST_CASE("pcie fabric: MSI-X disabled: RAISE_MSIX is skipped, a transfer falls 
     f.cpu.write(ecam(1, 0, cfg::kCommand), 0x6, 2);
     raise_msix(f, 1);
     CHECK(word_at(f, kImsic) == 0x55);
+}
+
+TEST_CASE("pcie fabric: a root port signals AER by MSI when enabled, by INTx otherwise") {
+    Fabric f(msi_yaml(", lcrc-error-every: 3"));
+    f.run(25);
+    f.enumerate();
+    unsigned devctl = pcie_cap::devctl::kCorrectableReporting |
+                      pcie_cap::devctl::kNonFatalReporting | pcie_cap::devctl::kFatalReporting;
+    f.cpu.write(ecam(1, 0, f.ep_cap(pcie_cap::kDeviceControl)), devctl, 2);
+    f.cpu.write(ecam(0, 1, f.rp_cap(pcie_cap::kDeviceControl)), devctl, 2);
+    // The Interrupt Message Numbers Linux's port driver reads: vector 0.
+    CHECK((f.cpu.read(ecam(0, 1, f.rp_cap(pcie_cap::kCapabilities)), 2) >> 9 & 0x1f) == 0);
+    CHECK(f.cpu.read32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus))) >> 27 == 0);
+    enable_root_port_msi(f, kImsic + 0x40, 0x21);
+    f.cpu.write32(ecam(0, 1, f.rp_aer(aer::kRootErrorCommand)), 0x7);
+    CHECK(f.command(epf_test::kWrite, 0, kRam + 0x10000, 4096) ==
+          (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+    uint32_t root_status = f.cpu.read32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)));
+    CHECK((root_status & aer::kErrCorReceived) != 0);
+    // One message for the condition becoming true, from the root port
+    // itself; no INTx.
+    CHECK(word_at(f, kImsic + 0x40) == 0x21);
+    CHECK(f.rp.msi().counters().sent == 1);
+    CHECK((f.rp.config_space().status() & cfg::status::kInterruptStatus) == 0);
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
+    // The AER driver clears the status; the next errors send again.
+    clear_word(f, kImsic + 0x40);
+    f.cpu.write32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)), root_status);
+    CHECK(f.command(epf_test::kWrite, 0, kRam + 0x10000, 4096) ==
+          (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+    CHECK(word_at(f, kImsic + 0x40) == 0x21);
+    CHECK(f.rp.msi().counters().sent == 2);
+    // MSI off: the status still set is INTA (the INTB line: device 1).
+    f.cpu.write(ecam(0, 1, f.rp.config_space().msi_offset() + msi::kControl), 0, 2);
+    CHECK((f.rp.config_space().status() & cfg::status::kInterruptStatus) != 0);
+    CHECK(f.plic_pending(kPlicIntA + 1));
+    root_status = f.cpu.read32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)));
+    f.cpu.write32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)), root_status);
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
+}
+
+TEST_CASE("pcie fabric: a root port signals PME by MSI, a second PME waits for PME Status") {
+    Fabric f(msi_yaml());
+    f.run(25);
+    f.enumerate();
+    enable_root_port_msi(f, kImsic + 0x80, 0x30);
+    uint64_t rtsta = ecam(0, 1, f.rp_cap(pcie_cap::kRootStatus));
+    f.cpu.write(ecam(0, 1, f.rp_cap(pcie_cap::kRootControl)), pcie_cap::rtctl::kPmeInterruptEnable,
+                2);
+    f.rp.receive_pme(0x0100);
+    CHECK(f.cpu.read32(rtsta) == (pcie_cap::rtsta::kPmeStatus | 0x0100));
+    CHECK(word_at(f, kImsic + 0x80) == 0x30);
+    // While PME Status is set the next one is held as PME Pending.
+    clear_word(f, kImsic + 0x80);
+    f.rp.receive_pme(0x0200);
+    CHECK(f.cpu.read32(rtsta) ==
+          (pcie_cap::rtsta::kPmePending | pcie_cap::rtsta::kPmeStatus | 0x0100));
+    CHECK(word_at(f, kImsic + 0x80) == 0);
+    // Clearing PME Status delivers it: a new message.
+    f.cpu.write32(rtsta, pcie_cap::rtsta::kPmeStatus);
+    CHECK(f.cpu.read32(rtsta) == (pcie_cap::rtsta::kPmeStatus | 0x0200));
+    CHECK(word_at(f, kImsic + 0x80) == 0x30);
+    CHECK(f.rp.msi().counters().sent == 2);
+    // Without MSI the same condition is INTx.
+    f.cpu.write(ecam(0, 1, f.rp.config_space().msi_offset() + msi::kControl), 0, 2);
+    CHECK(f.plic_pending(kPlicIntA + 1));
+    f.cpu.write32(rtsta, pcie_cap::rtsta::kPmeStatus);
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
 }
 
 namespace {
