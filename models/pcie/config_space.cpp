@@ -497,6 +497,15 @@ unsigned ConfigSpace::add_pm_capability(const PmOptions& o) {
     return off;
 }
 
+void ConfigSpace::set_interrupt_message_number(unsigned vector) {
+    if (vector > 31) fail("an Interrupt Message Number has 5 bits");
+    require_pcie("the Interrupt Message Number");
+    hw_set(pcie_ + pcie_cap::kCapabilities, pcie_cap::kInterruptMessageMask,
+           vector << pcie_cap::kInterruptMessageShift);
+    if (aer_ && port_type_ == PortType::RootPort)
+        hw_set(aer_ + aer::kRootErrorStatus, aer::kInterruptMessageMask, vector << 27);
+}
+
 unsigned ConfigSpace::power_state() const {
     return pm_ ? u16(pm_ + pm::kControlStatus) & pm::kPowerStateMask : pm::kD0;
 }

@@ -134,7 +134,9 @@ inline constexpr unsigned kCapabilities = 0x02, kDeviceCapabilities = 0x04, kDev
                           kDeviceStatus2 = 0x2a, kLinkCapabilities2 = 0x2c, kLinkControl2 = 0x30,
                           kLinkStatus2 = 0x32, kSlotCapabilities2 = 0x34, kSlotControl2 = 0x38,
                           kSlotStatus2 = 0x3a, kSize = 0x3c;
-inline constexpr uint16_t kVersion = 2, kSlotImplemented = 1u << 8;
+inline constexpr uint16_t kVersion = 2, kSlotImplemented = 1u << 8,
+                          kInterruptMessageMask = 0x1fu << 9;
+inline constexpr unsigned kInterruptMessageShift = 9;
 
 namespace devcap {
 inline constexpr uint32_t kMaxPayloadMask = 0x7, kExtendedTag = 1u << 5,
@@ -536,6 +538,13 @@ class ConfigSpace {
 
     // --- Capability state, as the owning model needs it -------------------
     unsigned power_state() const; // 0 (D0) .. 3 (D3hot)
+
+    // The MSI or MSI-X vector the function's own interrupts use (0..31):
+    // the PCI Express capability's Interrupt Message Number (hot-plug,
+    // bandwidth notification, PME) and, on root ports, Root Error Status'
+    // Advanced Error Interrupt Message Number. Hardware keeps both right for
+    // the vectors software enabled.
+    void set_interrupt_message_number(unsigned vector);
 
     struct MsiState {
         bool enabled = false;

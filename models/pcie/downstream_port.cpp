@@ -33,7 +33,7 @@ Identity port_identity(const DeviceConfig& c) {
     id.vendor_id = static_cast<uint16_t>(c.params.u64("vendor-id"));
     id.device_id = static_cast<uint16_t>(c.params.u64("device-id"));
     id.class_code = 0x060400; // PCI-to-PCI bridge, normal decode
-    id.interrupt_pin = 1;     // INTA: AER (and, later, PME and hot-plug) interrupts
+    id.interrupt_pin = 1;     // INTA: AER and PME (and, later, hot-plug) interrupts
     return id;
 }
 
@@ -43,6 +43,8 @@ DownstreamPort::DownstreamPort(const DeviceConfig& config, PortType type)
     : PcieNode(config), cs_(port_identity(config), BridgeOptions{}) {
     const Params& p = config.params;
     cs_.add_pm_capability();
+    cs_.add_msi_capability(
+        {.multiple_message_capable = 0, .address64 = true, .per_vector_masking = true});
     PcieOptions o;
     o.type = type;
     o.max_payload_supported = static_cast<unsigned>(p.u64("max-payload"));
@@ -57,6 +59,9 @@ DownstreamPort::DownstreamPort(const DeviceConfig& config, PortType type)
         throw InputError(p.where("max-payload"), fmt::format("'{}': {}", config.name, e.what()));
     }
     cs_.add_aer_capability();
+    // One vector for everything the port signals.
+    cs_.set_interrupt_message_number(0);
+    msi_ = std::make_unique<MsiSignaller>(cs_, log_, msi_wiring(0));
     read_latency_ps_ = p.time_ps("read-latency");
     if (p.has("surprise-down-at")) surprise_down_at_ = p.time_ps("surprise-down-at");
 
@@ -356,6 +361,7 @@ void DownstreamPort::forward_error(ErrorSeverity severity, uint16_t source) {
 
 void DownstreamPort::reset() {
     cs_.reset(ResetKind::PowerOn);
+    msi_->reset();
     if (below_)
         cs_.hw_set_bits(cs_.pcie_offset() + pcie_cap::kSlotStatus,
                         pcie_cap::sltsta::kPresenceDetect);
@@ -389,6 +395,12 @@ void DownstreamPort::stats(nlohmann::json& out) const {
     }
     out["unsupported_requests"] = unsupported_requests_;
     out["error_messages_received"] = error_messages_;
+    const MsiSignaller::Counters& m = msi_->counters();
+    out["messages"] = {{"sent", m.sent},
+                       {"pended", m.pended},
+                       {"blocked", m.blocked},
+                       {"refused", m.refused},
+                       {"intx", m.intx}};
 }
 
 std::vector<ParamSpec> downstream_port_params(const char* vendor_id, const char* device_id,

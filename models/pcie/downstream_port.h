@@ -16,6 +16,10 @@
 // Error messages from below pass through only with Bridge Control's SERR#
 // Enable; a switch port sends them on upstream, a root port collects them
 // (root_port.h).
+//
+// The port's own interrupts (a root port's AER and PME interrupts) use one
+// vector: an MSI capability with one vector (64-bit, maskable), so the
+// Interrupt Message Numbers are 0; with MSI disabled they use INTA.
 #pragma once
 
 #include "models/pcie/pcie_node.h"
@@ -44,6 +48,7 @@ class DownstreamPort : public PcieNode, public PcieUpstream, public PciBusOwner 
     void stats(nlohmann::json& out) const override;
 
     pcie::ConfigSpace& config_space() { return cs_; }
+    pcie::MsiSignaller& msi() { return *msi_; }
     pcie::Link& link() { return *link_; }
     const pcie::LinkConfig& link_config() const { return link_config_; }
     PcieNode* below() const { return below_; }
@@ -63,6 +68,7 @@ class DownstreamPort : public PcieNode, public PcieUpstream, public PciBusOwner 
     virtual void forward_error(ErrorSeverity severity, uint16_t source);
 
     pcie::ConfigSpace cs_;
+    std::unique_ptr<pcie::MsiSignaller> msi_;
 
   private:
     void end_of_elaboration() override;

@@ -39,24 +39,48 @@ Identity epf_identity(const DeviceConfig& c) {
 
 } // namespace
 
+namespace {
+uint64_t round_up_pow2(uint64_t v) {
+    uint64_t p = 1;
+    while (p < v)
+        p <<= 1;
+    return p;
+}
+} // namespace
+
 EpfTest::EpfTest(const DeviceConfig& config)
     : PcieNode(config), cs_(epf_identity(config)),
       command_latency_(sc_core::sc_time::from_value(config.params.time_ps("command-latency"))),
       data_(random_stream("data")) {
     declare_registers();
+    auto vectors = static_cast<unsigned>(config.params.u64("msix-vectors"));
+    // BAR0 holds the registers and, with MSI-X, the table and PBA: as
+    // pci-epf-test allocates it, a power of two.
+    uint64_t bar0_registers = vectors ? msix_end(vectors) : kRegistersEnd;
     for (unsigned b = 0; b < 6; ++b) {
-        cs_.set_bar(b, {kBarSizes[b], BarKind::Memory32, false});
-        bars_[b].assign(kBarSizes[b], 0);
+        uint64_t size =
+            b == 0 ? std::max<uint64_t>(kBarSizes[0], round_up_pow2(bar0_registers)) : kBarSizes[b];
+        cs_.set_bar(b, {size, BarKind::Memory32, false});
+        bars_[b].assign(size, 0);
         // BAR0: the registers, then memory (as the endpoint's BAR0 is RAM
         // whose first words the function polls).
         map_bar(0, b,
                 {.registers = b == 0 ? &registers_ : nullptr,
-                 .registers_size = b == 0 ? kRegistersEnd : 0,
+                 .registers_size = b == 0 ? bar0_registers : 0,
                  .memory = bars_[b].data(),
                  .memory_size = bars_[b].size()});
     }
     cs_.add_pm_capability();
-    cs_.add_msi_capability({.multiple_message_capable = 5, .address64 = true});
+    // 32 vectors, 64-bit, maskable, as a DesignWare endpoint controller
+    // shows pci-epf-test's MSI.
+    cs_.add_msi_capability(
+        {.multiple_message_capable = 5, .address64 = true, .per_vector_masking = true});
+    if (vectors)
+        cs_.add_msix_capability({.table_size = vectors,
+                                 .table_bar = 0,
+                                 .table_offset = kMsixTableOffset,
+                                 .pba_bar = 0,
+                                 .pba_offset = msix_pba_offset(vectors)});
     PcieOptions o;
     o.type = PortType::Endpoint;
     o.max_payload_supported = 256;
@@ -64,6 +88,8 @@ EpfTest::EpfTest(const DeviceConfig& config)
     o.max_link_width = port_.max_width;
     cs_.add_pcie_capability(o);
     cs_.add_aer_capability();
+    msi_ = std::make_unique<MsiSignaller>(cs_, log_, msi_wiring(0));
+    if (vectors) msi_->declare_msix(registers_, registers_);
     watch_interrupt_disable();
     SC_HAS_PROCESS(EpfTest);
     SC_THREAD(worker);
@@ -164,6 +190,28 @@ void EpfTest::run(uint32_t command) {
         log_.guest_error("invalid command 0x{:x} (one of bits 0-5 at a time)", command);
         return;
     }
+    if (command == kRaiseIntx) {
+        // The legacy interrupt, whatever IRQ_TYPE says.
+        set_reg(kStatus, kIrqRaised);
+        raise_irq(kIrqTypeIntx, 0);
+        return;
+    }
+    if (command == kRaiseMsi || command == kRaiseMsix) {
+        // The function checks the vector against what the host enabled and
+        // skips the command when it cannot raise it.
+        uint32_t type = command == kRaiseMsi ? kIrqTypeMsi : kIrqTypeMsix;
+        uint32_t n = reg(kIrqNumber);
+        if (!can_raise(type, n)) {
+            log_.guest_error("{} vector {} asked for, which is not enabled (MSI {} vectors, MSI-X "
+                             "{}): command skipped",
+                             type == kIrqTypeMsi ? "MSI" : "MSI-X", n, msi_->msi_vectors(),
+                             msi_->mode() == InterruptMode::Msix ? msi_->msix_vectors() : 0);
+            return;
+        }
+        set_reg(kStatus, kIrqRaised);
+        raise_irq(type, n);
+        return;
+    }
     uint32_t status = 0;
     if (transfer_command && size > kMaxTransfer) {
         // Beyond the endpoint's buffer: refused, as a failed allocation.
@@ -199,42 +247,43 @@ void EpfTest::run(uint32_t command) {
     if (status & (kReadFail | kWriteFail | kCopyFail)) ++failures_;
     log_.debug("command 0x{:x}: src 0x{:x} dst 0x{:x} size {}: status 0x{:x}", command, src, dst,
                size, status);
-    set_reg(kStatus, status);
-    raise_irq();
+    set_reg(kStatus, status | kIrqRaised);
+    raise_irq(reg(kIrqType), reg(kIrqNumber));
 }
 
-void EpfTest::raise_irq() {
-    uint32_t type = reg(kIrqType);
-    set_reg(kStatus, reg(kStatus) | kIrqRaised);
+bool EpfTest::can_raise(uint32_t type, uint32_t number) const {
+    if (number < 1) return false;
+    if (type == kIrqTypeMsi) return number <= msi_->msi_vectors();
+    if (type == kIrqTypeMsix)
+        return msi_->mode() == InterruptMode::Msix && number <= msi_->msix_vectors();
+    return type == kIrqTypeIntx;
+}
+
+// IRQ_NUMBER counts from 1; the vector is IRQ_NUMBER - 1.
+void EpfTest::raise_irq(uint32_t type, uint32_t number) {
     ++irqs_;
     if (type == kIrqTypeIntx) {
         set_intx(0, true);
         return;
     }
-    auto msi = cs_.msi();
-    unsigned n = reg(kIrqNumber);
-    if (type == kIrqTypeMsi && msi && msi->enabled && n >= 1 && n <= msi->vectors) {
-        // Message n is the data with its low bits replaced by n - 1.
-        uint32_t data = (msi->data & ~(msi->vectors - 1)) | (n - 1);
-        tlm::tlm_generic_payload tx;
-        tx.set_command(tlm::TLM_WRITE_COMMAND);
-        tx.set_address(msi->address);
-        tx.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
-        tx.set_data_length(4);
-        tx.set_streaming_width(4);
-        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-        dma(0, tx, delay);
+    if (!can_raise(type, number)) {
+        log_.guest_error("interrupt type {} number {} requested, which the function cannot raise "
+                         "(MSI {} vectors enabled, MSI-X {})",
+                         type, number, msi_->msi_vectors(),
+                         msi_->mode() == InterruptMode::Msix ? msi_->msix_vectors() : 0);
         return;
     }
-    log_.guest_error("interrupt type {} number {} requested, which the function cannot raise "
-                     "(MSI {}, no MSI-X)",
-                     type, n, msi && msi->enabled ? "enabled" : "disabled");
+    if (type == kIrqTypeMsi)
+        msi_->raise_msi(number - 1);
+    else
+        msi_->raise_msix(number - 1);
 }
 
 void EpfTest::link_reset() {
     ++generation_;
     command_pending_ = false;
     PcieNode::link_reset();
+    msi_->reset();
     set_intx(0, false);
 }
 
@@ -243,6 +292,7 @@ void EpfTest::reset() {
     data_ = random_stream("data");
     cs_.reset(ResetKind::PowerOn);
     registers_.reset();
+    msi_->reset();
     for (auto& b : bars_)
         std::fill(b.begin(), b.end(), 0);
     command_pending_ = false;
@@ -256,6 +306,9 @@ void EpfTest::stats(nlohmann::json& out) const {
     out["interrupts"] = irqs_;
     out["failed_transfers"] = failures_;
     out["dma_blocked"] = dma_blocked_;
+    const MsiSignaller::Counters& m = msi_->counters();
+    out["messages"] = {{"sent", m.sent},       {"pended", m.pended},   {"blocked", m.blocked},
+                       {"refused", m.refused}, {"invalid", m.invalid}, {"intx", m.intx}};
 }
 
 namespace {
@@ -273,6 +326,15 @@ std::vector<ParamSpec> epf_params() {
          0xffff},
         {"command-latency", ParamType::Time, "1us",
          "From a COMMAND write's arrival to the endpoint starting it (its poll)"},
+        {"msix-vectors",
+         ParamType::Integer,
+         "32",
+         "MSI-X table entries, 1 to 2048 (in BAR0 from 0x80, the PBA after them; BAR0 grows to "
+         "hold them); 0: no MSI-X capability",
+         false,
+         {},
+         0,
+         kMaxMsixVectors},
     };
     p.insert(p.end(), more.begin(), more.end());
     return p;
@@ -282,7 +344,7 @@ std::vector<ParamSpec> epf_params() {
 NVSOC_REGISTER_MODEL(ModelInfo{
     .type = "pci-epf-test",
     .doc = "PCIe endpoint speaking the pci-epf-test protocol (Linux's pci_endpoint_test and "
-           "pcitest): six memory BARs, DMA read/write/copy with CRC32, INTx and MSI",
+           "pcitest): six memory BARs, DMA read/write/copy with CRC32, INTx, MSI and MSI-X",
     .params = epf_params(),
     .create = [](const DeviceConfig& c) { return std::make_unique<EpfTest>(c); },
     .on_bus = "PCI",

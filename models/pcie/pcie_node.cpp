@@ -164,6 +164,27 @@ void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& d
     }
 }
 
+MsiSignaller::Wiring PcieNode::msi_wiring(unsigned f) {
+    MsiSignaller::Wiring w;
+    w.send = [this, f](uint64_t address, uint32_t data) {
+        // A posted DWORD write: the function does not wait for it.
+        uint8_t bytes[4] = {static_cast<uint8_t>(data), static_cast<uint8_t>(data >> 8),
+                            static_cast<uint8_t>(data >> 16), static_cast<uint8_t>(data >> 24)};
+        tlm::tlm_generic_payload tx;
+        tx.set_command(tlm::TLM_WRITE_COMMAND);
+        tx.set_address(address);
+        tx.set_data_ptr(bytes);
+        tx.set_data_length(4);
+        tx.set_streaming_width(4);
+        tx.set_byte_enable_ptr(nullptr);
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        dma(f, tx, delay);
+        return tx.is_response_ok();
+    };
+    w.intx = [this, f](bool level) { set_intx(f, level); };
+    return w;
+}
+
 void PcieNode::set_intx(unsigned f, bool level) {
     functions().at(f)->set_intx(level);
     sync_intx();

@@ -11,6 +11,7 @@
 #include "models/core/device.h"
 #include "models/pcie/config_space.h"
 #include "models/pcie/link.h"
+#include "models/pcie/msi.h"
 #include "models/pcie/pci_bus.h"
 
 #include <array>
@@ -142,6 +143,10 @@ class PcieNode : public Model {
     // With Bus Master Enable clear the function may not issue requests: the
     // request is not sent and the response is a generic error, logged once.
     void dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    // What a function's MsiSignaller needs: its messages go upstream by
+    // dma() (requester ID, Bus Master Enable, the link), its INTx by
+    // set_intx().
+    pcie::MsiSignaller::Wiring msi_wiring(unsigned f);
     // The function's INTx level (its Interrupt Pin); the message goes
     // upstream when the pin's state changes, honouring Interrupt Disable.
     void set_intx(unsigned f, bool level);

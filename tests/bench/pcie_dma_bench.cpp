@@ -199,10 +199,11 @@ void enumerate(Case& c) {
     require(cpu.read32(ecam(1, 0, kVendorId)) == 0xb500104c, c,
             "no pci-epf-test endpoint (104c:b500) at 01:00.0");
     // The six BARs in order from the window's base, each aligned to its
-    // size: BAR0 at the base, BAR5 (1 MiB) at base + 1 MiB.
+    // size: BAR0 (64 KiB with the MSI-X table) at the base, BAR5 (1 MiB) at
+    // base + 1 MiB.
     uint64_t at = window;
     for (unsigned b = 0; b < 6; ++b) {
-        uint64_t size = epf_test::kBarSizes[b];
+        uint64_t size = c.epf->config_space().bar(b).size;
         at = (at + size - 1) / size * size;
         cpu.write32(ecam(1, 0, kBar0 + 4 * b), static_cast<uint32_t>(at));
         at += size;

@@ -39,6 +39,21 @@ uint64_t ecam(unsigned bus, unsigned dev, unsigned reg) {
     return kEcam + (uint64_t{bus} << 20 | dev << 15 | reg);
 }
 
+// Sizes the six BARs of `bus`:00.0 as Linux does (all ones written, the
+// size mask read back) and packs them from `at` down from BAR5, each
+// aligned to its size (at least a page), as Linux's assignment would.
+void assign_bars(TlmInitiator& cpu, unsigned bus, uint64_t at) {
+    for (int b = 5; b >= 0; --b) {
+        uint64_t reg = ecam(bus, 0, cfg::kBar0 + 4 * b);
+        cpu.write32(reg, 0xffffffff);
+        uint64_t size = (~uint64_t{cpu.read32(reg) & ~0xfu} + 1) & 0xffffffff;
+        size = std::max<uint64_t>(size, 0x1000);
+        at = (at + size - 1) / size * size;
+        cpu.write32(reg, static_cast<uint32_t>(at));
+        at += size;
+    }
+}
+
 struct Fabric {
     Platform p;
     TlmInitiator cpu;
@@ -63,13 +78,10 @@ struct Fabric {
     // memory decoding and bus mastering on.
     void enumerate() {
         cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x010100,
-                  4);                   // primary 0, secondary 1, subordinate 1
-        uint64_t at = kMmio + 0x100000; // BAR5 (1 MiB) first
-        for (int b = 5; b >= 0; --b) {
-            cpu.write32(ecam(1, 0, cfg::kBar0 + 4 * b), static_cast<uint32_t>(at));
-            at += epf_test::kBarSizes[b] < 0x1000 ? 0x1000 : epf_test::kBarSizes[b];
-        }
-        // BAR5 sits at kMmio + 1 MiB; BAR0 below the window's 2 MiB end.
+                  4); // primary 0, secondary 1, subordinate 1
+        // BAR5 (1 MiB) at kMmio + 1 MiB, the rest above it, all inside the
+        // root port's 4 MiB window.
+        assign_bars(cpu, 1, kMmio + 0x100000);
         cpu.write(ecam(0, 1, cfg::kMemoryBase), (kMmio >> 16) | ((kMmio + 0x3fffff) >> 16) << 16,
                   4);
         cpu.write(ecam(0, 1, cfg::kCommand), 0x6, 2);
@@ -362,6 +374,211 @@ TEST_CASE("pcie fabric: an MSI is a memory write of the message data upstream") 
 }
 
 namespace {
+// A RAM page where the IMSIC's S-level interrupt files will be (hart 0's at
+// 0x28000000): MSI and MSI-X messages land there as the plain 4-byte
+// writes they are, so a test reads what each one wrote.
+constexpr uint64_t kImsic = 0x28000000;
+
+std::string msi_yaml(const std::string& root_port_extra = "", const std::string& ep_extra = "") {
+    std::string y = fabric_yaml(root_port_extra, ep_extra);
+    std::string dram = "  dram: {base: 0x80000000, size: 64MiB}\n";
+    return y.insert(y.find(dram) + dram.size(), "  imsic_s: {base: 0x28000000, size: 64KiB}\n");
+}
+
+uint32_t word_at(Fabric& f, uint64_t address) {
+    uint32_t word = 0;
+    REQUIRE(f.p.read_memory(address, reinterpret_cast<uint8_t*>(&word), 4));
+    return word;
+}
+
+void clear_word(Fabric& f, uint64_t address) {
+    uint32_t zero = 0;
+    REQUIRE(f.p.write_memory(address, reinterpret_cast<uint8_t*>(&zero), 4));
+}
+
+// What pcitest -x N makes pci_endpoint_test do: IRQ_TYPE MSI-X, IRQ_NUMBER
+// N, COMMAND RAISE_MSIX, then wait for the interrupt. Returns STATUS.
+uint32_t raise_msix(Fabric& f, uint32_t n) {
+    f.set_reg(epf_test::kIrqType, epf_test::kIrqTypeMsix);
+    f.set_reg(epf_test::kIrqNumber, n);
+    f.set_reg(epf_test::kCommand, epf_test::kRaiseMsix);
+    f.run(0.01);
+    return f.ep.reg(epf_test::kStatus);
+}
+
+// Root port 00:01.0's MSI as Linux's port driver sets it: one vector.
+void enable_root_port_msi(Fabric& f, uint64_t address, uint16_t data) {
+    unsigned m = f.rp.config_space().msi_offset();
+    REQUIRE(m != 0);
+    f.cpu.write32(ecam(0, 1, m + msi::kAddressLow), static_cast<uint32_t>(address));
+    f.cpu.write32(ecam(0, 1, m + msi::kAddressHigh), static_cast<uint32_t>(address >> 32));
+    f.cpu.write(ecam(0, 1, f.rp.config_space().msi_layout().data), data, 2);
+    f.cpu.write(ecam(0, 1, m + msi::kControl), msi::kEnable, 2);
+}
+} // namespace
+
+TEST_CASE("pcie fabric: pci-epf-test raises MSI-X vector N-1 for pcitest -x N: the entry's data "
+          "to its address") {
+    Fabric f(msi_yaml("", ", msix-vectors: 2048"));
+    f.run(25);
+    f.enumerate();
+    ConfigSpace& cs = f.ep.config_space();
+    unsigned x = cs.msix_offset();
+    REQUIRE(x != 0);
+    // As Linux reads the capability: 2048 entries, the table in BAR0 at
+    // 0x80, the PBA after it; BAR0 is 64 KiB to hold them.
+    CHECK(f.cpu.read(ecam(1, 0, x + msix::kControl), 2) == 2047);
+    CHECK(f.cpu.read32(ecam(1, 0, x + msix::kTable)) == 0x80);
+    CHECK(f.cpu.read32(ecam(1, 0, x + msix::kPba)) == 0x80 + 16 * 2048);
+    CHECK(cs.bar(0).size == 65536);
+    // pci_msix_setup: Enable with the Function Mask, program the entries,
+    // unmask them, then clear the Function Mask.
+    f.cpu.write(ecam(1, 0, x + msix::kControl), msix::kEnable | msix::kFunctionMask, 2);
+    uint64_t table = f.bar(0) + epf_test::kMsixTableOffset;
+    uint64_t pba = f.bar(0) + epf_test::msix_pba_offset(2048);
+    CHECK(f.cpu.read32(table + 12) == 1); // entries reset masked
+    auto program = [&](unsigned entry, uint32_t data) {
+        f.cpu.write32(table + 16 * entry, static_cast<uint32_t>(kImsic));
+        f.cpu.write32(table + 16 * entry + 4, 0);
+        f.cpu.write32(table + 16 * entry + 8, data);
+        f.cpu.write32(table + 16 * entry + 12, 0);
+    };
+    for (unsigned entry : {0u, 1u, 2u, 31u, 32u, 2047u})
+        program(entry, 0x100 + entry);
+    f.cpu.write(ecam(1, 0, x + msix::kControl), msix::kEnable, 2);
+    for (unsigned n : {1u, 2u, 32u, 2048u}) {
+        clear_word(f, kImsic);
+        CHECK((raise_msix(f, n) & epf_test::kIrqRaised) != 0);
+        CHECK(word_at(f, kImsic) == 0x100 + n - 1);
+        f.reg(epf_test::kStatus);
+    }
+    // A transfer reports on vector IRQ_NUMBER - 1 of the IRQ_TYPE it names.
+    clear_word(f, kImsic);
+    f.set_reg(epf_test::kDstLow, static_cast<uint32_t>(kRam + 0x10000));
+    f.set_reg(epf_test::kDstHigh, 0);
+    f.set_reg(epf_test::kSize, 1024);
+    f.set_reg(epf_test::kIrqType, epf_test::kIrqTypeMsix);
+    f.set_reg(epf_test::kIrqNumber, 3);
+    f.set_reg(epf_test::kCommand, epf_test::kWrite);
+    f.run(0.05);
+    CHECK(f.ep.reg(epf_test::kStatus) == (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+    CHECK(word_at(f, kImsic) == 0x102);
+    // A masked entry: the PBA shows the vector pending, no write until the
+    // host unmasks it.
+    f.cpu.write32(table + 16 * 31 + 12, 1);
+    clear_word(f, kImsic);
+    raise_msix(f, 32);
+    CHECK(word_at(f, kImsic) == 0);
+    CHECK(f.cpu.read32(pba) == 1u << 31);
+    f.cpu.write32(table + 16 * 31 + 12, 0);
+    CHECK(word_at(f, kImsic) == 0x11f);
+    CHECK(f.cpu.read32(pba) == 0);
+    // A vector beyond the table: the function skips the command.
+    clear_word(f, kImsic);
+    f.reg(epf_test::kStatus);
+    CHECK((raise_msix(f, 2049) & epf_test::kIrqRaised) == 0);
+    CHECK(word_at(f, kImsic) == 0);
+    // No INTx for any of it.
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
+    nlohmann::json s;
+    f.ep.stats(s);
+    CHECK(s["messages"]["sent"] == 6u);
+    CHECK(s["messages"]["pended"] == 1u);
+}
+
+TEST_CASE("pcie fabric: MSI-X disabled: RAISE_MSIX is skipped, a transfer falls back to nothing, "
+          "bus mastering off sends no message") {
+    Fabric f(msi_yaml());
+    f.run(25);
+    f.enumerate();
+    unsigned x = f.ep.config_space().msix_offset();
+    uint64_t table = f.bar(0) + epf_test::kMsixTableOffset;
+    f.cpu.write32(table, static_cast<uint32_t>(kImsic));
+    f.cpu.write32(table + 8, 0x55);
+    f.cpu.write32(table + 12, 0);
+    // Not enabled: the function cannot raise it and skips the command.
+    CHECK((raise_msix(f, 1) & epf_test::kIrqRaised) == 0);
+    CHECK(word_at(f, kImsic) == 0);
+    // Enabled, but the endpoint's Bus Master Enable clear: nothing is sent.
+    f.cpu.write(ecam(1, 0, x + msix::kControl), msix::kEnable, 2);
+    f.cpu.write(ecam(1, 0, cfg::kCommand), cfg::command::kMemorySpace, 2);
+    raise_msix(f, 1);
+    CHECK(word_at(f, kImsic) == 0);
+    CHECK(f.ep.msi().counters().blocked == 1);
+    f.cpu.write(ecam(1, 0, cfg::kCommand), 0x6, 2);
+    raise_msix(f, 1);
+    CHECK(word_at(f, kImsic) == 0x55);
+}
+
+TEST_CASE("pcie fabric: a root port signals AER by MSI when enabled, by INTx otherwise") {
+    Fabric f(msi_yaml(", lcrc-error-every: 3"));
+    f.run(25);
+    f.enumerate();
+    unsigned devctl = pcie_cap::devctl::kCorrectableReporting |
+                      pcie_cap::devctl::kNonFatalReporting | pcie_cap::devctl::kFatalReporting;
+    f.cpu.write(ecam(1, 0, f.ep_cap(pcie_cap::kDeviceControl)), devctl, 2);
+    f.cpu.write(ecam(0, 1, f.rp_cap(pcie_cap::kDeviceControl)), devctl, 2);
+    // The Interrupt Message Numbers Linux's port driver reads: vector 0.
+    CHECK((f.cpu.read(ecam(0, 1, f.rp_cap(pcie_cap::kCapabilities)), 2) >> 9 & 0x1f) == 0);
+    CHECK(f.cpu.read32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus))) >> 27 == 0);
+    enable_root_port_msi(f, kImsic + 0x40, 0x21);
+    f.cpu.write32(ecam(0, 1, f.rp_aer(aer::kRootErrorCommand)), 0x7);
+    CHECK(f.command(epf_test::kWrite, 0, kRam + 0x10000, 4096) ==
+          (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+    uint32_t root_status = f.cpu.read32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)));
+    CHECK((root_status & aer::kErrCorReceived) != 0);
+    // One message for the condition becoming true, from the root port
+    // itself; no INTx.
+    CHECK(word_at(f, kImsic + 0x40) == 0x21);
+    CHECK(f.rp.msi().counters().sent == 1);
+    CHECK((f.rp.config_space().status() & cfg::status::kInterruptStatus) == 0);
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
+    // The AER driver clears the status; the next errors send again.
+    clear_word(f, kImsic + 0x40);
+    f.cpu.write32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)), root_status);
+    CHECK(f.command(epf_test::kWrite, 0, kRam + 0x10000, 4096) ==
+          (epf_test::kWriteSuccess | epf_test::kIrqRaised));
+    CHECK(word_at(f, kImsic + 0x40) == 0x21);
+    CHECK(f.rp.msi().counters().sent == 2);
+    // MSI off: the status still set is INTA (the INTB line: device 1).
+    f.cpu.write(ecam(0, 1, f.rp.config_space().msi_offset() + msi::kControl), 0, 2);
+    CHECK((f.rp.config_space().status() & cfg::status::kInterruptStatus) != 0);
+    CHECK(f.plic_pending(kPlicIntA + 1));
+    root_status = f.cpu.read32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)));
+    f.cpu.write32(ecam(0, 1, f.rp_aer(aer::kRootErrorStatus)), root_status);
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
+}
+
+TEST_CASE("pcie fabric: a root port signals PME by MSI, a second PME waits for PME Status") {
+    Fabric f(msi_yaml());
+    f.run(25);
+    f.enumerate();
+    enable_root_port_msi(f, kImsic + 0x80, 0x30);
+    uint64_t rtsta = ecam(0, 1, f.rp_cap(pcie_cap::kRootStatus));
+    f.cpu.write(ecam(0, 1, f.rp_cap(pcie_cap::kRootControl)), pcie_cap::rtctl::kPmeInterruptEnable,
+                2);
+    f.rp.receive_pme(0x0100);
+    CHECK(f.cpu.read32(rtsta) == (pcie_cap::rtsta::kPmeStatus | 0x0100));
+    CHECK(word_at(f, kImsic + 0x80) == 0x30);
+    // While PME Status is set the next one is held as PME Pending.
+    clear_word(f, kImsic + 0x80);
+    f.rp.receive_pme(0x0200);
+    CHECK(f.cpu.read32(rtsta) ==
+          (pcie_cap::rtsta::kPmePending | pcie_cap::rtsta::kPmeStatus | 0x0100));
+    CHECK(word_at(f, kImsic + 0x80) == 0);
+    // Clearing PME Status delivers it: a new message.
+    f.cpu.write32(rtsta, pcie_cap::rtsta::kPmeStatus);
+    CHECK(f.cpu.read32(rtsta) == (pcie_cap::rtsta::kPmeStatus | 0x0200));
+    CHECK(word_at(f, kImsic + 0x80) == 0x30);
+    CHECK(f.rp.msi().counters().sent == 2);
+    // Without MSI the same condition is INTx.
+    f.cpu.write(ecam(0, 1, f.rp.config_space().msi_offset() + msi::kControl), 0, 2);
+    CHECK(f.plic_pending(kPlicIntA + 1));
+    f.cpu.write32(rtsta, pcie_cap::rtsta::kPmeStatus);
+    CHECK_FALSE(f.plic_pending(kPlicIntA + 1));
+}
+
+namespace {
 const std::string kSwitchYaml =
     std::string(kHostYaml) + R"(  rp0:   {type: pcie-root-port, bus: pcie, device: 1}
   sw0:   {type: pcie-switch-upstream-port, bus: rp0}
@@ -389,11 +606,7 @@ void enumerate_switch(TlmInitiator& cpu) {
     window(2, 0, kMmio, 4 << 20);
     window(2, 1, kMmio + (4 << 20), 4 << 20);
     for (unsigned bus : {3u, 4u}) {
-        uint64_t at = kMmio + (bus == 4 ? 4 << 20 : 0);
-        for (int b = 5; b >= 0; --b) {
-            cpu.write32(ecam(bus, 0, cfg::kBar0 + 4 * b), static_cast<uint32_t>(at));
-            at += epf_test::kBarSizes[b] < 0x1000 ? 0x1000 : epf_test::kBarSizes[b];
-        }
+        assign_bars(cpu, bus, kMmio + (bus == 4 ? 4 << 20 : 0));
         cpu.write(ecam(bus, 0, cfg::kCommand), 0x6, 2);
     }
 }
