@@ -85,6 +85,7 @@ void RvCore::reset() {
     stimecmp_ = ~uint64_t{0};
     cycle_offset_ = 0;
     instret_step_ = 1;
+    miselect_ = siselect_ = 0;
     pmpcfg_.fill(0);
     pmpaddr_.fill(0);
     resv_.clear(cfg_.hart_id);

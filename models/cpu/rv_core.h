@@ -310,6 +310,7 @@ class RvCore {
     uint64_t stvec_ = 0, sscratch_ = 0, sepc_ = 0, scause_ = 0, stval_ = 0, satp_ = 0;
     uint64_t scounteren_ = 0, senvcfg_ = 0, stimecmp_ = ~uint64_t{0};
     uint64_t cycle_offset_ = 0;
+    uint64_t miselect_ = 0, siselect_ = 0; // Smaia/Ssaia
     std::array<uint8_t, 64> pmpcfg_{};
     std::array<uint64_t, 64> pmpaddr_{};
 };
