@@ -7,6 +7,7 @@
 #include "models/core/irq.h"
 #include "models/cpu/rv_csr.h"
 #include "models/cpu/rv_isa.h"
+#include "models/cpu/rv_trigger.h"
 
 #include <array>
 #include <cstdint>
@@ -276,6 +277,13 @@ class RvCore {
     bool walk(uint64_t vaddr, Access kind, Priv p, uint64_t& paddr);
     Tlb& tlb_for(Access kind, Priv p) { return tlb_[p][static_cast<unsigned>(kind)]; }
     std::array<std::array<Tlb, 3>, 4> tlb_{}; // [priv][kind]
+
+    // Sdtrig. While a trigger is armed, run() executes one instruction at a
+    // time and asks these before the fetch and before the access; each
+    // raises the breakpoint exception when a trigger fires.
+    bool execute_trigger_fires();
+    bool data_trigger_fires(const Insn& in);
+    TriggerModule triggers_;
 
     // Traps and interrupts
     void raise(uint64_t cause, uint64_t tval) {

@@ -1,7 +1,7 @@
 // Control and status registers as a table (number, lowest privilege,
 // extension, access conditions, read and write functions), and the SYSTEM
 // instructions that change privilege (privileged spec 1.12, Zicntr, Zihpm,
-// Sstc, Zicbom/Zicboz, Smaia/Ssaia).
+// Sstc, Zicbom/Zicboz, Smaia/Ssaia, Sdtrig).
 #include "models/cpu/rv_core.h"
 
 #include "models/cpu/rv_ops.h"
@@ -463,6 +463,35 @@ std::span<const CsrSpec> CsrTable::specs() {
                  c.mip_sw_ = (c.mip_sw_ & ~w) | (v & w);
                  c.attention_ = true;
              }},
+
+        // ---- machine: triggers (Sdtrig, without Debug Mode) ----
+        {.name = "tselect",
+         .number = csr::kTselect,
+         .ext = RvExt::Sdtrig,
+         .read = [](const C& c, unsigned) { return c.triggers_.tselect(); },
+         .write = [](C& c, unsigned, uint64_t v) { c.triggers_.write_tselect(v); }},
+        {.name = "tdata1",
+         .number = csr::kTdata1,
+         .ext = RvExt::Sdtrig,
+         .read = [](const C& c, unsigned) { return c.triggers_.tdata1(); },
+         .write = [](C& c, unsigned, uint64_t v) { c.triggers_.write_tdata1(v); }},
+        {.name = "tdata2",
+         .number = csr::kTdata2,
+         .ext = RvExt::Sdtrig,
+         .read = [](const C& c, unsigned) { return c.triggers_.tdata2(); },
+         .write = [](C& c, unsigned, uint64_t v) { c.triggers_.write_tdata2(v); }},
+        // No trigger uses tdata3 (textra): WARL zero.
+        {.name = "tdata3",
+         .number = csr::kTdata3,
+         .ext = RvExt::Sdtrig,
+         .read = zero,
+         .write = ignore},
+        // Read-only fields in a read-write CSR number: writes are ignored.
+        {.name = "tinfo",
+         .number = csr::kTinfo,
+         .ext = RvExt::Sdtrig,
+         .read = [](const C& c, unsigned) { return c.triggers_.tinfo(); },
+         .write = ignore},
 
         // ---- machine: memory protection (RV64 has only the even pmpcfg) ----
         {.name = "pmpcfg0-14",

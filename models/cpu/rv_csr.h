@@ -1,6 +1,7 @@
 // Control and status registers: their numbers, the fields of mstatus and
 // menvcfg, and the table that describes every CSR the hart implements
-// (privileged spec 1.12, Zicntr, Zihpm, Sstc, Zicbom/Zicboz, Smaia/Ssaia).
+// (privileged spec 1.12, Zicntr, Zihpm, Sstc, Zicbom/Zicboz, Smaia/Ssaia,
+// Sdtrig).
 #pragma once
 
 #include "models/cpu/rv_isa.h"
@@ -65,6 +66,11 @@ enum Number : unsigned {
     kMtopei = 0x35c,
     kPmpcfg0 = 0x3a0,
     kPmpaddr0 = 0x3b0,
+    kTselect = 0x7a0,
+    kTdata1 = 0x7a1,
+    kTdata2 = 0x7a2,
+    kTdata3 = 0x7a3,
+    kTinfo = 0x7a4,
     kMcycle = 0xb00,
     kMinstret = 0xb02,
     kMhpmcounter3 = 0xb03,

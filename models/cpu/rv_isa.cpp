@@ -39,6 +39,8 @@ constexpr std::array<ExtInfo, kRvExtCount> kExtensions = {{
     // ours). The extension only tells software, through the device tree,
     // that the hint is worth issuing in spin loops.
     {.ext = RvExt::Zihintpause, .name = "zihintpause"},
+    // tselect, tdata1-3, tinfo illegal (no triggers; see rv_trigger.h).
+    {.ext = RvExt::Sdtrig, .name = "sdtrig"},
     // The AIA's machine-level CSRs illegal: miselect, mireg, mtopei, mtopi,
     // mvien, mvip.
     {.ext = RvExt::Smaia, .name = "smaia"},

@@ -28,6 +28,7 @@ enum class RvExt : uint8_t {
     Zicbom,
     Zicboz,
     Zihintpause,
+    Sdtrig,
     Smaia,
     Ssaia,
     Sstc,

@@ -210,7 +210,7 @@ TEST_CASE("csr table: without its extension a CSR traps, even from M") {
         }
     }
     CHECK(gating == std::set<RvExt>{RvExt::F, RvExt::Zicntr, RvExt::Zihpm, RvExt::Sstc,
-                                    RvExt::Smaia, RvExt::Ssaia});
+                                    RvExt::Smaia, RvExt::Ssaia, RvExt::Sdtrig});
 }
 
 TEST_CASE("csr table: access conditions (counter enables, FS, STCE, TVM) trap when off") {

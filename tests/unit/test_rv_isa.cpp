@@ -46,7 +46,7 @@ TEST_CASE("isa: g is imafd_zicsr_zifencei, repeats and empty parts are ignored, 
 
 TEST_CASE("isa: every extension the hart implements is accepted and named") {
     RvIsa isa = parse_rv_isa(
-        "rv64imafdc_zicsr_zifencei_zicntr_zihpm_zicbom_zicboz_zihintpause_smaia_ssaia_sstc",
+        "rv64imafdc_zicsr_zifencei_zicntr_zihpm_zicbom_zicboz_zihintpause_sdtrig_smaia_ssaia_sstc",
         kWhere);
     CHECK(isa.extensions == RvExtensions::all());
     REQUIRE(isa.names.size() == kRvExtCount);
@@ -61,7 +61,7 @@ TEST_CASE("isa: errors name the place, the string and what to change") {
     CHECK(error_of("rv64imafdch_zicsr") ==
           "platform.yaml:3:8: error: ISA 'rv64imafdch_zicsr': extension 'h' is not implemented by "
           "nvsoc's hart (it has: imafdc and zicsr, zifencei, zicntr, zihpm, zicbom, zicboz, "
-          "zihintpause, smaia, ssaia, sstc)");
+          "zihintpause, sdtrig, smaia, ssaia, sstc)");
     CHECK(error_of("rv64mac_zicsr") ==
           "platform.yaml:3:8: error: ISA 'rv64mac_zicsr' needs the base 'i' (or 'g') right after "
           "rv64");
@@ -91,11 +91,12 @@ TEST_CASE("isa: smaia needs ssaia") {
           "_ssaia)");
     CHECK(error_of("rv64imac_zicsr_ssaia_smaia").empty());
     CHECK(error_of("rv64imac_zicsr_ssaia").empty());
-    RvIsa isa = parse_rv_isa("rv64gc_smaia_ssaia", kWhere);
+    RvIsa isa = parse_rv_isa("rv64gc_smaia_ssaia_sdtrig", kWhere);
     CHECK(isa.names == std::vector<std::string>{"i", "m", "a", "f", "d", "zicsr", "zifencei", "c",
-                                                "smaia", "ssaia"});
+                                                "smaia", "ssaia", "sdtrig"});
     CHECK(isa.has(RvExt::Smaia));
     CHECK(isa.has(RvExt::Ssaia));
+    CHECK(isa.has(RvExt::Sdtrig));
 }
 
 TEST_CASE("isa: an extension set adds and removes members") {
