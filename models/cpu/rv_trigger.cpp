@@ -10,7 +10,6 @@ namespace {
 // tdata1 fields (Debug spec 1.0, mcontrol and mcontrol6, XLEN 64).
 constexpr unsigned kTypeShift = 60;
 constexpr unsigned kTypeMcontrol = 2, kTypeMcontrol6 = 6, kTypeDisabled = 15;
-constexpr unsigned kMaskmaxShift = 53;          // mcontrol: 58:53
 constexpr uint64_t kMcontrolHit = 1ull << 20;   // mcontrol
 constexpr uint64_t kMcontrol6Hit0 = 1ull << 22; // mcontrol6
 constexpr unsigned kMatchShift = 7;             // 10:7, both types
@@ -19,11 +18,13 @@ constexpr unsigned kPrivU = 0, kPrivS = 1, kPrivM = 3;
 // tinfo: version 1 (the ratified spec) in 31:24, one bit per type.
 constexpr uint64_t kTinfo =
     (1ull << 24) | (1u << kTypeMcontrol) | (1u << kTypeMcontrol6) | (1u << kTypeDisabled);
-// The napot range of the widest NAPOT match: all of the address space.
-constexpr unsigned kMaskmax = 63;
-
-bool supported_match(unsigned m) {
-    return m <= 3 || m == 8 || m == 9;
+// mcontrol reports maskmax 0 (no NAPOT matches; mcontrol6, which has no
+// maskmax, has them), so that a type-2 configuration without match 1 reads
+// back exactly as written, which is how riscv-tests' breakpoint test and
+// debuggers check that a trigger took it.
+bool supported_match(unsigned type, unsigned m) {
+    bool napot = (m & 7) == 1;
+    return (m <= 3 || m == 8 || m == 9) && !(napot && type == kTypeMcontrol);
 }
 } // namespace
 
@@ -47,10 +48,7 @@ uint64_t TriggerModule::tdata1() const {
     if (t.modes & (1u << kPrivM)) v |= kM;
     if (t.modes & (1u << kPrivS)) v |= kS;
     if (t.modes & (1u << kPrivU)) v |= kU;
-    if (t.type == kTypeMcontrol)
-        v |= (uint64_t{kMaskmax} << kMaskmaxShift) | (t.hit ? kMcontrolHit : 0);
-    else
-        v |= t.hit ? kMcontrol6Hit0 : 0;
+    v |= t.hit ? (t.type == kTypeMcontrol ? kMcontrolHit : kMcontrol6Hit0) : 0;
     return v;
 }
 
@@ -65,7 +63,7 @@ void TriggerModule::write_tdata1(uint64_t value) {
     if (type == kTypeMcontrol || type == kTypeMcontrol6) {
         t.type = static_cast<uint8_t>(type);
         auto match = static_cast<unsigned>((value >> kMatchShift) & 0xf);
-        t.match = static_cast<uint8_t>(supported_match(match) ? match : 0);
+        t.match = static_cast<uint8_t>(supported_match(type, match) ? match : 0);
         t.modes = static_cast<uint8_t>(((value & kM) ? 1u << kPrivM : 0) |
                                        ((value & kS) ? 1u << kPrivS : 0) |
                                        ((value & kU) ? 1u << kPrivU : 0));

@@ -7,8 +7,9 @@
 // What each trigger implements (everything else is WARL and reads back as
 // the value in brackets):
 //   type 2, 6 or 15 (disabled); a write of any other type disables [15];
-//   execute, store, load; m, s, u; match 0 equal, 1 napot, 2 ge, 3 lt,
-//   8 not equal, 9 not napot [an unsupported match writes 0];
+//   execute, store, load; m, s, u; match 0 equal, 1 napot (type 6 only:
+//   type 2's maskmax is 0), 2 ge, 3 lt, 8 not equal, 9 not napot (type 6
+//   only) [an unsupported match writes 0];
 //   hit (type 2) / hit0 (type 6), set when the trigger fires;
 //   action 0 only [0]; dmode 0 (there is no Debug Mode); chain [0];
 //   select 0, address [0]; timing before (type 2) [0]; size any [0];
