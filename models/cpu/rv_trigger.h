@@ -20,7 +20,9 @@
 // execute, the instruction's address.
 // Not modelled: icount, itrigger, etrigger, tmexttrigger, data-value
 // matches (select 1), chains, tcontrol (the hart instead keeps action-0
-// triggers from firing in M-mode while mstatus.MIE is clear; see RvCore).
+// triggers from firing in M-mode while mstatus.MIE is clear; see RvCore),
+// matches on cache-block operations (cbo.*) and on implicit accesses (page
+// table walks).
 #pragma once
 
 #include <array>
