@@ -85,8 +85,10 @@ void RvCore::reset() {
     stimecmp_ = ~uint64_t{0};
     cycle_offset_ = 0;
     instret_step_ = 1;
+    miselect_ = siselect_ = 0;
     pmpcfg_.fill(0);
     pmpaddr_.fill(0);
+    triggers_.reset();
     resv_.clear(cfg_.hart_id);
     for (auto& slot : decode_cache_) {
         slot.raw = 0;
@@ -261,13 +263,17 @@ uint64_t RvCore::run(uint64_t budget) {
         }
         trapped_ = false;
         const Insn* ip = nullptr;
-        if (budget - done >= kBlockMax && !trace_insn) [[likely]] {
+        if (budget - done >= kBlockMax && !trace_insn && !triggers_.armed()) [[likely]] {
             if (Block* b = find_block()) ip = b->insns.data();
         }
         if (!ip) {
-            // One instruction at a time: tracing, the end of the budget, and
-            // code the fetch TLB cannot hold (page-straddling instructions,
-            // pages PMP splits, MMIO).
+            // One instruction at a time: tracing, armed triggers, the end of
+            // the budget, and code the fetch TLB cannot hold
+            // (page-straddling instructions, pages PMP splits, MMIO).
+            if (triggers_.armed() && execute_trigger_fires()) [[unlikely]] {
+                ++done;
+                continue;
+            }
             uint32_t raw;
             if (!fetch(raw)) {
                 take_trap(trap_cause_, trap_tval_, false);
@@ -278,6 +284,10 @@ uint64_t RvCore::run(uint64_t budget) {
                 trace_insn(pc, (raw & 3) == 3 ? raw : raw & 0xffff);
             single[0] = decode_cached(raw);
             ip = single;
+            if (triggers_.armed() && data_trigger_fires(single[0])) [[unlikely]] {
+                ++done;
+                continue;
+            }
         }
 
         const Insn* first = ip; // first instruction not yet counted
@@ -705,6 +715,94 @@ bool RvCore::exec_amo(const Insn& in) {
     if (!store(addr, &v, n)) return true;
     if (in.rd) x[in.rd] = a;
     pc += in.len;
+    return true;
+}
+
+// ---- triggers (Sdtrig) -------------------------------------------------------
+
+namespace {
+// The bytes a load, store or AMO accesses, and whether it loads and/or
+// stores; 0 for every other operation.
+struct DataAccess {
+    unsigned kinds = 0;
+    unsigned len = 0;
+};
+DataAccess data_access(const Insn& in) {
+    constexpr unsigned L = TriggerModule::kLoad, S = TriggerModule::kStore;
+    switch (in.op) {
+    case kLb:
+    case kLbu:
+        return {L, 1};
+    case kLh:
+    case kLhu:
+        return {L, 2};
+    case kLw:
+    case kLwu:
+        return {L, 4};
+    case kLd:
+        return {L, 8};
+    case kSb:
+        return {S, 1};
+    case kSh:
+        return {S, 2};
+    case kSw:
+        return {S, 4};
+    case kSd:
+        return {S, 8};
+    case kLrW:
+        return {L, 4};
+    case kLrD:
+        return {L, 8};
+    case kScW:
+        return {S, 4};
+    case kScD:
+        return {S, 8};
+    case kFpLoad:
+    case kFpStore:
+        if (in.rm != 2 && in.rm != 3) return {}; // illegal
+        return {in.op == kFpLoad ? L : S, in.rm == 3 ? 8u : 4u};
+    default:
+        if (in.op >= kAmoswapW && in.op <= kAmomaxuW) return {L | S, 4};
+        if (in.op >= kAmoswapD && in.op <= kAmomaxuD) return {L | S, 8};
+        return {};
+    }
+}
+
+// Action-0 triggers may not fire where the breakpoint exception would
+// re-enter the trap handler that is running (Sdtrig, "Native Triggers",
+// the first of its two solutions): in M-mode while mstatus.MIE is clear,
+// and in S-mode while sstatus.SIE is clear if breakpoints go to S.
+bool trigger_mode_ok(Priv p, uint64_t status, uint64_t medeleg) {
+    if (p == M) return (status & mstatus::kMie) != 0;
+    if (p == S && ((medeleg >> kBreakpoint) & 1)) return (status & mstatus::kSie) != 0;
+    return true;
+}
+} // namespace
+
+bool RvCore::execute_trigger_fires() {
+    uint64_t tval;
+    if (!trigger_mode_ok(priv, mstatus_, medeleg_) ||
+        !triggers_.fires(TriggerModule::kExecute, pc, 1, priv, tval))
+        return false;
+    take_trap(kBreakpoint, tval, false);
+    return true;
+}
+
+bool RvCore::data_trigger_fires(const Insn& in) {
+    DataAccess a = data_access(in);
+    if (!a.kinds) return false;
+    // An FP access with the FP unit off is an illegal instruction, which
+    // comes before a data breakpoint.
+    if ((in.op == kFpLoad || in.op == kFpStore) &&
+        (!fp_enabled() || (in.rm == 3 && !cfg_.isa.has(RvExt::D))))
+        return false;
+    bool amo = in.op >= kLrW && in.op <= kAmomaxuD;
+    uint64_t addr = x[in.rs1] + (amo ? 0 : static_cast<uint64_t>(in.imm));
+    uint64_t tval;
+    if (!trigger_mode_ok(priv, mstatus_, medeleg_) ||
+        !triggers_.fires(a.kinds, addr, a.len, priv, tval))
+        return false;
+    take_trap(kBreakpoint, tval, false);
     return true;
 }
 

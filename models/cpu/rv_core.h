@@ -7,6 +7,7 @@
 #include "models/core/irq.h"
 #include "models/cpu/rv_csr.h"
 #include "models/cpu/rv_isa.h"
+#include "models/cpu/rv_trigger.h"
 
 #include <array>
 #include <cstdint>
@@ -277,6 +278,13 @@ class RvCore {
     Tlb& tlb_for(Access kind, Priv p) { return tlb_[p][static_cast<unsigned>(kind)]; }
     std::array<std::array<Tlb, 3>, 4> tlb_{}; // [priv][kind]
 
+    // Sdtrig. While a trigger is armed, run() executes one instruction at a
+    // time and asks these before the fetch and before the access; each
+    // raises the breakpoint exception when a trigger fires.
+    bool execute_trigger_fires();
+    bool data_trigger_fires(const Insn& in);
+    TriggerModule triggers_;
+
     // Traps and interrupts
     void raise(uint64_t cause, uint64_t tval) {
         trap_cause_ = cause;
@@ -310,6 +318,7 @@ class RvCore {
     uint64_t stvec_ = 0, sscratch_ = 0, sepc_ = 0, scause_ = 0, stval_ = 0, satp_ = 0;
     uint64_t scounteren_ = 0, senvcfg_ = 0, stimecmp_ = ~uint64_t{0};
     uint64_t cycle_offset_ = 0;
+    uint64_t miselect_ = 0, siselect_ = 0; // Smaia/Ssaia
     std::array<uint8_t, 64> pmpcfg_{};
     std::array<uint64_t, 64> pmpaddr_{};
 };

@@ -1,10 +1,12 @@
 // Control and status registers as a table (number, lowest privilege,
 // extension, access conditions, read and write functions), and the SYSTEM
 // instructions that change privilege (privileged spec 1.12, Zicntr, Zihpm,
-// Sstc, Zicbom/Zicboz).
+// Sstc, Zicbom/Zicboz, Smaia/Ssaia, Sdtrig).
 #include "models/cpu/rv_core.h"
 
 #include "models/cpu/rv_ops.h"
+
+#include <algorithm>
 
 namespace nvsoc::rv {
 
@@ -73,6 +75,60 @@ struct CsrTable {
         c.attention_ = true;
     }
     static uint64_t tvec(uint64_t v) { return (v & 3) >= 2 ? (v & ~uint64_t{3}) : v; }
+    // The bits of mip that software writes (and mvip aliases): SSIP, the
+    // software-writable SEIP, and STIP unless Sstc drives it.
+    static uint64_t mip_writable(const RvCore& c) {
+        uint64_t w = (1u << kSsi) | (1u << kSei);
+        if (!(c.cfg_.isa.has(RvExt::Sstc) && (c.menvcfg_ & menvcfg::kStce))) w |= 1u << kSti;
+        return w;
+    }
+
+    // ---- Smaia/Ssaia (AIA 1.0, "CSRs" and "Interrupts for Machine and
+    // Supervisor Levels") ----
+    // What miselect/siselect name through mireg/sireg: the level's iprio
+    // array, which this hart implements as read-only zeros (the default
+    // priority order, which the AIA allows; RV64 has only the even
+    // registers), or a register of the level's IMSIC interrupt file.
+    // Everything else, and the file's selects without a file, is illegal.
+    static bool iprio_select(uint64_t s) { return s >= 0x30 && s <= 0x3f; }
+    static bool file_select(uint64_t s) { return s >= 0x70 && s <= 0xff; }
+    static bool indirect_exists(uint64_t s, const InterruptFile* file) {
+        if (iprio_select(s)) return (s & 1) == 0;
+        uint64_t v;
+        return file_select(s) && file && file->read_indirect(static_cast<unsigned>(s), v);
+    }
+    static uint64_t indirect_read(uint64_t s, const InterruptFile* file) {
+        uint64_t v = 0;
+        if (file_select(s) && file) file->read_indirect(static_cast<unsigned>(s), v);
+        return v;
+    }
+    static void indirect_write(RvCore& c, uint64_t s, InterruptFile* file, uint64_t v) {
+        if (file_select(s) && file) file->write_indirect(static_cast<unsigned>(s), v);
+        c.attention_ = true;
+    }
+    // mtopi/stopi: the highest-priority interrupt in `pending` (the
+    // level's pending and enabled ones) in the default order, its identity in
+    // 27:16 and its IPRIO in 7:0. With the iprio array all zero, IPRIO is 0
+    // for interrupts above the level's external interrupt in the default
+    // order (none of those this hart has), 255 for those below it, and for
+    // the external interrupt the priority its interrupt file supplies
+    // (topei, 1-255, larger numbers 255); with no identity from a file (a
+    // PLIC, or software-set SEIP) the number is 256, reported as 255.
+    static uint64_t top_interrupt(uint64_t pending, unsigned external, const InterruptFile* file) {
+        static constexpr unsigned order[] = {kMei, kMsi, kMti, kSei, kSsi, kSti};
+        for (unsigned irq : order) {
+            if (!((pending >> irq) & 1)) continue;
+            uint64_t prio = 255;
+            if (irq == external && file) {
+                uint64_t id = file->topei() & 0x7ff;
+                if (id) prio = std::min<uint64_t>(id, 255);
+            }
+            return (uint64_t{irq} << 16) | prio;
+        }
+        return 0;
+    }
+    static bool has_m_file(const RvCore& c, unsigned) { return c.m_file_ != nullptr; }
+    static bool has_s_file(const RvCore& c, unsigned) { return c.s_file_ != nullptr; }
 };
 
 std::span<const CsrSpec> CsrTable::specs() {
@@ -219,6 +275,41 @@ std::span<const CsrSpec> CsrTable::specs() {
                  c.stimecmp_ = v;
                  c.attention_ = true;
              }},
+        // ---- supervisor: AIA (Ssaia) ----
+        {.name = "siselect",
+         .number = csr::kSiselect,
+         .priv = S,
+         .ext = RvExt::Ssaia,
+         .read = get<&C::siselect_>,
+         .write = put<&C::siselect_>},
+        {.name = "sireg",
+         .number = csr::kSireg,
+         .priv = S,
+         .ext = RvExt::Ssaia,
+         .allowed = [](const C& c, unsigned) { return indirect_exists(c.siselect_, c.s_file_); },
+         .read = [](const C& c, unsigned) { return indirect_read(c.siselect_, c.s_file_); },
+         .write = [](C& c, unsigned, uint64_t v) { indirect_write(c, c.siselect_, c.s_file_, v); }},
+        {.name = "stopei",
+         .number = csr::kStopei,
+         .priv = S,
+         .ext = RvExt::Ssaia,
+         .allowed = has_s_file,
+         .read = [](const C& c, unsigned) -> uint64_t { return c.s_file_->topei(); },
+         .write =
+             [](C& c, unsigned, uint64_t) {
+                 c.s_file_->claim_topei();
+                 c.attention_ = true;
+             }},
+        // sip & sie: with mvien zero, the delegated interrupts.
+        {.name = "stopi",
+         .number = csr::kStopi,
+         .priv = S,
+         .ext = RvExt::Ssaia,
+         .read =
+             [](const C& c, unsigned) {
+                 return top_interrupt(c.mip() & c.mie_ & c.mideleg_, kSei, c.s_file_);
+             }},
+
         // Not from S with mstatus.TVM.
         {.name = "satp",
          .number = csr::kSatp,
@@ -317,12 +408,90 @@ std::span<const CsrSpec> CsrTable::specs() {
          .read = [](const C& c, unsigned) { return c.mip(); },
          .write =
              [](C& c, unsigned, uint64_t v) {
-                 uint64_t w = (1u << kSsi) | (1u << kSei);
-                 if (!(c.cfg_.isa.has(RvExt::Sstc) && (c.menvcfg_ & menvcfg::kStce)))
-                     w |= 1u << kSti;
+                 uint64_t w = mip_writable(c);
                  c.mip_sw_ = (c.mip_sw_ & ~w) | (v & w);
                  c.attention_ = true;
              }},
+
+        // ---- machine: AIA (Smaia) ----
+        {.name = "miselect",
+         .number = csr::kMiselect,
+         .ext = RvExt::Smaia,
+         .read = get<&C::miselect_>,
+         .write = put<&C::miselect_>}, // WARL: holds any value
+        {.name = "mireg",
+         .number = csr::kMireg,
+         .ext = RvExt::Smaia,
+         .allowed = [](const C& c, unsigned) { return indirect_exists(c.miselect_, c.m_file_); },
+         .read = [](const C& c, unsigned) { return indirect_read(c.miselect_, c.m_file_); },
+         .write = [](C& c, unsigned, uint64_t v) { indirect_write(c, c.miselect_, c.m_file_, v); }},
+        // Only with an IMSIC; any write claims the identity shown.
+        {.name = "mtopei",
+         .number = csr::kMtopei,
+         .ext = RvExt::Smaia,
+         .allowed = has_m_file,
+         .read = [](const C& c, unsigned) -> uint64_t { return c.m_file_->topei(); },
+         .write =
+             [](C& c, unsigned, uint64_t) {
+                 c.m_file_->claim_topei();
+                 c.attention_ = true;
+             }},
+        {.name = "mtopi",
+         .number = csr::kMtopi,
+         .ext = RvExt::Smaia,
+         .read =
+             [](const C& c, unsigned) {
+                 return top_interrupt(c.mip() & c.mie_ & ~c.mideleg_, kMei, c.m_file_);
+             }},
+        // The minimal mvien and mvip (AIA §5.3): mvien is read-only zero (no
+        // virtual supervisor interrupts, no filtering), so sip and sie stay
+        // as the privileged spec has them; mvip's bits 1, 5 and 9 alias mip's
+        // SSIP, STIP (while software may write it) and software-writable
+        // SEIP, and the rest are zero.
+        {.name = "mvien",
+         .number = csr::kMvien,
+         .ext = RvExt::Smaia,
+         .read = zero,
+         .write = ignore},
+        {.name = "mvip",
+         .number = csr::kMvip,
+         .ext = RvExt::Smaia,
+         .read = [](const C& c, unsigned) { return c.mip_sw_ & mip_writable(c); },
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 uint64_t w = mip_writable(c);
+                 c.mip_sw_ = (c.mip_sw_ & ~w) | (v & w);
+                 c.attention_ = true;
+             }},
+
+        // ---- machine: triggers (Sdtrig, without Debug Mode) ----
+        {.name = "tselect",
+         .number = csr::kTselect,
+         .ext = RvExt::Sdtrig,
+         .read = [](const C& c, unsigned) { return c.triggers_.tselect(); },
+         .write = [](C& c, unsigned, uint64_t v) { c.triggers_.write_tselect(v); }},
+        {.name = "tdata1",
+         .number = csr::kTdata1,
+         .ext = RvExt::Sdtrig,
+         .read = [](const C& c, unsigned) { return c.triggers_.tdata1(); },
+         .write = [](C& c, unsigned, uint64_t v) { c.triggers_.write_tdata1(v); }},
+        {.name = "tdata2",
+         .number = csr::kTdata2,
+         .ext = RvExt::Sdtrig,
+         .read = [](const C& c, unsigned) { return c.triggers_.tdata2(); },
+         .write = [](C& c, unsigned, uint64_t v) { c.triggers_.write_tdata2(v); }},
+        // No trigger uses tdata3 (textra): WARL zero.
+        {.name = "tdata3",
+         .number = csr::kTdata3,
+         .ext = RvExt::Sdtrig,
+         .read = zero,
+         .write = ignore},
+        // Read-only fields in a read-write CSR number: writes are ignored.
+        {.name = "tinfo",
+         .number = csr::kTinfo,
+         .ext = RvExt::Sdtrig,
+         .read = [](const C& c, unsigned) { return c.triggers_.tinfo(); },
+         .write = ignore},
 
         // ---- machine: memory protection (RV64 has only the even pmpcfg) ----
         {.name = "pmpcfg0-14",

@@ -1,6 +1,7 @@
 // Control and status registers: their numbers, the fields of mstatus and
 // menvcfg, and the table that describes every CSR the hart implements
-// (privileged spec 1.12, Zicntr, Zihpm, Sstc, Zicbom/Zicboz).
+// (privileged spec 1.12, Zicntr, Zihpm, Sstc, Zicbom/Zicboz, Smaia/Ssaia,
+// Sdtrig).
 #pragma once
 
 #include "models/cpu/rv_isa.h"
@@ -33,7 +34,11 @@ enum Number : unsigned {
     kStval = 0x143,
     kSip = 0x144,
     kStimecmp = 0x14d,
+    kSiselect = 0x150,
+    kSireg = 0x151,
+    kStopei = 0x15c,
     kSatp = 0x180,
+    kStopi = 0xdb0,
     kMvendorid = 0xf11,
     kMarchid = 0xf12,
     kMimpid = 0xf13,
@@ -46,6 +51,8 @@ enum Number : unsigned {
     kMie = 0x304,
     kMtvec = 0x305,
     kMcounteren = 0x306,
+    kMvien = 0x308,
+    kMvip = 0x309,
     kMenvcfg = 0x30a,
     kMcountinhibit = 0x320,
     kMhpmevent3 = 0x323,
@@ -54,11 +61,20 @@ enum Number : unsigned {
     kMcause = 0x342,
     kMtval = 0x343,
     kMip = 0x344,
+    kMiselect = 0x350,
+    kMireg = 0x351,
+    kMtopei = 0x35c,
     kPmpcfg0 = 0x3a0,
     kPmpaddr0 = 0x3b0,
+    kTselect = 0x7a0,
+    kTdata1 = 0x7a1,
+    kTdata2 = 0x7a2,
+    kTdata3 = 0x7a3,
+    kTinfo = 0x7a4,
     kMcycle = 0xb00,
     kMinstret = 0xb02,
     kMhpmcounter3 = 0xb03,
+    kMtopi = 0xfb0,
 };
 } // namespace csr
 

@@ -39,6 +39,14 @@ constexpr std::array<ExtInfo, kRvExtCount> kExtensions = {{
     // ours). The extension only tells software, through the device tree,
     // that the hint is worth issuing in spin loops.
     {.ext = RvExt::Zihintpause, .name = "zihintpause"},
+    // tselect, tdata1-3, tinfo illegal (no triggers; see rv_trigger.h).
+    {.ext = RvExt::Sdtrig, .name = "sdtrig"},
+    // The AIA's machine-level CSRs illegal: miselect, mireg, mtopei, mtopi,
+    // mvien, mvip.
+    {.ext = RvExt::Smaia, .name = "smaia"},
+    // The AIA's supervisor-level CSRs illegal: siselect, sireg, stopei,
+    // stopi. (Linux uses an IMSIC only on harts that name ssaia.)
+    {.ext = RvExt::Ssaia, .name = "ssaia"},
     {.ext = RvExt::Sstc, .name = "sstc"}, // stimecmp illegal, menvcfg.STCE reads 0
 }};
 
@@ -117,6 +125,12 @@ RvIsa parse_rv_isa(const std::string& text, const Location& where) {
         throw InputError(where, fmt::format("ISA '{}' lacks 'zicsr', which nvsoc's hart always "
                                             "has (its M, S and U modes are driven through CSRs): "
                                             "add _zicsr",
+                                            text));
+    // Smaia on a hart with S-mode brings the supervisor-level CSRs too.
+    if (out.has(RvExt::Smaia) && !out.has(RvExt::Ssaia))
+        throw InputError(where, fmt::format("ISA '{}' has 'smaia' without 'ssaia': a hart with "
+                                            "S-mode and the machine-level AIA CSRs has the "
+                                            "supervisor-level ones too (add _ssaia)",
                                             text));
     if (out.has(RvExt::D) && !out.has(RvExt::F))
         throw InputError(where,

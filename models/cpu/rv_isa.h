@@ -28,6 +28,9 @@ enum class RvExt : uint8_t {
     Zicbom,
     Zicboz,
     Zihintpause,
+    Sdtrig,
+    Smaia,
+    Ssaia,
     Sstc,
 };
 inline constexpr unsigned kRvExtCount = static_cast<unsigned>(RvExt::Sstc) + 1;

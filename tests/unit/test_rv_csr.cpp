@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 using namespace nvsoc::rv;
@@ -37,6 +39,37 @@ uint32_t csr_write_insn(unsigned csr) {
     return (csr << 20) | (2u << 15) | (2u << 12) | 0x73;
 }
 
+// An IMSIC interrupt file as the AIA CSRs reach it: eidelivery,
+// eithreshold and the even eip/eie registers (RV64), a top identity the
+// test sets, and the claims that writes to *topei make.
+struct FakeFile : nvsoc::InterruptFile {
+    std::map<unsigned, uint64_t> regs;
+    uint32_t top = 0;
+    unsigned claims = 0;
+    FakeFile() {
+        regs[0x70] = regs[0x72] = 0;
+        for (unsigned s = 0x80; s <= 0xfe; s += 2)
+            regs[s] = 0;
+    }
+    bool read_indirect(unsigned select, uint64_t& value) const override {
+        auto it = regs.find(select);
+        if (it == regs.end()) return false;
+        value = it->second;
+        return true;
+    }
+    bool write_indirect(unsigned select, uint64_t value) override {
+        auto it = regs.find(select);
+        if (it == regs.end()) return false;
+        it->second = value;
+        return true;
+    }
+    uint32_t topei() const override { return top; }
+    void claim_topei() override {
+        ++claims;
+        top = 0;
+    }
+};
+
 // The access conditions: all on, all off, or all on but scounteren.
 enum class Enables { On, Off, NotScounteren };
 
@@ -44,7 +77,14 @@ struct Hart {
     FlatMemory mem;
     ReservationSet resv;
     RvCore core;
-    explicit Hart(RvExtensions isa = RvExtensions::all()) : core(config(isa), mem, resv) {}
+    FakeFile mfile, sfile;
+    // With both interrupt files, and miselect/siselect on the iprio array,
+    // so that every AIA CSR is accessible.
+    explicit Hart(RvExtensions isa = RvExtensions::all()) : core(config(isa), mem, resv) {
+        core.set_interrupt_files(&mfile, &sfile);
+        core.csr_write(csr::kMiselect, 0x30); // false without Smaia
+        core.csr_write(csr::kSiselect, 0x30);
+    }
     static CoreConfig config(RvExtensions isa) {
         CoreConfig c;
         c.isa = isa;
@@ -52,6 +92,11 @@ struct Hart {
         return c;
     }
     void put(uint64_t at, uint32_t insn) { std::memcpy(&mem.ram[at - kBase], &insn, 4); }
+    uint64_t csr(unsigned n) {
+        uint64_t v = 0;
+        REQUIRE(core.csr_read(n, v));
+        return v;
+    }
 
     // Runs `insn` at privilege `p` (reached through mret) with the access
     // conditions on (counter enables as `counters` says, FS, STCE; TVM
@@ -164,20 +209,26 @@ TEST_CASE("csr table: without its extension a CSR traps, even from M") {
             CHECK_FALSE(h.core.csr_read(n, v));
         }
     }
-    CHECK(gating == std::set<RvExt>{RvExt::F, RvExt::Zicntr, RvExt::Zihpm, RvExt::Sstc});
+    CHECK(gating == std::set<RvExt>{RvExt::F, RvExt::Zicntr, RvExt::Zihpm, RvExt::Sstc,
+                                    RvExt::Smaia, RvExt::Ssaia, RvExt::Sdtrig});
 }
 
 TEST_CASE("csr table: access conditions (counter enables, FS, STCE, TVM) trap when off") {
     Hart h;
+    // Conditions on the AIA's interrupt files and selects, not on enables
+    // (tested below).
+    const std::set<std::string> aia = {"mireg", "mtopei", "sireg", "stopei"};
     unsigned conditional = 0;
     for (const CsrSpec& s : csr_specs())
         for (unsigned n : numbers_of(s)) {
             INFO(s.name << " 0x" << std::hex << n);
-            CHECK(h.run_at(s.priv, csr_read_insn(n), Enables::Off) == !s.allowed);
+            bool on_enables = s.allowed && !aia.count(s.name);
+            CHECK(h.run_at(s.priv, csr_read_insn(n), Enables::Off) == !on_enables);
             conditional += s.allowed != nullptr;
         }
-    // fflags, frm, fcsr, cycle, time, instret, hpmcounter3-31, stimecmp, satp
-    CHECK(conditional == 3 + 3 + 29 + 2);
+    // fflags, frm, fcsr, cycle, time, instret, hpmcounter3-31, stimecmp,
+    // satp, and the four AIA ones
+    CHECK(conditional == 3 + 3 + 29 + 2 + 4);
 }
 
 TEST_CASE("csr: the counters need mcounteren below M, and scounteren too in U") {
@@ -243,4 +294,202 @@ TEST_CASE("csr: without Zihpm the hpmcounters trap but the machine counters and 
     CHECK_FALSE(h.run_at(M, csr_read_insn(csr::kHpmcounter3 + 28)));
     CHECK(h.run_at(M, csr_write_insn(csr::kMhpmcounter3)));
     CHECK(h.run_at(M, csr_write_insn(csr::kMhpmevent3 + 28)));
+}
+
+// ---- Smaia / Ssaia ---------------------------------------------------------
+
+namespace {
+// csrrwi x1, csr, imm: a write of a 5-bit value that also reads.
+uint32_t csrrwi_insn(unsigned csr, unsigned imm) {
+    return (csr << 20) | (imm << 15) | (5u << 12) | (1u << 7) | 0x73;
+}
+// csrrw x1, csr, x0: what Linux does to claim stopei.
+uint32_t csrrw_zero_insn(unsigned csr) {
+    return (csr << 20) | (1u << 12) | (1u << 7) | 0x73;
+}
+constexpr uint64_t topi(uint64_t iid, uint64_t prio) {
+    return (iid << 16) | prio;
+}
+} // namespace
+
+TEST_CASE("aia: miselect/mireg reach the iprio array and the M interrupt file", "[csr][aia]") {
+    Hart h;
+    h.mfile.regs[0x70] = 1;
+    h.mfile.regs[0x84] = 0xf0;
+    for (auto [sel, want] : {std::pair{0x70u, 1u}, {0x84u, 0xf0u}, {0x72u, 0u}, {0xfeu, 0u}}) {
+        INFO("select 0x" << std::hex << sel);
+        REQUIRE(h.core.csr_write(csr::kMiselect, sel));
+        CHECK(h.run_at(M, csr_read_insn(csr::kMireg)));
+        CHECK(h.core.x[1] == want);
+    }
+    REQUIRE(h.core.csr_write(csr::kMiselect, 0x72));
+    CHECK(h.run_at(M, csrrwi_insn(csr::kMireg, 5)));
+    CHECK(h.mfile.regs[0x72] == 5);
+    // The iprio array: even selects read zero and ignore writes.
+    for (unsigned sel = 0x30; sel <= 0x3e; sel += 2) {
+        INFO("select 0x" << std::hex << sel);
+        REQUIRE(h.core.csr_write(csr::kMiselect, sel));
+        CHECK(h.run_at(M, csrrwi_insn(csr::kMireg, 31)));
+        CHECK(h.run_at(M, csr_read_insn(csr::kMireg)));
+        CHECK(h.core.x[1] == 0);
+    }
+    // Illegal: odd iprio selects (RV64), registers the file does not have
+    // (odd eip/eie, holes), and selects outside the defined ranges.
+    for (uint64_t sel : {0x31ull, 0x3full, 0x71ull, 0x81ull, 0xc1ull, 0xffull, 0x0ull, 0x2full,
+                         0x40ull, 0x6full, 0x100ull, 0x170ull, ~0ull}) {
+        INFO("select 0x" << std::hex << sel);
+        REQUIRE(h.core.csr_write(csr::kMiselect, sel));
+        CHECK(h.csr(csr::kMiselect) == sel); // WARL: it holds any value
+        CHECK_FALSE(h.run_at(M, csr_read_insn(csr::kMireg)));
+        CHECK_FALSE(h.run_at(M, csr_write_insn(csr::kMireg)));
+    }
+    // M only.
+    REQUIRE(h.core.csr_write(csr::kMiselect, 0x70));
+    CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kMireg)));
+    CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kMiselect)));
+    // Without an interrupt file, its selects are illegal; iprio stays.
+    h.core.set_interrupt_files(nullptr, &h.sfile);
+    CHECK_FALSE(h.run_at(M, csr_read_insn(csr::kMireg)));
+    REQUIRE(h.core.csr_write(csr::kMiselect, 0x30));
+    CHECK(h.run_at(M, csr_read_insn(csr::kMireg)));
+}
+
+TEST_CASE("aia: siselect/sireg reach the S interrupt file from S", "[csr][aia]") {
+    Hart h;
+    h.sfile.regs[0xc2] = 0xabc;
+    REQUIRE(h.core.csr_write(csr::kSiselect, 0xc2));
+    CHECK(h.run_at(S, csr_read_insn(csr::kSireg)));
+    CHECK(h.core.x[1] == 0xabc);
+    CHECK(h.run_at(M, csr_read_insn(csr::kSireg)));
+    CHECK_FALSE(h.run_at(U, csr_read_insn(csr::kSireg)));
+    CHECK_FALSE(h.run_at(U, csr_read_insn(csr::kSiselect)));
+    REQUIRE(h.core.csr_write(csr::kSiselect, 0x70));
+    CHECK(h.run_at(S, csrrwi_insn(csr::kSireg, 1)));
+    CHECK(h.sfile.regs[0x70] == 1);
+    CHECK(h.mfile.regs[0x70] == 0);
+    REQUIRE(h.core.csr_write(csr::kSiselect, 0x3c));
+    CHECK(h.run_at(S, csr_read_insn(csr::kSireg)));
+    CHECK(h.core.x[1] == 0);
+    for (uint64_t sel : {0x3dull, 0xc3ull, 0x50ull}) {
+        REQUIRE(h.core.csr_write(csr::kSiselect, sel));
+        CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kSireg)));
+    }
+    h.core.set_interrupt_files(&h.mfile, nullptr);
+    REQUIRE(h.core.csr_write(csr::kSiselect, 0x70));
+    CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kSireg)));
+    CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kStopei)));
+}
+
+TEST_CASE("aia: *topei reads the file's top identity, and a write claims it", "[csr][aia]") {
+    Hart h;
+    h.mfile.top = (5u << 16) | 5u;
+    CHECK(h.run_at(M, csr_read_insn(csr::kMtopei))); // csrrs x1, mtopei, x0: read only
+    CHECK(h.core.x[1] == ((5u << 16) | 5u));
+    CHECK(h.mfile.claims == 0);
+    CHECK(h.run_at(M, csrrw_zero_insn(csr::kMtopei)));
+    CHECK(h.core.x[1] == ((5u << 16) | 5u)); // the value before the claim
+    CHECK(h.mfile.claims == 1);
+    CHECK(h.mfile.top == 0);
+    CHECK(h.run_at(M, csr_write_insn(csr::kMtopei))); // csrrs with rs1 != x0 writes too
+    CHECK(h.mfile.claims == 2);
+    CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kMtopei)));
+
+    h.sfile.top = (9u << 16) | 9u;
+    CHECK(h.run_at(S, csrrw_zero_insn(csr::kStopei)));
+    CHECK(h.core.x[1] == ((9u << 16) | 9u));
+    CHECK(h.sfile.claims == 1);
+    CHECK(h.mfile.claims == 2);
+    CHECK_FALSE(h.run_at(U, csr_read_insn(csr::kStopei)));
+
+    h.core.set_interrupt_files(nullptr, nullptr);
+    CHECK_FALSE(h.run_at(M, csr_read_insn(csr::kMtopei)));
+    CHECK_FALSE(h.run_at(M, csrrw_zero_insn(csr::kMtopei)));
+    CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kStopei)));
+}
+
+TEST_CASE("aia: mtopi shows M-level interrupts, stopi delegated ones, in default order",
+          "[csr][aia]") {
+    Hart h;
+    auto mtopi = [&] { return h.csr(csr::kMtopi); };
+    auto stopi = [&] { return h.csr(csr::kStopi); };
+    const uint64_t all =
+        (1u << kMei) | (1u << kMsi) | (1u << kMti) | (1u << kSei) | (1u << kSsi) | (1u << kSti);
+    REQUIRE(h.core.csr_write(csr::kMstatus, 0)); // MIE/SIE do not matter
+    CHECK(mtopi() == 0);
+    CHECK(stopi() == 0);
+    h.core.set_external_pending(1u << kMti);
+    CHECK(mtopi() == 0); // not enabled
+    REQUIRE(h.core.csr_write(csr::kMie, all));
+    CHECK(mtopi() == topi(kMti, 255));
+    h.core.set_external_pending((1u << kMti) | (1u << kMsi));
+    CHECK(mtopi() == topi(kMsi, 255));
+    // MEI: the priority its interrupt file reports (1..255), or 255.
+    h.core.set_external_pending((1u << kMti) | (1u << kMsi) | (1u << kMei));
+    h.mfile.top = (20u << 16) | 20u;
+    CHECK(mtopi() == topi(kMei, 20));
+    h.mfile.top = (300u << 16) | 300u;
+    CHECK(mtopi() == topi(kMei, 255));
+    h.core.set_interrupt_files(nullptr, &h.sfile);
+    CHECK(mtopi() == topi(kMei, 255));
+    REQUIRE(h.core.csr_write(csr::kMie, all & ~(1u << kMei)));
+    CHECK(mtopi() == topi(kMsi, 255));
+    REQUIRE(h.core.csr_write(csr::kMie, all));
+    // S-level interrupts: at M level until delegated.
+    h.core.set_external_pending(1u << kSei);
+    REQUIRE(h.core.csr_write(csr::kMip, (1u << kSsi) | (1u << kSti)));
+    CHECK(mtopi() == topi(kSei, 255));
+    CHECK(stopi() == 0);
+    REQUIRE(h.core.csr_write(csr::kMideleg, (1u << kSsi) | (1u << kSti)));
+    CHECK(mtopi() == topi(kSei, 255));
+    CHECK(stopi() == topi(kSsi, 255));
+    REQUIRE(h.core.csr_write(csr::kMideleg, (1u << kSei) | (1u << kSsi) | (1u << kSti)));
+    CHECK(mtopi() == 0);
+    h.sfile.top = (7u << 16) | 7u;
+    CHECK(stopi() == topi(kSei, 7));
+    h.sfile.top = 0; // SEIP without an identity from the file: 256 -> 255
+    CHECK(stopi() == topi(kSei, 255));
+    REQUIRE(h.core.csr_write(csr::kSie, 1u << kSti));
+    CHECK(stopi() == topi(kSti, 255));
+    // An M-level interrupt does not show in stopi.
+    h.core.set_external_pending((1u << kSei) | (1u << kMti));
+    CHECK(mtopi() == topi(kMti, 255));
+    CHECK(stopi() == topi(kSti, 255));
+    // From the instructions: mtopi is M-only, stopi S and up, both
+    // read-only. (Nothing pending at M level, so that no interrupt is
+    // taken; the delegated STI is not taken in S with SIE clear.)
+    h.core.set_external_pending(0);
+    CHECK(h.run_at(M, csr_read_insn(csr::kMtopi)));
+    CHECK(h.core.x[1] == 0);
+    CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kMtopi)));
+    // (run_at turns on Sstc's STCE, which drives STIP: use SSIP.)
+    REQUIRE(h.core.csr_write(csr::kMip, 1u << kSsi));
+    REQUIRE(h.core.csr_write(csr::kSie, 1u << kSsi));
+    CHECK(h.run_at(S, csr_read_insn(csr::kStopi)));
+    CHECK(h.core.x[1] == topi(kSsi, 255));
+    REQUIRE(h.core.csr_write(csr::kMip, 0));
+    CHECK_FALSE(h.run_at(U, csr_read_insn(csr::kStopi)));
+    CHECK_FALSE(h.run_at(M, csr_write_insn(csr::kStopi)));
+}
+
+TEST_CASE("aia: mvien is zero, mvip aliases mip's SSIP, STIP and software SEIP", "[csr][aia]") {
+    Hart h;
+    REQUIRE(h.core.csr_write(csr::kMvien, ~uint64_t{0}));
+    CHECK(h.csr(csr::kMvien) == 0);
+    const uint64_t aliases = (1u << kSsi) | (1u << kSti) | (1u << kSei);
+    REQUIRE(h.core.csr_write(csr::kMvip, ~uint64_t{0}));
+    CHECK(h.csr(csr::kMvip) == aliases);
+    CHECK((h.csr(csr::kMip) & aliases) == aliases);
+    REQUIRE(h.core.csr_write(csr::kMip, 1u << kSsi));
+    CHECK(h.csr(csr::kMvip) == (1u << kSsi));
+    // The SEIP pin shows in mip, not in mvip (the software-writable bit).
+    h.core.set_external_pending(1u << kSei);
+    REQUIRE(h.core.csr_write(csr::kMvip, 0));
+    CHECK(h.csr(csr::kMvip) == 0);
+    CHECK((h.csr(csr::kMip) & aliases) == (1u << kSei));
+    // With Sstc's STCE, STIP is not writable in mip: mvip bit 5 reads zero.
+    REQUIRE(h.core.csr_write(csr::kMenvcfg, menvcfg::kStce));
+    REQUIRE(h.core.csr_write(csr::kMvip, 1u << kSti));
+    CHECK(h.csr(csr::kMvip) == 0);
+    CHECK(h.run_at(M, csr_read_insn(csr::kMvip)));
+    CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kMvien)));
 }

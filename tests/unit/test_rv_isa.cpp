@@ -46,7 +46,8 @@ TEST_CASE("isa: g is imafd_zicsr_zifencei, repeats and empty parts are ignored, 
 
 TEST_CASE("isa: every extension the hart implements is accepted and named") {
     RvIsa isa = parse_rv_isa(
-        "rv64imafdc_zicsr_zifencei_zicntr_zihpm_zicbom_zicboz_zihintpause_sstc", kWhere);
+        "rv64imafdc_zicsr_zifencei_zicntr_zihpm_zicbom_zicboz_zihintpause_sdtrig_smaia_ssaia_sstc",
+        kWhere);
     CHECK(isa.extensions == RvExtensions::all());
     REQUIRE(isa.names.size() == kRvExtCount);
     for (unsigned i = 0; i < kRvExtCount; ++i)
@@ -60,7 +61,7 @@ TEST_CASE("isa: errors name the place, the string and what to change") {
     CHECK(error_of("rv64imafdch_zicsr") ==
           "platform.yaml:3:8: error: ISA 'rv64imafdch_zicsr': extension 'h' is not implemented by "
           "nvsoc's hart (it has: imafdc and zicsr, zifencei, zicntr, zihpm, zicbom, zicboz, "
-          "zihintpause, sstc)");
+          "zihintpause, sdtrig, smaia, ssaia, sstc)");
     CHECK(error_of("rv64mac_zicsr") ==
           "platform.yaml:3:8: error: ISA 'rv64mac_zicsr' needs the base 'i' (or 'g') right after "
           "rv64");
@@ -81,6 +82,21 @@ TEST_CASE("isa: zicsr is required and d needs f") {
         "platform.yaml:3:8: error: ISA 'rv64imadc_zicsr' has 'd' without 'f', which it builds on");
     CHECK(error_of("rv64i_zicsr").empty());
     CHECK(error_of("rv64g").empty());
+}
+
+TEST_CASE("isa: smaia needs ssaia") {
+    CHECK(error_of("rv64imac_zicsr_smaia") ==
+          "platform.yaml:3:8: error: ISA 'rv64imac_zicsr_smaia' has 'smaia' without 'ssaia': a "
+          "hart with S-mode and the machine-level AIA CSRs has the supervisor-level ones too (add "
+          "_ssaia)");
+    CHECK(error_of("rv64imac_zicsr_ssaia_smaia").empty());
+    CHECK(error_of("rv64imac_zicsr_ssaia").empty());
+    RvIsa isa = parse_rv_isa("rv64gc_smaia_ssaia_sdtrig", kWhere);
+    CHECK(isa.names == std::vector<std::string>{"i", "m", "a", "f", "d", "zicsr", "zifencei", "c",
+                                                "smaia", "ssaia", "sdtrig"});
+    CHECK(isa.has(RvExt::Smaia));
+    CHECK(isa.has(RvExt::Ssaia));
+    CHECK(isa.has(RvExt::Sdtrig));
 }
 
 TEST_CASE("isa: an extension set adds and removes members") {
