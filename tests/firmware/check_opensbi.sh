@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Debian's OpenSBI boots on the default platform: its banner shows the
-# platform's harts and devices, it jumps to an S-mode payload in S-mode, and
-# the payload's SBI shutdown ends nvsoc with status 0.
+# Debian's OpenSBI boots on a platform: its banner shows the platform's harts
+# and devices (IPI_DEVICE: the one it found for IPIs), it jumps to an S-mode
+# payload in S-mode, and the payload's SBI shutdown ends nvsoc with status 0.
+#
+#   check_opensbi.sh NVSOC FIRMWARE PAYLOAD CONFIG IPI_DEVICE
 set -u
-nvsoc=$1 firmware=$2 payload=$3
+nvsoc=$1 firmware=$2 payload=$3 config=$4 ipi=$5
 raw=$(mktemp)
 trap 'rm -f "$raw"' EXIT
-"$nvsoc" run configs/default.yaml --firmware "$firmware" --kernel "$payload" \
+"$nvsoc" run "$config" --firmware "$firmware" --kernel "$payload" \
     --max-time 5s </dev/null >"$raw" 2>&1
 status=$?
 out=$(tr -d '\r' <"$raw") # OpenSBI ends its lines with CR LF
@@ -18,7 +20,7 @@ expect() {
 }
 expect '^OpenSBI v1\.1'
 expect '^Platform HART Count +: 4$'
-expect '^Platform IPI Device +: aclint-mswi$'
+expect "^Platform IPI Device +: $ipi\$"
 expect '^Platform Timer Device +: aclint-mtimer @ 10000000Hz$'
 expect '^Platform Console Device +: uart8250$'
 expect '^Platform Shutdown Device +: sifive_test$'
