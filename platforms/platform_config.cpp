@@ -402,12 +402,12 @@ void resolve_msi_controllers(std::vector<DeviceConfig>& devices) {
             for (const auto& c : devices)
                 if (info_of(c).roles & kMsiController) candidates.push_back(c.name);
             if (candidates.size() > 1)
-                throw InputError(d.where, fmt::format("'{}' signals interrupts by MSI and the "
-                                                      "platform has {} MSI controllers ({}): say "
-                                                      "which one with msi-parent: {}",
-                                                      d.name, candidates.size(),
-                                                      fmt::join(candidates, ", "),
-                                                      candidates.front()));
+                throw InputError(d.where,
+                                 fmt::format("'{}' signals interrupts by MSI and the "
+                                             "platform has {} MSI controllers ({}): say "
+                                             "which one with msi-parent: {}",
+                                             d.name, candidates.size(), fmt::join(candidates, ", "),
+                                             candidates.front()));
         }
         d.msi_controller = choose_role(devices, kMsiController, "MSI controller", named.text,
                                        named.where, "msi-parent");
@@ -419,6 +419,21 @@ void resolve_msi_controllers(std::vector<DeviceConfig>& devices) {
                             "device{}",
                             d.name,
                             d.type == "pcie-host" ? ", or set msi: off for INTx alone" : ""));
+    }
+}
+
+// Models that the harts reach through CSRs need those CSRs' extensions.
+void check_hart_extensions(const std::vector<DeviceConfig>& devices, const rv::RvIsa& isa,
+                           const std::string& isa_text) {
+    for (const auto& d : devices) {
+        const ModelInfo& info = info_of(d);
+        if (!info.hart_extensions) continue;
+        for (const std::string& ext : info.hart_extensions(d.params))
+            if (std::find(isa.names.begin(), isa.names.end(), ext) == isa.names.end())
+                throw InputError(d.where, fmt::format("'{}' (type {}) needs the harts' {} "
+                                                      "extension, which harts.isa '{}' lacks: add "
+                                                      "_{} to it",
+                                                      d.name, d.type, ext, isa_text, ext));
     }
 }
 
@@ -552,6 +567,7 @@ PlatformConfig build_platform_config(const ConfigNode& root, const std::string& 
     resolve_irq_controllers(cfg.devices);
     resolve_msi_controllers(cfg.devices);
     assign_harts(cfg.devices, cfg.harts.count);
+    check_hart_extensions(cfg.devices, cfg.harts.parsed_isa, cfg.harts.isa);
     cfg.harts.timer = choose_role(cfg.devices, kTimeSource, "timer", harts.str("timer"),
                                   harts.where("timer"), "harts.timer");
     cfg.boot.rom = choose_role(cfg.devices, kBootRom, "boot ROM", boot.str("rom"),

@@ -61,6 +61,10 @@ struct ModelInfo {
     // writes to an MSI controller (kMsiController); such a model takes an
     // `msi-parent` key naming it. nullptr: MsiUse::None.
     MsiUse (*uses_msi)(const Params&) = nullptr;
+    // ISA extensions (as written in harts.isa) that the harts it serves
+    // must have to use it with these parameters: an IMSIC's files are
+    // reached through the Smaia/Ssaia CSRs. nullptr: none.
+    std::vector<std::string> (*hart_extensions)(const Params&) = nullptr;
 };
 
 class ModelRegistry {

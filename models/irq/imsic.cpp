@@ -349,6 +349,13 @@ NVSOC_REGISTER_MODEL(ModelInfo{
         if (p.u64("s-base") == 0) return {HartIrqPins::kMeip};
         return {HartIrqPins::kMeip, HartIrqPins::kSeip};
     },
+    // The harts reach the files through the AIA CSRs: Smaia for the
+    // machine level, Ssaia for the supervisor level (Linux also refuses an
+    // IMSIC whose harts do not name ssaia).
+    .hart_extensions = [](const Params& p) -> std::vector<std::string> {
+        if (p.u64("s-base") == 0) return {"smaia"};
+        return {"smaia", "ssaia"};
+    },
 });
 
 } // namespace nvsoc
