@@ -3,7 +3,8 @@
 # (sw/rootfs, plus the kernel's modules) on configs/pcie-epf-test.yaml, whose
 # pci-epf-test endpoint (104c:b500 at 0000:01:00.0, below the root port rp0
 # at 0000:00:01.0) the kernel's pci_endpoint_test driver and pcitest tool
-# exercise: BARs, the legacy interrupt, READ/WRITE/COPY transfers. Then the
+# exercise on the AIA platform (BARs, MSI and MSI-X, READ/WRITE/COPY
+# transfers) and on the PLIC platform with INTx. Then the
 # link as Linux sees it: 32.0 GT/s x16, and downtrained by the root port's
 # fault keys (lanes 8-15 failed: x8; gen4 and faster failing: 8.0 GT/s).
 #
@@ -30,24 +31,52 @@ base="console=ttyS0 earlycon=sbi"
 ep=0000:01:00.0
 rp=0000:00:01.0
 
-# pcitest through pci_endpoint_test (bound with irq_type=0 through a dynamic
-# ID, see tests/linux/guest/pcitest.sh). Each pcitest run prints one line
-# ending in OKAY (or NOT OKAY / TEST FAILED) after tabs.
-boot pcitest "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest.sh"
-check "pcitest: pci-endpoint-test bound to $ep" has "^pcitest: ok: pci-endpoint-test bound to $ep\$"
+# pcitest through pci_endpoint_test, bound through its id table (driver
+# data: MSI) on the AIA platform: MSI, MSI-X vectors 1-32, and transfers
+# that report by MSI-X (tests/linux/guest/pcitest-msi.sh). Each pcitest run
+# prints one line ending in OKAY (or NOT OKAY / TEST FAILED) after tabs.
+boot pcitest "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest-msi.sh"
+check "pcitest: pci-endpoint-test bound to $ep through its id table" \
+    has "^pcitest-msi: ok: pci-endpoint-test bound to $ep\$"
 for bar in 0 1 2 3 4 5; do
     check "pcitest: BAR$bar" has "^BAR$bar:[[:space:]]*OKAY\$"
 done
-check "pcitest: set IRQ type to legacy" has '^SET IRQ TYPE TO LEGACY:[[:space:]]*OKAY$'
-check "pcitest: legacy IRQ" has '^LEGACY IRQ:[[:space:]]*OKAY$'
+check "pcitest: set IRQ type to MSI" has '^SET IRQ TYPE TO MSI:[[:space:]]*OKAY$'
+check "pcitest: MSI 1" has '^MSI1:[[:space:]]*OKAY$'
+check "pcitest: MSI 2 refused, as Linux 6.12 gives one MSI vector" \
+    has '^pcitest-msi: ok: pcitest -m 2 is NOT OKAY'
+check "pcitest: set IRQ type to MSI-X" has '^SET IRQ TYPE TO MSI-X:[[:space:]]*OKAY$'
+for n in $(seq 1 32); do
+    check "pcitest: MSI-X $n" has "^MSI-X$n:[[:space:]]*OKAY\$"
+done
 for op in READ WRITE COPY; do
     for size in 1 1024 1025 1024000 1024001; do
         check "pcitest: $op of $size bytes" has "^$op ( *$size bytes):[[:space:]]*OKAY\$"
     done
 done
-check "pcitest: INTx interrupts counted" has "^pcitest: ok: the endpoint's INTx interrupts count\$"
-check "pcitest: 0 failed" has '^pcitest: 0 failed$'
+check "pcitest: every MSI-X vector fired" has '^pcitest-msi: ok: every MSI-X vector fired$'
+check "pcitest: 0 failed" has '^pcitest-msi: 0 failed$'
 check "pcitest: status 0" [ "$status" -eq 0 ]
+
+# The same endpoint on the PLIC platform: INTx alone (pci_endpoint_test bound
+# with irq_type=0 through a dynamic ID, see tests/linux/guest/pcitest.sh).
+aia_config=$config
+config=$work/pcie-epf-test-plic.yaml
+cat >"$config" <<EOF
+extends: $repo/configs/plic.yaml
+devices:
+  epf0: {type: pci-epf-test, bus: rp0, max-link-speed: gen5, max-link-width: 16}
+EOF
+boot pcitest-plic "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest.sh"
+check "pcitest (PLIC): pci-endpoint-test bound to $ep" has "^pcitest: ok: pci-endpoint-test bound to $ep\$"
+check "pcitest (PLIC): legacy IRQ" has '^LEGACY IRQ:[[:space:]]*OKAY$'
+for op in READ WRITE COPY; do
+    check "pcitest (PLIC): $op of 1024000 bytes" has "^$op (1024000 bytes):[[:space:]]*OKAY\$"
+done
+check "pcitest (PLIC): INTx interrupts counted" has "^pcitest: ok: the endpoint's INTx interrupts count\$"
+check "pcitest (PLIC): 0 failed" has '^pcitest: 0 failed$'
+check "pcitest (PLIC): status 0" [ "$status" -eq 0 ]
+config=$aia_config
 
 # The link (tests/linux/guest/pcie-link.sh reads what to expect from the
 # command line). Linux prints the bandwidth notice while scanning, on the
@@ -74,24 +103,27 @@ check "link, gen4 and faster failing: notice on the console" \
     has "$ep: .*available PCIe bandwidth, limited by 8.0 GT/s PCIe x16 link at $rp"
 
 # Errors Linux must hear. LCRC errors on every 97th TLP in each
-# direction: the data link layer replays them, so every transfer still
-# passes, and AER reports Bad TLP as correctable errors.
-boot lcrc "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest.sh" \
+# direction: the data link layer replays them, so every transfer (and every
+# MSI) still passes, and AER reports Bad TLP as correctable errors.
+boot lcrc "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest-msi.sh" \
     --set devices.rp0.lcrc-error-every=97
-check "LCRC errors: every pcitest still OKAY (replayed)" has '^pcitest: 0 failed$'
+check "LCRC errors: every pcitest still OKAY (replayed)" has '^pcitest-msi: 0 failed$'
 check "LCRC errors: status 0" [ "$status" -eq 0 ]
 check "LCRC errors: AER hears correctable errors" \
     has 'AER: \(Multiple \)\{0,1\}Correctable error message received from'
 check "LCRC errors: decoded as Bad TLP" has '\[ *6\] BadTLP'
 
 # A surprise down half a second into the run: the root port logs Surprise
-# Down (fatal), its interrupt reaches the AER driver, and Linux's recovery
-# resets the link, which cannot come back without its device.
-boot surprise "$kernel" "$initrd" "$base nvsoc_test=/tests/pcie-aer.sh nvsoc_aer_wait=3" \
+# Down (fatal), its interrupt reaches the AER driver as an MSI, and Linux's
+# recovery resets the link, which cannot come back without its device.
+boot surprise "$kernel" "$initrd" \
+    "$base nvsoc_test=/tests/pcie-aer.sh nvsoc_aer_wait=3 nvsoc_aer_irq=msi" \
     --set devices.rp0.surprise-down-at=500ms
 check "surprise down: AER hears a fatal error from the root port" \
     has "AER: \(Multiple \)\{0,1\}Uncorrectable (Fatal) error message received from $rp"
 check "surprise down: decoded as Surprise Down" has '\[ *5\] SDES'
+check "surprise down: the root port's AER interrupt came as an MSI" \
+    has "^pcie-aer: ok: the root port's AER interrupt is an MSI, and it fired\$"
 check "surprise down: the guest script passed" has '^pcie-aer: 0 failed$'
 check "surprise down: status 0" [ "$status" -eq 0 ]
 

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Guest test: the pci-epf-test endpoint of configs/pcie-epf-test.yaml
+# Guest test, on the PLIC platform (configs/plic.yaml plus the endpoint): the
+# pci-epf-test endpoint
 # (104c:b500 at 0000:01:00.0) through the kernel's pci_endpoint_test driver
 # and its pcitest tool: BARs 0..5, the legacy (INTx) interrupt, and READ,
 # WRITE and COPY transfers of 1, 1024, 1025, 1024000 and 1024001 bytes (the
