@@ -473,7 +473,13 @@ std::span<const CsrSpec> CsrTable::specs() {
          .number = csr::kTdata1,
          .ext = RvExt::Sdtrig,
          .read = [](const C& c, unsigned) { return c.triggers_.tdata1(); },
-         .write = [](C& c, unsigned, uint64_t v) { c.triggers_.write_tdata1(v); }},
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 bool was_armed = c.triggers_.armed();
+                 c.triggers_.write_tdata1(v);
+                 // See access_page: from now on no code page may be cached.
+                 if (c.triggers_.armed() && !was_armed) c.flush_tlb();
+             }},
         {.name = "tdata2",
          .number = csr::kTdata2,
          .ext = RvExt::Sdtrig,
