@@ -263,7 +263,9 @@ uint64_t RvCore::run(uint64_t budget) {
         }
         trapped_ = false;
         const Insn* ip = nullptr;
-        if (budget - done >= kBlockMax && !trace_insn && !triggers_.armed()) [[likely]] {
+        // (While a trigger is armed the fetch TLB stays empty, so find_block()
+        // finds nothing and every instruction takes the path below.)
+        if (budget - done >= kBlockMax && !trace_insn) [[likely]] {
             if (Block* b = find_block()) ip = b->insns.data();
         }
         if (!ip) {

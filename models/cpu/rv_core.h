@@ -278,9 +278,11 @@ class RvCore {
     Tlb& tlb_for(Access kind, Priv p) { return tlb_[p][static_cast<unsigned>(kind)]; }
     std::array<std::array<Tlb, 3>, 4> tlb_{}; // [priv][kind]
 
-    // Sdtrig. While a trigger is armed, run() executes one instruction at a
-    // time and asks these before the fetch and before the access; each
-    // raises the breakpoint exception when a trigger fires.
+    // Sdtrig. While a trigger is armed the fetch TLB caches no page (see
+    // access_page), so run() executes one instruction at a time and asks
+    // these before the fetch and before the access; each raises the
+    // breakpoint exception when a trigger fires. Unarmed, triggers cost the
+    // decoded-block path nothing.
     bool execute_trigger_fires();
     bool data_trigger_fires(const Insn& in);
     TriggerModule triggers_;

@@ -127,6 +127,13 @@ struct CsrTable {
         }
         return 0;
     }
+    // *topei (illegal without a file; csr_read/csr_write, which do not ask,
+    // see 0 and claim nothing).
+    static uint64_t topei(const InterruptFile* file) { return file ? file->topei() : 0; }
+    static void claim_topei(RvCore& c, InterruptFile* file) {
+        if (file) file->claim_topei();
+        c.attention_ = true;
+    }
     static bool has_m_file(const RvCore& c, unsigned) { return c.m_file_ != nullptr; }
     static bool has_s_file(const RvCore& c, unsigned) { return c.s_file_ != nullptr; }
 };
@@ -294,12 +301,8 @@ std::span<const CsrSpec> CsrTable::specs() {
          .priv = S,
          .ext = RvExt::Ssaia,
          .allowed = has_s_file,
-         .read = [](const C& c, unsigned) -> uint64_t { return c.s_file_->topei(); },
-         .write =
-             [](C& c, unsigned, uint64_t) {
-                 c.s_file_->claim_topei();
-                 c.attention_ = true;
-             }},
+         .read = [](const C& c, unsigned) { return topei(c.s_file_); },
+         .write = [](C& c, unsigned, uint64_t) { claim_topei(c, c.s_file_); }},
         // sip & sie: with mvien zero, the delegated interrupts.
         {.name = "stopi",
          .number = csr::kStopi,
@@ -430,12 +433,8 @@ std::span<const CsrSpec> CsrTable::specs() {
          .number = csr::kMtopei,
          .ext = RvExt::Smaia,
          .allowed = has_m_file,
-         .read = [](const C& c, unsigned) -> uint64_t { return c.m_file_->topei(); },
-         .write =
-             [](C& c, unsigned, uint64_t) {
-                 c.m_file_->claim_topei();
-                 c.attention_ = true;
-             }},
+         .read = [](const C& c, unsigned) { return topei(c.m_file_); },
+         .write = [](C& c, unsigned, uint64_t) { claim_topei(c, c.m_file_); }},
         {.name = "mtopi",
          .number = csr::kMtopi,
          .ext = RvExt::Smaia,
@@ -474,7 +473,13 @@ std::span<const CsrSpec> CsrTable::specs() {
          .number = csr::kTdata1,
          .ext = RvExt::Sdtrig,
          .read = [](const C& c, unsigned) { return c.triggers_.tdata1(); },
-         .write = [](C& c, unsigned, uint64_t v) { c.triggers_.write_tdata1(v); }},
+         .write =
+             [](C& c, unsigned, uint64_t v) {
+                 bool was_armed = c.triggers_.armed();
+                 c.triggers_.write_tdata1(v);
+                 // See access_page: from now on no code page may be cached.
+                 if (c.triggers_.armed() && !was_armed) c.flush_tlb();
+             }},
         {.name = "tdata2",
          .number = csr::kTdata2,
          .ext = RvExt::Sdtrig,

@@ -176,7 +176,9 @@ bool RvCore::access_page(uint64_t vaddr, void* data, unsigned len, Access kind) 
             std::memcpy(host + off, data, len);
         else
             std::memcpy(data, host + off, len);
-        if (uniform) {
+        // Armed triggers keep code pages out of the fetch TLB: without them
+        // run() cannot enter decoded blocks and checks every instruction.
+        if (uniform && !(kind == Access::Fetch && triggers_.armed())) {
             TlbEntry& e = tlb_for(kind, p)[(vaddr >> 12) % kTlbSize];
             e.vpn = vaddr >> 12;
             e.host = host;

@@ -405,6 +405,11 @@ TEST_CASE("aia: *topei reads the file's top identity, and a write claims it", "[
     CHECK_FALSE(h.run_at(M, csr_read_insn(csr::kMtopei)));
     CHECK_FALSE(h.run_at(M, csrrw_zero_insn(csr::kMtopei)));
     CHECK_FALSE(h.run_at(S, csr_read_insn(csr::kStopei)));
+    // The debugger's access (no access conditions) sees 0 and claims nothing.
+    uint64_t v = 1;
+    CHECK(h.core.csr_read(csr::kMtopei, v));
+    CHECK(v == 0);
+    CHECK(h.core.csr_write(csr::kStopei, 0));
 }
 
 TEST_CASE("aia: mtopi shows M-level interrupts, stopi delegated ones, in default order",
