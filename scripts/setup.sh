@@ -25,6 +25,15 @@ PACKAGES=(
   linux-source-6.12 make gcc flex bison bc
   # differential reference
   qemu-system-misc
+  # QEMU 10's qemu-system-riscv64, the AIA reference, is not installed (it
+  # would bring OpenSBI 1.5.1): scripts/fetch-reference-qemu.sh unpacks it
+  # from bookworm-backports. These are the bookworm libraries it links (its
+  # package's Depends; `ldd` on it finds nothing else missing). Most come
+  # with qemu-system-misc too.
+  libaio1 libbpf1 libcapstone4 libfdt1 libfuse3-3 libglib2.0-0 libgmp10
+  libgnutls30 libhogweed6 libibverbs1 libjpeg62-turbo libnettle8 libnuma1
+  libpixman-1-0 libpmem1 libpng16-16 librdmacm1 libsasl2-2 libseccomp2
+  libslirp0 libudev1 liburing2 libvdeplug2 libzstd1 zlib1g
 )
 
 missing=()
