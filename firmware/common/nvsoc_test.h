@@ -73,6 +73,12 @@
     __asm__ volatile("csrc " #csr ", %0" :: "rK"(__v) : "memory"); })
 #define csr_swap(csr, val) ({ unsigned long __v = (unsigned long)(val); \
     __asm__ volatile("csrrw %0, " #csr ", %0" : "+r"(__v) :: "memory"); __v; })
+/* The same by CSR number, for CSRs the assembler has no name for (the AIA's,
+ * Sdtrig's). */
+#define csrr_n(n) ({ unsigned long __v; \
+    __asm__ volatile("csrr %0, %1" : "=r"(__v) : "i"(n) : "memory"); __v; })
+#define csrw_n(n, val) ({ unsigned long __v = (unsigned long)(val); \
+    __asm__ volatile("csrw %0, %1" ::"i"(n), "r"(__v) : "memory"); })
 
 #define mmio_read32(a) (*(volatile uint32_t *)(uintptr_t)(a))
 #define mmio_write32(a, v) (*(volatile uint32_t *)(uintptr_t)(a) = (uint32_t)(v))

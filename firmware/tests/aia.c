@@ -23,17 +23,6 @@
 
 #define TOPI(iid, prio) (((unsigned long)(iid) << 16) | (prio))
 
-#define csrr_n(n)                                                                                  \
-    ({                                                                                             \
-        unsigned long __v;                                                                         \
-        __asm__ volatile("csrr %0, %1" : "=r"(__v) : "i"(n) : "memory");                           \
-        __v;                                                                                       \
-    })
-#define csrw_n(n, val)                                                                             \
-    ({                                                                                             \
-        unsigned long __v = (unsigned long)(val);                                                  \
-        __asm__ volatile("csrw %0, %1" ::"i"(n), "r"(__v) : "memory");                             \
-    })
 
 static volatile unsigned long traps, last_cause, last_tval;
 

@@ -33,17 +33,6 @@
 
 #define CAUSE_BREAKPOINT 3
 
-#define csrr_n(n)                                                                                  \
-    ({                                                                                             \
-        unsigned long __v;                                                                         \
-        __asm__ volatile("csrr %0, %1" : "=r"(__v) : "i"(n) : "memory");                           \
-        __v;                                                                                       \
-    })
-#define csrw_n(n, val)                                                                             \
-    ({                                                                                             \
-        unsigned long __v = (unsigned long)(val);                                                  \
-        __asm__ volatile("csrw %0, %1" ::"i"(n), "r"(__v) : "memory");                             \
-    })
 
 /* Each probe is one uncompressed instruction at a known label, inside a
  * small function: exec_probe returns 1 if its addi ran (0 if a trigger
