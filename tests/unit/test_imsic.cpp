@@ -121,6 +121,22 @@ TEST_CASE("imsic: the page reads as zero, and takes only aligned 32-bit accesses
     CHECK(b.s().write(0x0, 3, 1) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 
+TEST_CASE("imsic: writes to reserved words or to pages without a file are ignored and logged") {
+    Bench b(Overrides{{"guests", "1"}});
+    auto errors = [&] {
+        nlohmann::json stats;
+        b.dev->stats(stats);
+        return stats["guest_errors"].get<uint64_t>();
+    };
+    REQUIRE(b.m.write(0x8, 3, 4) == tlm::TLM_OK_RESPONSE);      // reserved word
+    REQUIRE(b.m.write(0x0, 3, 4) == tlm::TLM_OK_RESPONSE);      // seteipnum_le: fine
+    REQUIRE(b.s().write(0x1000, 3, 4) == tlm::TLM_OK_RESPONSE); // hart 0's guest page
+    CHECK(errors() == 2);
+    CHECK(b.m.read32(0x8) == 0);
+    CHECK(errors() == 2); // reads of reserved space are no error
+    CHECK_FALSE(b.imsic->supervisor_file(0).pending(3));
+}
+
 TEST_CASE("imsic: topei reports the lowest pending and enabled identity, twice") {
     Bench b;
     ImsicFile& f = b.imsic->machine_file(0);
