@@ -6,7 +6,8 @@
  * priority), regardless of mstatus.MIE/SIE and split by mideleg; the iprio
  * array reads zero; odd iprio selects and unknown selects are illegal, and
  * so are the IMSIC's selects and mtopei/stopei when the hart has no IMSIC
- * (configs/default.yaml today; with one they must be legal); mvien is zero
+ * (with one, as on configs/default.yaml, they are legal and
+ * firmware/tests/aia_msi.c tests them); mvien is zero
  * and mvip aliases mip's SSIP, STIP and SEIP. */
 #include "nvsoc_test.h"
 

@@ -27,17 +27,6 @@
 #define CSR_SIREG 0x151
 #define CSR_STOPEI 0x15c
 
-#define csrr_n(n)                                                                  \
-    ({                                                                             \
-        unsigned long __v;                                                         \
-        __asm__ volatile("csrr %0, %1" : "=r"(__v) : "i"(n) : "memory");           \
-        __v;                                                                       \
-    })
-#define csrw_n(n, val)                                                             \
-    ({                                                                             \
-        unsigned long __v = (unsigned long)(val);                                  \
-        __asm__ volatile("csrw %0, %1" ::"i"(n), "r"(__v) : "memory");             \
-    })
 /* Reads *topei and claims what it showed, in one instruction (as Linux does). */
 #define csr_claim_n(n)                                                             \
     ({                                                                             \
