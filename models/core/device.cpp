@@ -64,6 +64,11 @@ Device::Device(const DeviceConfig& config) : Model(config), target("target") {
 }
 
 void Device::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    serve_window(regs_, size(), tx, delay);
+}
+
+void Device::serve_window(RegisterBank& bank, uint64_t window_size, tlm::tlm_generic_payload& tx,
+                          sc_core::sc_time& delay) {
     delay += access_latency_;
     if (tx.get_byte_enable_ptr() || tx.get_streaming_width() < tx.get_data_length()) {
         tx.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
@@ -78,7 +83,7 @@ void Device::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) 
         tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
-    serve_registers(regs_, tx, log_, unmapped_is_reserved_ ? size() : 0);
+    serve_registers(bank, tx, log_, unmapped_is_reserved_ ? window_size : 0, reserved_log_);
 }
 
 ParamSpec harts_param() {
@@ -99,7 +104,7 @@ ParamSpec msi_parent_param() {
 }
 
 void serve_registers(RegisterBank& bank, tlm::tlm_generic_payload& tx, Logger& log,
-                     uint64_t reserved_below) {
+                     uint64_t reserved_below, ReservedLog log_reserved) {
     uint64_t offset = tx.get_address();
     unsigned len = tx.get_data_length();
     AccessResult r = tx.is_read()    ? bank.read(offset, tx.get_data_ptr(), len)
@@ -112,6 +117,11 @@ void serve_registers(RegisterBank& bank, tlm::tlm_generic_payload& tx, Logger& l
     case AccessResult::Unmapped:
         if (offset < reserved_below && len <= reserved_below - offset) {
             if (tx.is_read()) std::memset(tx.get_data_ptr(), 0, len);
+            if (log_reserved == ReservedLog::All ||
+                (log_reserved == ReservedLog::Writes && tx.is_write()))
+                log.guest_error("{} of {} bytes at reserved offset 0x{:x} (reads 0, writes "
+                                "ignored)",
+                                tx.is_read() ? "read" : "write", len, offset);
             tx.set_response_status(tlm::TLM_OK_RESPONSE);
             break;
         }

@@ -33,6 +33,11 @@ class SystemControl {
 // One interrupt input a device's output is wired to: "plic:10", or just 10
 // when the platform has one interrupt controller (the platform config then
 // fills in its name).
+// Which accesses to a register window's reserved space are guest errors:
+// none (a PCI BAR test writes whole BARs; the PLIC's holes), writes (the
+// guest meant something by them: the IMSIC), or all (the APLIC).
+enum class ReservedLog { None, Writes, All };
+
 struct IrqRef {
     std::string controller;
     unsigned number = 0;
@@ -190,6 +195,12 @@ class Device : public Model {
     // unmapped offsets with an address error (the hart turns that into an
     // access fault) and log the guest error once.
     virtual void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    // The same path for any register window of the device (a second domain
+    // or level at its own address): latency, access_width_, then
+    // serve_registers() with `window_size` as the reserved space when
+    // unmapped_is_reserved_.
+    void serve_window(RegisterBank& bank, uint64_t window_size, tlm::tlm_generic_payload& tx,
+                      sc_core::sc_time& delay);
     virtual unsigned transport_dbg(tlm::tlm_generic_payload& tx);
     virtual bool get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
 
@@ -201,6 +212,8 @@ class Device : public Model {
     // For windows whose undeclared offsets are architecturally reserved
     // (reads zero, writes ignored, as in the PLIC) rather than bus errors.
     bool unmapped_is_reserved_ = false;
+    // Which accesses to that reserved space are logged as guest errors.
+    ReservedLog reserved_log_ = ReservedLog::None;
 };
 
 // A model that owns a bus other models sit on (a PCIe host bridge's root
@@ -219,10 +232,11 @@ class BusOwner {
 // Serves `tx` (its address relative to the bank) from `bank`: the data, the
 // response status, and a rate-limited guest-error line. Offsets the bank
 // does not declare below `reserved_below` are reserved space (reads zero,
-// writes ignored); beyond it they are address errors. Every register
-// window uses it: MMIO devices on the SoC bus and PCI functions' BARs.
+// writes ignored; logged as `log_reserved` says); beyond it they are
+// address errors. Every register window uses it: MMIO devices on the SoC
+// bus and PCI functions' BARs.
 void serve_registers(RegisterBank& bank, tlm::tlm_generic_payload& tx, Logger& log,
-                     uint64_t reserved_below = 0);
+                     uint64_t reserved_below = 0, ReservedLog log_reserved = ReservedLog::None);
 
 // The `harts` parameter of every model that drives harts' pins
 // (ModelInfo::hart_pins): the hart IDs it drives, all by default.

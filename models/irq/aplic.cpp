@@ -81,8 +81,12 @@ Aplic::Aplic(const DeviceConfig& config)
                                              config.base + config.size - 1, config.size));
     }
 
-    // Every access is one aligned 32-bit word (AIA §4.5).
+    // Every access is one aligned 32-bit word (AIA §4.5); the rest of each
+    // domain's region is reserved, read-only zero, and every access to it
+    // is logged.
     access_width_ = 4;
+    unmapped_is_reserved_ = true;
+    reserved_log_ = ReservedLog::All;
     wire_.assign(words_, 0);
     m_.machine = true;
     if (s_base_ != 0) {
@@ -319,31 +323,7 @@ std::vector<Device::Window> Aplic::windows() {
 }
 
 void Aplic::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-    serve(m_, tx, delay);
-}
-
-void Aplic::serve(Domain& d, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-    delay += access_latency_;
-    const char* domain = d.machine ? "machine" : "supervisor";
-    uint64_t offset = tx.get_address();
-    unsigned len = tx.get_data_length();
-    if (tx.get_byte_enable_ptr() || tx.get_streaming_width() < len || len != 4 || offset % 4) {
-        log_.guest_error("{} domain: {} of {} bytes at offset 0x{:x}: only aligned 32-bit "
-                         "accesses are supported",
-                         domain, tx.is_read() ? "read" : "write", len, offset);
-        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    AccessResult r = tx.is_read()    ? d.regs.read(offset, tx.get_data_ptr(), len)
-                     : tx.is_write() ? d.regs.write(offset, tx.get_data_ptr(), len)
-                                     : AccessResult::Ok;
-    if (r != AccessResult::Ok) {
-        // Reserved space is read-only zero (AIA §4.5).
-        log_.guest_error("{} domain: {} at reserved offset 0x{:x} (reads 0, writes ignored)",
-                         domain, tx.is_read() ? "read" : "write", offset);
-        if (tx.is_read()) std::memset(tx.get_data_ptr(), 0, len);
-    }
-    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+    serve_window(m_.regs, size(), tx, delay);
 }
 
 uint32_t Aplic::mode(const Domain& d, unsigned s) const {

@@ -160,9 +160,8 @@ class Aplic : public Device, public InterruptController, public HartInterruptSou
     };
 
     void declare_registers(Domain& d);
-    void serve(Domain& d, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     void s_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-        serve(*s_, tx, delay);
+        serve_window(s_->regs, size(), tx, delay);
     }
 
     // The source's mode in `d`: Inactive when delegated or out of range.

@@ -191,6 +191,13 @@ Imsic::Imsic(const DeviceConfig& config) : Device(config), hart_ids_(config.driv
     for (size_t h = 0; h < hart_ids_.size(); ++h)
         m_files_.push_back(std::make_unique<ImsicFile>(ids));
     declare(regs_, m_files_, kPage);
+    // Both regions take only aligned 32-bit accesses (the spec prefers an
+    // error to ignoring others); everything but the files' two registers
+    // (and pages without a file) reads as zero, and a write there, which
+    // the guest meant for something, is logged.
+    access_width_ = 4;
+    unmapped_is_reserved_ = true;
+    reserved_log_ = ReservedLog::Writes;
 
     if (p.has("s-base") && p.u64("s-base") != 0) {
         s_base_ = p.u64("s-base");
@@ -227,34 +234,8 @@ void Imsic::deliver(ImsicFile& file, uint32_t id) {
     log_.guest_error("MSI with identity {} ignored: the file implements 1-{}", id, file.num_ids());
 }
 
-// Both regions: aligned 32-bit accesses only (the spec prefers an error to
-// ignoring others); everything but the files' two registers reads as zero,
-// and a write there, which the guest meant for something, is logged.
-void Imsic::serve(RegisterBank& bank, size_t files, uint64_t stride, uint64_t region_size,
-                  const char* level, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-    delay += access_latency_;
-    uint64_t offset = tx.get_address();
-    if (tx.get_data_length() != 4 || offset % 4 || tx.get_byte_enable_ptr()) {
-        log_.guest_error("{} of {} bytes at {}-level offset 0x{:x}: interrupt files take only "
-                         "aligned 32-bit accesses",
-                         tx.is_read() ? "read" : "write", tx.get_data_length(), level, offset);
-        tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    if (tx.is_write() && (offset / stride >= files || offset % stride > kSetEipNumBe))
-        log_.guest_error("write at {}-level offset 0x{:x} ignored: {}", level, offset,
-                         offset / stride >= files || offset % stride >= kPage
-                             ? "no interrupt file has that page"
-                             : "reserved (read-only zero)");
-    serve_registers(bank, tx, log_, region_size);
-}
-
-void Imsic::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-    serve(regs_, m_files_.size(), kPage, size(), "machine", tx, delay);
-}
-
 void Imsic::s_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-    serve(s_region_->regs, s_files_.size(), kPage << guest_bits_, s_size_, "supervisor", tx, delay);
+    serve_window(s_region_->regs, s_size_, tx, delay);
 }
 
 unsigned Imsic::s_transport_dbg(tlm::tlm_generic_payload& tx) {

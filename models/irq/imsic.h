@@ -90,11 +90,8 @@ class Imsic : public Device, public MsiController, public HartInterruptSource {
     class Region;
     // An MSI to `file`: sets the identity pending, or is ignored (logged).
     void deliver(ImsicFile& file, uint32_t id);
-    void serve(RegisterBank& bank, size_t files, uint64_t stride, uint64_t region_size,
-               const char* level, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
-    // The machine-level region (the device's own socket) and the
-    // supervisor-level one's.
-    void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
+    // The supervisor-level region's socket (the machine-level region is the
+    // device's own).
     void s_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned s_transport_dbg(tlm::tlm_generic_payload& tx);
 
