@@ -73,7 +73,19 @@
     __asm__ volatile("csrc " #csr ", %0" :: "rK"(__v) : "memory"); })
 #define csr_swap(csr, val) ({ unsigned long __v = (unsigned long)(val); \
     __asm__ volatile("csrrw %0, " #csr ", %0" : "+r"(__v) :: "memory"); __v; })
-/* The same by CSR number, for CSRs the assembler has no name for (the AIA's,
+/* The AIA's CSRs (Smaia/Ssaia), which the assembler may not know by name. */
+#define CSR_SISELECT 0x150
+#define CSR_SIREG 0x151
+#define CSR_STOPEI 0x15c
+#define CSR_MVIEN 0x308
+#define CSR_MVIP 0x309
+#define CSR_MISELECT 0x350
+#define CSR_MIREG 0x351
+#define CSR_MTOPEI 0x35c
+#define CSR_STOPI 0xdb0
+#define CSR_MTOPI 0xfb0
+
+/* CSR access by number, for CSRs the assembler has no name for (the AIA's,
  * Sdtrig's). */
 #define csrr_n(n) ({ unsigned long __v; \
     __asm__ volatile("csrr %0, %1" : "=r"(__v) : "i"(n) : "memory"); __v; })

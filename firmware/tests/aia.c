@@ -11,17 +11,6 @@
  * and mvip aliases mip's SSIP, STIP and SEIP. */
 #include "nvsoc_test.h"
 
-#define CSR_MVIEN 0x308
-#define CSR_MVIP 0x309
-#define CSR_MISELECT 0x350
-#define CSR_MIREG 0x351
-#define CSR_MTOPEI 0x35c
-#define CSR_MTOPI 0xfb0
-#define CSR_SISELECT 0x150
-#define CSR_SIREG 0x151
-#define CSR_STOPEI 0x15c
-#define CSR_STOPI 0xdb0
-
 #define TOPI(iid, prio) (((unsigned long)(iid) << 16) | (prio))
 
 

@@ -18,15 +18,6 @@
  * Register layouts: AIA 1.0 (riscv-aia src/IMSIC.adoc, src/AdvPLIC.adoc). */
 #include "nvsoc_test.h"
 
-/* ---- hart CSRs (Smaia/Ssaia), by number: the assembler may not know them */
-#define CSR_MISELECT 0x350
-#define CSR_MIREG 0x351
-#define CSR_MTOPEI 0x35c
-#define CSR_MTOPI 0xfb0
-#define CSR_SISELECT 0x150
-#define CSR_SIREG 0x151
-#define CSR_STOPEI 0x15c
-
 /* Reads *topei and claims what it showed, in one instruction (as Linux does). */
 #define csr_claim_n(n)                                                             \
     ({                                                                             \
