@@ -84,6 +84,8 @@
 #define CSR_MTOPEI 0x35c
 #define CSR_STOPI 0xdb0
 #define CSR_MTOPI 0xfb0
+/* A *topi value: interrupt identity in 27:16, priority in 7:0. */
+#define TOPI(iid, prio) (((unsigned long)(iid) << 16) | (prio))
 
 /* CSR access by number, for CSRs the assembler has no name for (the AIA's,
  * Sdtrig's). */

@@ -11,8 +11,6 @@
  * and mvip aliases mip's SSIP, STIP and SEIP. */
 #include "nvsoc_test.h"
 
-#define TOPI(iid, prio) (((unsigned long)(iid) << 16) | (prio))
-
 
 static volatile unsigned long traps, last_cause, last_tval;
 

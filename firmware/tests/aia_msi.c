@@ -35,7 +35,6 @@
 #define EWORDS ((NUM_IDS + 1) / 64)
 
 #define TOPEI(id) (((unsigned long)(id) << 16) | (id)) /* priority = identity */
-#define TOPI(iid, prio) (((unsigned long)(iid) << 16) | (prio))
 #define IRQ_MEI (MCAUSE_INT | 11)
 
 /* ---- IMSIC: one 4 KiB page per file ---- */
