@@ -317,8 +317,12 @@ const ModelInfo& info_of(const DeviceConfig& d) {
 // The one device that plays `role`: the one `named` (given at `named_at`
 // by `key`), or the only candidate. Several candidates and no name is an
 // error: the YAML must say which.
+//
+// `user`, when given, is the device that needs the role (an MSI sender):
+// an ambiguity is then its error, at its entry, since its key must say.
 std::string choose_role(const std::vector<DeviceConfig>& devices, unsigned role, const char* what,
-                        const std::string& named, const Location& named_at, const char* key) {
+                        const std::string& named, const Location& named_at, const char* key,
+                        const DeviceConfig* user = nullptr) {
     std::vector<std::string> candidates, names;
     for (const auto& d : devices) {
         names.push_back(d.name);
@@ -336,6 +340,12 @@ std::string choose_role(const std::vector<DeviceConfig>& devices, unsigned role,
                                                    named, it->type, what));
         return named;
     }
+    if (candidates.size() > 1 && user)
+        throw InputError(user->where,
+                         fmt::format("'{}' signals interrupts by MSI and the platform has {} {}s "
+                                     "({}): say which one with {}: {}",
+                                     user->name, candidates.size(), what,
+                                     fmt::join(candidates, ", "), key, candidates.front()));
     if (candidates.size() > 1) {
         const DeviceConfig& second =
             *std::find_if(devices.begin(), devices.end(),
@@ -397,20 +407,8 @@ void resolve_msi_controllers(std::vector<DeviceConfig>& devices) {
         MsiUse use = info.uses_msi ? info.uses_msi(d.params) : MsiUse::None;
         if (use == MsiUse::None) continue;
         const ParamValue& named = d.params.value("msi-parent");
-        if (named.text.empty()) {
-            std::vector<std::string> candidates;
-            for (const auto& c : devices)
-                if (info_of(c).roles & kMsiController) candidates.push_back(c.name);
-            if (candidates.size() > 1)
-                throw InputError(d.where,
-                                 fmt::format("'{}' signals interrupts by MSI and the "
-                                             "platform has {} MSI controllers ({}): say "
-                                             "which one with msi-parent: {}",
-                                             d.name, candidates.size(), fmt::join(candidates, ", "),
-                                             candidates.front()));
-        }
         d.msi_controller = choose_role(devices, kMsiController, "MSI controller", named.text,
-                                       named.where, "msi-parent");
+                                       named.where, "msi-parent", &d);
         if (d.msi_controller.empty() && use == MsiUse::Required)
             throw InputError(
                 d.where,
