@@ -227,6 +227,7 @@ struct Launch {
     uint64_t read_ready = 0, write_ready = 0; // when each side may issue next
     uint64_t data_done = 0;                   // the last write is delivered
     uint64_t phase_time = 0;                  // Semaphore, Interrupt, Failing: when
+    uint64_t written = 0;                     // bytes delivered
     std::vector<uint8_t> pattern;             // fill: the element repeated
     std::optional<Fault> fault;
 };
@@ -294,6 +295,8 @@ struct Engine::Impl {
     std::bitset<256> logged_unowned; // faults of no channel, logged since reset
     // Fault points count from the start of the run: each fires once.
     uint64_t methods_total = 0, launches_total = 0;
+
+    std::function<void(const EngineEvent&)> tracer;
 
     uint64_t seq = 0;
     std::optional<uint64_t> wake_requested;
@@ -363,8 +366,10 @@ struct Engine::Impl {
     void log_fault(const Fault& f);
     uint32_t intr_status() const;
     void update_level();
-    void send(unsigned vector);
-    void set_nonstall(unsigned channel);
+    void send(unsigned vector, uint64_t t);
+    void set_nonstall(unsigned channel, uint64_t t);
+    void trace(EngineEvent::Kind kind, uint64_t t, unsigned channel, unsigned engine,
+               uint64_t value);
     void enable_interrupts(uint32_t bits);
     void reset_all();
 
@@ -721,7 +726,7 @@ Next Engine::Impl::host_method(Channel& c, const Method& m, uint64_t at) {
     case NVSOC_GPU_SEMAPHORED:
         return semaphore(c, m, at);
     case NVSOC_GPU_NON_STALL_INTERRUPT:
-        set_nonstall(c.id);
+        set_nonstall(c.id, c.t);
         update_level();
         break;
     default:
@@ -845,6 +850,8 @@ Next Engine::Impl::launch(Channel& c, Subchannel& s, const Method& m, uint64_t a
 void Engine::Impl::doorbell(uint32_t id) {
     ++stats.doorbells;
     uint64_t now = host.now();
+    trace(EngineEvent::Kind::Doorbell, now, id < ch.size() ? id : NVSOC_GPU_FAULT_NO_CHANNEL, 0,
+          id);
     if (id >= ch.size()) {
         raise(Fault{.type = NVSOC_GPU_FAULT_BAD_DOORBELL,
                     .xid = NVSOC_GPU_XID_PBDMA_ERROR,
@@ -996,6 +1003,7 @@ void Engine::Impl::write_chunk(CopyEngine& e, Launch& l, uint64_t t) {
     e.slot_free[k.slot] = r.issued;
     l.data_done = std::max(l.data_done, r.done);
     e.bytes += k.length;
+    l.written += k.length;
     stats.bytes_copied += k.length;
 }
 
@@ -1020,8 +1028,9 @@ void Engine::Impl::copy_semaphore(CopyEngine& e, Launch& l, uint64_t t) {
 void Engine::Impl::finish_launch(CopyEngine& e, uint64_t t) {
     Launch& l = *e.active;
     Channel& c = ch[l.channel];
+    trace(EngineEvent::Kind::LaunchEnd, t, c.id, e.id, l.written);
     if (l.plan.interrupt) {
-        set_nonstall(c.id);
+        set_nonstall(c.id, t);
         update_level();
     }
     c.waiting_launch = false;
@@ -1032,6 +1041,7 @@ void Engine::Impl::finish_launch(CopyEngine& e, uint64_t t) {
 }
 
 void Engine::Impl::fail_launch(CopyEngine& e, uint64_t t) {
+    trace(EngineEvent::Kind::LaunchEnd, t, e.active->channel, e.id, e.active->written);
     Fault f = *e.active->fault;
     e.active.reset();
     raise(f, t);
@@ -1046,6 +1056,7 @@ void Engine::Impl::start_next(CopyEngine& e, uint64_t t) {
     uint64_t start = std::max(t, l.ready);
     l.read_ready = l.write_ready = l.data_done = start;
     ++e.launches;
+    trace(EngineEvent::Kind::LaunchBegin, start, l.channel, e.id, l.plan.bytes());
     if (l.plan.fill) { // one element pattern long enough for any chunk at any phase
         size_t n = l.plan.element.size();
         l.pattern.resize(cfg.ce_chunk + n);
@@ -1060,6 +1071,7 @@ void Engine::Impl::abandon_launches(unsigned channel) {
     for (CopyEngine& e : ce) {
         std::erase_if(e.queue, [channel](const Launch& l) { return l.channel == channel; });
         if (e.active && e.active->channel == channel) {
+            trace(EngineEvent::Kind::LaunchEnd, host.now(), channel, e.id, e.active->written);
             e.active.reset();
             e.due.reset();
             start_next(e, host.now());
@@ -1113,6 +1125,7 @@ Fault Engine::Impl::memory_fault(Aperture ap, bool write, const MemResult& r, un
 // message on vector 0 per fault whose record or channel-error bit is new
 // while its source is enabled.
 void Engine::Impl::raise(const Fault& f, uint64_t t) {
+    trace(EngineEvent::Kind::Fault, t, f.channel, f.engine ? f.engine - 1u : 0u, f.type);
     ++stats.faults;
     ++fault_count;
     bool message = false;
@@ -1139,7 +1152,7 @@ void Engine::Impl::raise(const Fault& f, uint64_t t) {
         channel_error |= bit;
     }
     log_fault(f);
-    if (message) send(NVSOC_GPU_VECTOR_STALL);
+    if (message) send(NVSOC_GPU_VECTOR_STALL, t);
     update_level();
 }
 
@@ -1215,16 +1228,22 @@ void Engine::Impl::update_level() {
     host.set_level(l);
 }
 
-void Engine::Impl::send(unsigned vector) {
+void Engine::Impl::send(unsigned vector, uint64_t t) {
     ++stats.interrupts;
+    trace(EngineEvent::Kind::Interrupt, t, NVSOC_GPU_FAULT_NO_CHANNEL, 0, vector);
     host.signal(vector);
 }
 
-void Engine::Impl::set_nonstall(unsigned channel) {
+void Engine::Impl::trace(EngineEvent::Kind kind, uint64_t t, unsigned channel, unsigned engine,
+                         uint64_t value) {
+    if (tracer) tracer(EngineEvent{kind, t, channel, engine, value});
+}
+
+void Engine::Impl::set_nonstall(unsigned channel, uint64_t t) {
     uint64_t bit = uint64_t(1) << channel;
     bool fresh = !(nonstall & bit);
     nonstall |= bit;
-    if (fresh && (intr_enable & NVSOC_GPU_INTR_NONSTALL)) send(ch[channel].intr_vector);
+    if (fresh && (intr_enable & NVSOC_GPU_INTR_NONSTALL)) send(ch[channel].intr_vector, t);
 }
 
 // EN_SET: a source enabled while it is pending sends its message(s) now.
@@ -1233,10 +1252,10 @@ void Engine::Impl::enable_interrupts(uint32_t bits) {
     intr_enable |= bits & 0xf;
     uint32_t pending = intr_status() & fresh;
     if (pending & (NVSOC_GPU_INTR_FAULT | NVSOC_GPU_INTR_CHANNEL | NVSOC_GPU_INTR_ECC))
-        send(NVSOC_GPU_VECTOR_STALL);
+        send(NVSOC_GPU_VECTOR_STALL, host.now());
     if (pending & NVSOC_GPU_INTR_NONSTALL)
         for (const Channel& c : ch)
-            if (nonstall & (uint64_t(1) << c.id)) send(c.intr_vector);
+            if (nonstall & (uint64_t(1) << c.id)) send(c.intr_vector, host.now());
     update_level();
 }
 
@@ -1534,6 +1553,10 @@ std::optional<uint64_t> Engine::next_event_time() const {
     return impl_->next_time();
 }
 
+void Engine::set_trace(std::function<void(const EngineEvent&)> trace) {
+    impl_->tracer = std::move(trace);
+}
+
 void Engine::reset() {
     impl_->reset_all();
     impl_->wake_requested.reset(); // a device reset may have cancelled the host's wake-up
@@ -1551,7 +1574,7 @@ void Engine::report_ecc(bool uncorrectable, uint64_t offset) {
         m.ecc_status |= NVSOC_GPU_ECC_CORRECTED;
         ++m.ecc_corrected;
     }
-    if (m.intr_enable & NVSOC_GPU_INTR_ECC) m.send(NVSOC_GPU_VECTOR_STALL);
+    if (m.intr_enable & NVSOC_GPU_INTR_ECC) m.send(NVSOC_GPU_VECTOR_STALL, m.host.now());
     m.update_level();
 }
 
