@@ -12,6 +12,7 @@
 #include "models/gpu/memory_port.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -27,14 +28,17 @@ struct EngineConfig {
     // Timing.
     uint64_t doorbell_latency = 500'000; // ps: doorbell to the first GP fetch
     uint64_t method_time = 2'000;        // ps per method
-    std::vector<uint64_t> ce_rate;       // bytes/s per copy engine (size copy_engines)
+    std::vector<uint64_t> ce_rate;       // bytes/s per copy engine (size copy_engines;
+                                         // empty: each at 25 GB/s)
     uint64_t ce_chunk = 64 * 1024;       // bytes a copy engine moves per step
     // Limits on what one bad command can cost.
-    uint64_t method_budget = 65'536;  // methods per channel per timeslice
+    uint64_t method_budget = 65'536;      // methods per channel per timeslice
     uint64_t max_copy_bytes = 1ull << 36; // a larger launch is refused (a fault)
     // Fault points (docs/gpu.md, "Fault points").
-    uint64_t channel_error_at_method = 0; // <gpu>.channel_error: the Nth method (all channels, from 1) fails
-    unsigned ce_hang_at_launch = 0;       // <gpu>.ce_hang: the Nth launch (from 1) never completes
+    // <gpu>.channel_error: the Nth method (all channels, from 1) fails.
+    uint64_t channel_error_at_method = 0;
+    // <gpu>.ce_hang: the Nth launch (from 1) never completes.
+    unsigned ce_hang_at_launch = 0;
 };
 // An empty string when usable, else the first problem, naming the field.
 std::string validate(const EngineConfig& c);
@@ -53,6 +57,23 @@ class EngineHost {
     virtual void wake_at(uint64_t t) = 0;
 };
 
+// What the engines did, for a trace (Engine::set_trace): times are the
+// events' own simulated times (ps).
+struct EngineEvent {
+    enum class Kind : uint8_t {
+        Doorbell,    // value: the channel id written (channel: none if it does not exist)
+        LaunchBegin, // a copy engine starts a launch; value: the bytes it will move
+        LaunchEnd,   // ... finishes, fails or abandons it; value: the bytes it wrote
+        Fault,       // value: the fault type (NVSOC_GPU_FAULT_*); engine: the copy engine, if any
+        Interrupt,   // an interrupt message; value: its vector
+    };
+    Kind kind;
+    uint64_t time = 0;
+    unsigned channel = 0; // 0xffff (NVSOC_GPU_FAULT_NO_CHANNEL) for none
+    unsigned engine = 0;  // copy engine index, for launches
+    uint64_t value = 0;
+};
+
 class Engine {
   public:
     // Throws std::invalid_argument with validate()'s message.
@@ -69,7 +90,11 @@ class Engine {
     void advance_to(uint64_t t);
     std::optional<uint64_t> next_event_time() const;
 
-    // ENGINE_RESET, and a device reset (FLR, link reset, power-on).
+    // Called with every EngineEvent (an empty function: none).
+    void set_trace(std::function<void(const EngineEvent&)> trace);
+
+    // ENGINE_RESET, and a device reset (FLR, link reset, power-on). The
+    // engine then asks for wake-ups afresh, as if none were pending.
     void reset();
     // The device's VRAM found an ECC error at `offset` (its ECC fault
     // points): counted in ECC_STATUS and the counters, with the interrupt.
@@ -84,6 +109,7 @@ class Engine {
         uint64_t semaphore_releases = 0, semaphore_acquires = 0;
         uint64_t launches = 0, bytes_copied = 0;
         uint64_t faults = 0, faults_dropped = 0, interrupts = 0;
+        uint64_t faults_unlogged = 0; // beyond the first of its type per channel (not logged)
     };
     const Stats& stats() const;
 
