@@ -887,3 +887,142 @@ TEST_CASE("pcie-link: a lost Ack shows as Bad DLLP, then the replay timer expire
     CHECK_THROWS_AS(link.inject_error(t + 21 * kUs, LinkEventKind::LinkUp, PortSide::Upstream),
                     std::invalid_argument);
 }
+
+// --- Tags and completion credits ---------------------------------------------------------
+
+TEST_CASE("pcie-link: tags and completion credits outside their ranges are refused, naming them") {
+    PortConfig p;
+    CHECK(p.tags == 256);
+    CHECK(p.completion_header_credits == 0);
+    CHECK(p.completion_data_credits == 0);
+    CHECK(check_requester(p).empty());
+    p.tags = 0;
+    CHECK(check_requester(p) ==
+          "tags must be 1 to 768 (the outstanding reads 10-bit tags allow), not 0");
+    p.tags = 769;
+    CHECK(check_requester(p).find("not 769") != std::string::npos);
+    p.tags = 768;
+    CHECK(check_requester(p).empty());
+    p.completion_header_credits = 63;
+    CHECK(check_requester(p) ==
+          "completion_header_credits must be 0 (unlimited) or 64 to 65535 (room for the "
+          "completions of one 4096-byte read at least), not 63");
+    p.completion_header_credits = 64;
+    p.completion_data_credits = 255;
+    CHECK(check_requester(p) ==
+          "completion_data_credits must be 0 (unlimited) or 256 to 1048575 (16-byte units: room "
+          "for one 4096-byte read at least), not 255");
+    p.completion_data_credits = 256;
+    CHECK(check_requester(p).empty());
+
+    LinkConfig c = both(5, 16);
+    c.upstream.tags = 0;
+    CHECK(validate(c).rfind("upstream port: tags must be 1 to 768", 0) == 0);
+    CHECK_THROWS_WITH(Link{c}, "pcie link: " + validate(c));
+    c = both(5, 16);
+    c.downstream.completion_data_credits = 100;
+    CHECK(validate(c).rfind("downstream port: completion_data_credits must be 0", 0) == 0);
+}
+
+TEST_CASE("pcie-link: with one tag each read waits for the last, with two the completions fill "
+          "their direction") {
+    // Gen1 x1: 4 ns a byte. A 512-byte read request at MRRS 512 and MPS 256:
+    // the request 12 + 8 bytes (80 ns), two completions of 12 + 256 + 8
+    // bytes (1104 ns each), 500 ns between the request's arrival and the
+    // first completion.
+    const uint64_t request = 80 * kNs, completions = 2 * 1'104 * kNs, latency = 500 * kNs;
+    TransferOptions o;
+    o.completion_latency = latency;
+    const uint64_t n = 16;
+    {
+        LinkConfig c = both(1, 1);
+        c.upstream.tags = 1;
+        Link link(c);
+        uint64_t t = bring_up(link) + 1 * kUs;
+        TransferTiming r = link.read(Direction::Upstream, 0x8000'0000, n * 512, t, o);
+        CHECK(r.requests == n);
+        CHECK(r.start == t);
+        // The round trip, one read after another.
+        CHECK(r.end == t + n * (request + latency + completions));
+        CHECK(r.issued == t + (n - 1) * (request + latency + completions));
+        CHECK(link.reads_outstanding(Direction::Upstream, r.end - 1) == 1);
+        CHECK(link.reads_outstanding(Direction::Upstream, r.end) == 0);
+        // The root port's reads (downstream) have their own tags.
+        // (Their requests queue behind the completions going down.)
+        TransferTiming down = link.read(Direction::Downstream, 0x1000, 1024, t, o);
+        CHECK(down.issued == r.end + request);
+    }
+    {
+        LinkConfig c = both(1, 1);
+        c.upstream.tags = 2;
+        Link link(c);
+        uint64_t t = bring_up(link) + 1 * kUs;
+        TransferTiming r = link.read(Direction::Upstream, 0x8000'0000, n * 512, t, o);
+        // The second request is out while the first one's completions come
+        // back, so the completions follow each other without a gap.
+        CHECK(r.end == t + request + latency + n * completions);
+        // The third request waits for the first read's last completion.
+        CHECK(r.issued == t + request + latency + (n - 2) * completions);
+    }
+    {
+        // Forwarded reads (from below a switch) do not take this end's tags.
+        LinkConfig c = both(1, 1);
+        c.upstream.tags = 1;
+        Link link(c);
+        uint64_t t = bring_up(link) + 1 * kUs;
+        TransferOptions f = o;
+        f.forwarded = true;
+        TransferTiming r = link.read(Direction::Upstream, 0x8000'0000, n * 512, t, f);
+        CHECK(r.issued == t + (n - 1) * request);
+        CHECK(r.end == t + request + latency + n * completions);
+        CHECK(link.reads_outstanding(Direction::Upstream, t) == 0);
+    }
+}
+
+TEST_CASE("pcie-link: a read reserves its completions' headers and data before it is sent") {
+    // Gen1 x1 as above. A 512-byte aligned read takes 8 headers (64-byte
+    // RCB blocks) and 32 data credits; reads stay outstanding across calls.
+    const uint64_t request = 80 * kNs, completions = 2 * 1'104 * kNs, latency = 100 * kUs;
+    TransferOptions o;
+    o.completion_latency = latency;
+    for (bool headers : {true, false}) {
+        LinkConfig c = both(1, 1);
+        if (headers)
+            c.upstream.completion_header_credits = 64; // room for 8 reads
+        else
+            c.upstream.completion_data_credits = 256; // room for 8 reads
+        Link link(c);
+        uint64_t t = bring_up(link) + 1 * kUs;
+        std::vector<TransferTiming> reads;
+        for (unsigned k = 0; k < 10; ++k)
+            reads.push_back(link.read(Direction::Upstream, 0x8000'0000 + 512 * k, 512, t, o));
+        INFO((headers ? "header credits" : "data credits"));
+        for (unsigned k = 0; k < 8; ++k)
+            CHECK(reads[k].issued == t + k * request);
+        // The ninth waits for the first read's completions, the tenth for
+        // the second's.
+        CHECK(reads[8].issued == reads[0].end);
+        CHECK(reads[0].end == t + request + latency + completions);
+        CHECK(reads[9].issued == reads[1].end);
+        // A 4096-byte read covers 64 RCB blocks and 256 16-byte units: it
+        // needs the whole buffer of the smallest size, so it waits until
+        // every read before it is complete.
+        TransferOptions one = o;
+        one.max_read_request = 4096;
+        TransferTiming big =
+            link.read(Direction::Upstream, 0x8000'1000, 4096, reads[9].issued, one);
+        CHECK(big.requests == 1);
+        CHECK(big.issued == reads[9].end);
+    }
+}
+
+TEST_CASE("pcie-link: a write's issued time is its last TLP's start") {
+    Link link(both(1, 1));
+    uint64_t t = bring_up(link) + 1 * kUs;
+    TransferTiming w = link.write(Direction::Downstream, 0, 2048, t);
+    CHECK(w.issued == t + 7 * 1'104 * kNs);
+    CHECK(w.end == t + 8 * 1'104 * kNs);
+    TransferTiming none = link.write(Direction::Downstream, 0, 0, t);
+    CHECK(none.requests == 0);
+    CHECK(none.issued == t);
+}
