@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <tuple>
 
 namespace nvsoc::pcie {
 
@@ -1092,7 +1093,94 @@ TlpTiming Link::schedule(Direction d, unsigned tlp_bytes, uint64_t earliest) {
     return r;
 }
 
-// --- Writes ----------------------------------------------------------------------------
+// --- Bursts ------------------------------------------------------------------------------
+//
+// write() and read() give the same results as sending every TLP through
+// schedule(); where nothing can interfere they get there arithmetically.
+// A burst is left to the per-TLP path when the link may change state (not
+// L0 with the data link layer up, or a plan of steps ahead: a TLP would
+// wait for them) or when an injected error may hit one of its
+// transmissions (any LCRC error rate draws from the RNG per TLP). What the
+// per-TLP path leaves behind is kept: pipe_free_, the ordinals in sent_,
+// REPLAY_NUM (0 after an acknowledged TLP) and the reads' tags.
+
+struct Link::Run {
+    uint64_t address = 0; // the first piece
+    uint64_t length = 0;  // of each piece
+    uint64_t count = 0;
+};
+
+// A transfer cut as for_each_piece cuts it, in runs of equal pieces: a
+// partial head, the full middle, a partial tail (each may be absent).
+struct Link::Runs {
+    std::array<Run, 3> run{};
+    unsigned size = 0;
+
+    Runs(uint64_t address, uint64_t length, uint64_t boundary) {
+        uint64_t a = address, end = address + length;
+        if (a % boundary && a < end) {
+            uint64_t next = std::min(end, (a / boundary + 1) * boundary);
+            run[size++] = {a, next - a, 1};
+            a = next;
+        }
+        if (uint64_t full = (end - a) / boundary) {
+            run[size++] = {a, boundary, full};
+            a += full * boundary;
+        }
+        if (a < end) run[size++] = {a, end - a, 1};
+    }
+    const Run* begin() const { return run.data(); }
+    const Run* end() const { return run.data() + size; }
+};
+
+bool Link::stable() const {
+    return !cfg_.force_per_tlp && plan_.empty() && state_ == LtssmState::L0 && dl_active_;
+}
+
+// No injected error can hit the next `tlps` transmissions in direction d.
+bool Link::error_free(Direction d, uint64_t tlps) const {
+    unsigned i = index(d);
+    const TlpErrorInjection& inj = cfg_.faults.tlp[i];
+    uint64_t before = sent_[i], last = sent_[i] + tlps;
+    auto hits = [&](const std::vector<uint64_t>& at) {
+        auto it = std::upper_bound(at.begin(), at.end(), before);
+        return it != at.end() && *it <= last;
+    };
+    if (inj.lcrc_error_rate > 0) return false;
+    if (inj.lcrc_every_nth && last / inj.lcrc_every_nth != before / inj.lcrc_every_nth)
+        return false;
+    return !hits(inj.lcrc_at) && !hits(inj.ack_lost_at);
+}
+
+// The TLPs follow one another through the pipe: the first starts when the
+// pipe is free, and each one's time is rounded to the picosecond as
+// tlp_time() does for one TLP.
+bool Link::write_closed_form(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
+                             const TransferOptions& o, TransferTiming& tt) {
+    if (!stable()) return false;
+    uint64_t tlps = 0, time = 0, last = 0;
+    // 3DW headers below 4 GiB, 4DW above; 4 GiB is a multiple of MPS.
+    constexpr uint64_t k4G = uint64_t{1} << 32;
+    uint64_t end = address + length, split = std::clamp(k4G, address, end);
+    for (auto [from, to, header] :
+         {std::tuple{address, split, kHeader3Dw}, std::tuple{split, end, kHeader4Dw}})
+        for (const Run& r : Runs(from, to - from, o.max_payload)) {
+            uint64_t one = tlp_time(static_cast<unsigned>(header + r.length), speed_, width_);
+            tlps += r.count;
+            time += r.count * one;
+            last = one;
+        }
+    if (!error_free(d, tlps)) return false;
+    unsigned i = index(d);
+    tt.start = std::max({earliest, now_, pipe_free_[i]});
+    tt.end = tt.start + time;
+    tt.issued = tt.end - last;
+    tt.requests = static_cast<unsigned>(tlps);
+    pipe_free_[i] = tt.end;
+    sent_[i] += tlps;
+    replay_num_[i] = 0;
+    return true;
+}
 
 TransferTiming Link::write(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
                            const TransferOptions& o) {
@@ -1100,7 +1188,7 @@ TransferTiming Link::write(Direction d, uint64_t address, uint64_t length, uint6
     TransferTiming tt;
     tt.delivered = true;
     tt.start = tt.end = tt.issued = std::max(earliest, now_);
-    if (length == 0) return tt;
+    if (length == 0 || write_closed_form(d, address, length, earliest, o, tt)) return tt;
     for_each_piece(address, length, o.max_payload, [&](uint64_t a, uint64_t n) {
         unsigned header = (a >> 32) ? kHeader4Dw : kHeader3Dw;
         TlpTiming r = schedule(d, header + static_cast<unsigned>(n), earliest);
@@ -1213,6 +1301,64 @@ void Link::read_per_tlp(Direction d, uint64_t address, uint64_t length, uint64_t
     if (!o.forwarded) hold(d, release, need);
 }
 
+// Request by request (each may wait for a tag or completion space), with
+// no TLP loop: a request is one TLP, and its completions follow each other
+// through the other pipe from the later of their ready time and the pipe's
+// free time. All requests of a run cost the same: its pieces start at
+// multiples of MRRS, so the completer cuts each alike.
+bool Link::read_closed_form(Direction d, const Runs& requests, uint64_t earliest,
+                            const TransferOptions& o, TransferTiming& tt) {
+    if (!stable()) return false;
+    struct Cost {
+        Credits need;
+        uint64_t completions = 0, time = 0;
+    };
+    std::array<Cost, 3> cost{};
+    unsigned rcb = o.read_completion_boundary;
+    unsigned max_completion = o.max_completion ? o.max_completion : o.max_payload;
+    uint64_t request_tlps = 0, completion_tlps = 0;
+    for (unsigned k = 0; k < requests.size; ++k) {
+        const Run& r = requests.run[k];
+        Cost& c = cost[k];
+        c.need = {header_credits(r.address, r.length, rcb), data_credits(r.address, r.length)};
+        for_each_completion(r.address, r.length, rcb, max_completion, [&](uint64_t, uint64_t n) {
+            c.time += tlp_time(kHeader3Dw + static_cast<unsigned>(n), speed_, width_);
+            ++c.completions;
+        });
+        request_tlps += r.count;
+        completion_tlps += r.count * c.completions;
+    }
+    Direction back = other(d);
+    if (!error_free(d, request_tlps) || !error_free(back, completion_tlps)) return false;
+    unsigned i = index(d), b = index(back);
+    const uint64_t request_time[2] = {tlp_time(kHeader3Dw, speed_, width_),
+                                      tlp_time(kHeader4Dw, speed_, width_)};
+    uint64_t t0 = std::max(earliest, now_);
+    for (unsigned k = 0; k < requests.size; ++k) {
+        const Run& r = requests.run[k];
+        const Cost& c = cost[k];
+        for (uint64_t j = 0; j < r.count; ++j) {
+            uint64_t address = r.address + j * r.length;
+            uint64_t t = o.forwarded ? t0 : wait_for_room(d, t0, c.need);
+            uint64_t start = std::max(t, pipe_free_[i]);
+            uint64_t arrived = start + request_time[(address >> 32) != 0];
+            uint64_t done = std::max(arrived + o.completion_latency, pipe_free_[b]) + c.time;
+            pipe_free_[i] = arrived;
+            pipe_free_[b] = done;
+            if (tt.requests == 0) tt.start = start;
+            tt.issued = start;
+            ++tt.requests;
+            tt.completions += static_cast<unsigned>(c.completions);
+            tt.end = std::max(tt.end, done);
+            if (!o.forwarded) hold(d, done, c.need);
+        }
+    }
+    sent_[i] += request_tlps;
+    sent_[b] += completion_tlps;
+    replay_num_[i] = replay_num_[b] = 0;
+    return true;
+}
+
 TransferTiming Link::read(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
                           const TransferOptions& o) {
     if (auto e = check_transfer(o); !e.empty()) require(false, e);
@@ -1220,6 +1366,7 @@ TransferTiming Link::read(Direction d, uint64_t address, uint64_t length, uint64
     tt.delivered = true;
     tt.start = tt.end = tt.issued = std::max(earliest, now_);
     if (length == 0) return tt;
+    if (read_closed_form(d, Runs(address, length, o.max_read_request), earliest, o, tt)) return tt;
     for_each_piece(address, length, o.max_read_request,
                    [&](uint64_t a, uint64_t n) { read_per_tlp(d, a, n, earliest, o, tt); });
     return tt;

@@ -16,6 +16,11 @@
 // does limit its own reads by its tags and completion buffer), ACK/UpdateFC
 // DLLP bandwidth, and flit-mode details beyond the flit's 236 TLP bytes in
 // 256.
+//
+// Bursts cost little wall time: while the link is in L0 with nothing planned
+// and no injected error can hit them, write() and read() compute a burst's
+// timing arithmetically (reads one request at a time, for their tags),
+// with the same results as sending each TLP through schedule().
 #pragma once
 
 #include "models/core/random.h"
@@ -191,6 +196,9 @@ struct LinkConfig {
     LinkFaults faults;
     bool lane_reversal = false; // a link may also form on the highest lanes, reversed
     bool device_present = true;
+    // For tests only: every transfer goes through schedule() TLP by TLP,
+    // never the closed form, so that tests can compare the two.
+    bool force_per_tlp = false;
 };
 
 // An empty string when the configuration is usable, else the first problem
@@ -487,6 +495,15 @@ class Link {
     uint64_t replay_timeout(unsigned speed, unsigned width) const;
     void count_replay(Direction d, uint64_t t, uint64_t tlp, TlpTiming& r);
 
+    // Bursts in closed form (docs/pcie.md, "Bursts in closed form").
+    bool stable() const;
+    bool error_free(Direction d, uint64_t tlps) const;
+    bool write_closed_form(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
+                           const TransferOptions& o, TransferTiming& tt);
+    struct Run; // equal pieces of a transfer, one after another
+    struct Runs;
+    bool read_closed_form(Direction d, const Runs& requests, uint64_t earliest,
+                          const TransferOptions& o, TransferTiming& tt);
     void read_per_tlp(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
                       const TransferOptions& o, TransferTiming& tt);
 

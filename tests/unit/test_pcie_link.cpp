@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -1025,4 +1026,135 @@ TEST_CASE("pcie-link: a write's issued time is its last TLP's start") {
     TransferTiming none = link.write(Direction::Downstream, 0, 0, t);
     CHECK(none.requests == 0);
     CHECK(none.issued == t);
+}
+
+// --- Bursts in closed form ------------------------------------------------------------------
+
+namespace {
+
+// A small deterministic generator for the comparison below (splitmix64).
+struct Draw {
+    uint64_t s;
+    uint64_t next() {
+        uint64_t z = (s += 0x9e3779b97f4a7c15);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+        return z ^ (z >> 31);
+    }
+    uint64_t below(uint64_t n) { return next() % n; }
+    bool chance(unsigned percent) { return below(100) < percent; }
+    template <typename T>
+    T pick(std::initializer_list<T> from) {
+        return *(from.begin() + below(from.size()));
+    }
+};
+
+void same_timing(const TransferTiming& a, const TransferTiming& b) {
+    CHECK(a.delivered == b.delivered);
+    CHECK(a.start == b.start);
+    CHECK(a.end == b.end);
+    CHECK(a.issued == b.issued);
+    CHECK(a.requests == b.requests);
+    CHECK(a.completions == b.completions);
+    CHECK(a.replays == b.replays);
+}
+
+void same_state(const Link& a, const Link& b) {
+    CHECK(a.now() == b.now());
+    CHECK(a.state() == b.state());
+    CHECK(a.next_event_time() == b.next_event_time());
+    CHECK(a.events() == b.events());
+    for (Direction d : {Direction::Downstream, Direction::Upstream}) {
+        CHECK(a.pipe_free_at(d) == b.pipe_free_at(d));
+        CHECK(a.transmissions(d) == b.transmissions(d));
+        CHECK(a.replay_num(d) == b.replay_num(d));
+        for (uint64_t t : {a.now(), a.pipe_free_at(d)})
+            CHECK(a.reads_outstanding(d, t) == b.reads_outstanding(d, t));
+    }
+}
+
+} // namespace
+
+TEST_CASE("pcie-link: bursts in closed form take exactly the per-TLP path's times") {
+    Draw draw{2024};
+    const unsigned widths[] = {1, 2, 4, 8, 16};
+    for (unsigned round = 0; round < 60; ++round) {
+        LinkConfig c = both(1 + unsigned(draw.below(6)), widths[draw.below(5)]);
+        for (PortConfig* p : {&c.downstream, &c.upstream}) {
+            if (draw.chance(60)) p->tags = 1 + unsigned(draw.below(draw.chance(50) ? 8 : 768));
+            if (draw.chance(30)) p->completion_header_credits = 64 + unsigned(draw.below(200));
+            if (draw.chance(30)) p->completion_data_credits = 256 + unsigned(draw.below(800));
+        }
+        // Some links get injected errors: bursts that meet them take the
+        // per-TLP path on both links, the others the closed form.
+        unsigned faults = unsigned(draw.below(4));
+        for (auto& inj : c.faults.tlp) {
+            if (faults == 1) inj.lcrc_at = {20 + draw.below(500), 600 + draw.below(3000)};
+            if (faults == 2) inj.ack_lost_at = {1 + draw.below(1000)};
+            if (faults == 3 && draw.chance(50)) inj.lcrc_every_nth = 500 + draw.below(2000);
+        }
+        LinkConfig slow_config = c;
+        slow_config.force_per_tlp = true;
+        Link slow(slow_config, round), fast(c, round);
+        uint64_t up = bring_up(slow);
+        REQUIRE(bring_up(fast) == up);
+        INFO("round " << round << ": Gen" << c.upstream.max_speed << " x" << c.upstream.max_width
+                      << ", tags " << c.downstream.tags << "/" << c.upstream.tags);
+        uint64_t t = up;
+        for (unsigned op = 0; op < 40; ++op) {
+            Direction d = draw.chance(50) ? Direction::Upstream : Direction::Downstream;
+            uint64_t address = draw.pick<uint64_t>(
+                {0, 0x8000'0000, 0xffff'f000, 0x1'0000'0000 - 4096 * 3, 0x12'3456'0000});
+            address += draw.chance(50) ? draw.below(8192) : 64 * draw.below(64);
+            uint64_t length = draw.pick<uint64_t>({1, 3, 4, 63, 64, 65, 255, 256, 257, 4096});
+            if (draw.chance(40)) length = 1 + draw.below(draw.chance(70) ? 20'000 : 300'000);
+            if (draw.chance(3)) length = 0;
+            TransferOptions o;
+            o.max_payload = 128u << draw.below(6);
+            o.max_read_request = 128u << draw.below(6);
+            o.read_completion_boundary = draw.chance(50) ? 64 : 128;
+            if (draw.chance(30)) {
+                unsigned rcbs = o.max_payload / o.read_completion_boundary;
+                o.max_completion = o.read_completion_boundary * (1 + unsigned(draw.below(rcbs)));
+            }
+            o.completion_latency =
+                draw.pick<uint64_t>({0, 200 * kNs, 1 * kUs, 1 + draw.below(kUs)});
+            o.forwarded = draw.chance(20);
+            // Back to back, overlapping the last burst, or later.
+            uint64_t earliest = t + draw.below(3 * kUs);
+            if (draw.chance(30)) earliest = t > kUs ? t - draw.below(kUs) : t;
+            bool read = draw.chance(50);
+            INFO("op " << op << (read ? " read " : " write ") << length << " at 0x" << std::hex
+                       << address << std::dec);
+            TransferTiming a = read ? slow.read(d, address, length, earliest, o)
+                                    : slow.write(d, address, length, earliest, o);
+            TransferTiming b = read ? fast.read(d, address, length, earliest, o)
+                                    : fast.write(d, address, length, earliest, o);
+            same_timing(a, b);
+            same_state(slow, fast);
+            // Now and then time passes, the link retrains or rests in L0s.
+            if (draw.chance(20)) {
+                uint64_t to = std::max(a.start, a.issued);
+                slow.advance_to(to);
+                fast.advance_to(to);
+            }
+            if (draw.chance(5)) {
+                slow.retrain(slow.now());
+                fast.retrain(fast.now());
+            }
+            if (draw.chance(5)) {
+                slow.enter_l0s(slow.now());
+                fast.enter_l0s(fast.now());
+            }
+            same_state(slow, fast);
+            t = draw.chance(50) ? a.issued : a.end;
+        }
+        uint64_t last = std::max({slow.pipe_free_at(Direction::Downstream),
+                                  slow.pipe_free_at(Direction::Upstream), slow.now()}) +
+                        100 * kMs;
+        slow.advance_to(last);
+        fast.advance_to(last);
+        same_state(slow, fast);
+        CHECK(slow.take_events() == fast.take_events());
+    }
 }
