@@ -142,6 +142,8 @@ class PcieNode : public Model {
     // Sends a memory request upstream for function `f` (bus mastering).
     // With Bus Master Enable clear the function may not issue requests: the
     // request is not sent and the response is a generic error, logged once.
+    // A PcieExtension the caller attached is put back afterwards with
+    // issued_ps filled in: when the caller may send its next request.
     void dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     // What a function's MsiSignaller needs: its messages go upstream by
     // dma() (requester ID, Bus Master Enable, the link), its INTx by
@@ -213,7 +215,9 @@ class PciBusOwner : public BusOwner {
 };
 
 // Parameters every PCIe node takes for its link: the maximum speed and
-// width of its upstream port (downstream ports: of their downstream port).
+// width of its upstream port (downstream ports: of their downstream port),
+// and, as the requester of the reads it sends there, its tags and its
+// completion buffer (pcie::PortConfig).
 std::vector<ParamSpec> pcie_link_params(const char* default_speed, const char* default_width);
 pcie::PortConfig read_port_config(const DeviceConfig& config);
 // Ports: `max-payload`, their Max_Payload_Size Supported.
