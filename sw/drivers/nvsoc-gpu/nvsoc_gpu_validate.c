@@ -189,11 +189,16 @@ static u64 nvsoc_gpu_dev_addr(const struct nvsoc_gpu_bo *bo, u64 off)
 	return seg->addr + (off - seg->offset);
 }
 
-/* Bytes from @off to the end of its segment. */
+/*
+ * Bytes from @off to the end of its segment; 0 past the BO's end. Pieces
+ * of a copy never exceed it, which bounds them a second time.
+ */
 static u64 nvsoc_gpu_seg_room(const struct nvsoc_gpu_bo *bo, u64 off)
 {
 	const struct nvsoc_gpu_seg *seg = nvsoc_gpu_seg_of(bo, off);
 
+	if (off >= seg->offset + seg->len)
+		return 0;
 	return seg->offset + seg->len - off;
 }
 
