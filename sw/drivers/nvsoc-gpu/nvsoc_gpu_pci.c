@@ -301,10 +301,10 @@ static int nvsoc_gpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id 
 	/* What slot_reset restores after a reset. */
 	pci_save_state(pdev);
 	nvsoc_gpu_pci_report_link(gdev, "probe");
-	dev_info(dev, "nvsoc GPU %u.%u: %u channels, %u copy engines, %llu MiB VRAM (%llu MiB through BAR1), %u-bit DMA, %s x%u, accel%d\n",
+	dev_info(dev, "nvsoc GPU %u.%u: %u channels, %u copy engines, %llu MiB VRAM (%llu MiB through BAR1), DMA mask %u bits (device %u), %s x%u, accel%d\n",
 		 gdev->version >> 16, gdev->version & 0xffff, gdev->num_channels, gdev->num_ces,
 		 gdev->vram_size >> 20, (u64)bus->vram_window >> 20, gdev->dma_bits,
-		 bus->irq_kind, bus->nr_irqs, gdev->drm.accel->index);
+		 gdev->dma_bits_device, bus->irq_kind, bus->nr_irqs, gdev->drm.accel->index);
 	return 0;
 
 err_core_fini:
