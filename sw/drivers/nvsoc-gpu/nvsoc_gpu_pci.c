@@ -264,8 +264,12 @@ static int nvsoc_gpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id 
 	dev_dbg(dev, "probe step 6: BAR1, the VRAM window (%pR)\n",
 		pci_resource_n(pdev, NVSOC_GPU_BAR_VRAM));
 	ret = nvsoc_gpu_pci_resize_vram_bar(gdev);
-	if (ret)
-		goto err_unmap_regs;
+	if (ret) {
+		/* BAR1 is no longer ours: give back BAR0 alone. */
+		pci_iounmap(pdev, bus->regs);
+		pci_release_region(pdev, NVSOC_GPU_BAR_REGS);
+		goto err_disable;
+	}
 	bar1 = pci_resource_len(pdev, NVSOC_GPU_BAR_VRAM);
 	if (bar1 && (pci_resource_flags(pdev, NVSOC_GPU_BAR_VRAM) & IORESOURCE_MEM)) {
 		bus->vram_window = min_t(u64, bar1, gdev->vram_size);

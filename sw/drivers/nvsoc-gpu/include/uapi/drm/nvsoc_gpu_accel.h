@@ -193,7 +193,8 @@ struct drm_nvsoc_gpu_reloc {
  *
  * - host methods (any subchannel): NOP, SEMAPHOREA-D (acquire, acquire
  *   >=, release of 4 or 16 bytes; the semaphore must lie in a
- *   system-memory or user-pointer BO, 4-byte aligned, below 2^40),
+ *   system-memory or user-pointer BO, its bus address 4-byte aligned (16
+ *   for a 16-byte release), below 2^40),
  *   NON_STALL_INTERRUPT, WFI, and SET_OBJECT of the copy class on
  *   @copy_subchannel (a no-op: the kernel binds it at the start of each job);
  * - copy-class methods on the copy subchannel (GET_INFO.copy_subchannel):
