@@ -156,6 +156,14 @@ void nvsoc_gpu_channel_hw_setup(struct nvsoc_gpu_channel *ch)
 		     ap << NVSOC_GPU_CH_APERTURE_SEM_SHIFT);
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_CH(c, NVSOC_GPU_CH_ENGINE), ch->engine);
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_CH(c, NVSOC_GPU_CH_INTR_VECTOR), ch->vector);
+	/*
+	 * A pending bit left from before would swallow the channel's next
+	 * interrupt (a message is sent only when it goes from 0 to 1).
+	 */
+	if (c < 32)
+		nvsoc_gpu_wr(gdev, NVSOC_GPU_NONSTALL_PENDING_LO, BIT(c));
+	else
+		nvsoc_gpu_wr(gdev, NVSOC_GPU_NONSTALL_PENDING_HI, BIT(c - 32));
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_CH(c, NVSOC_GPU_CH_CTRL), NVSOC_GPU_CH_CTRL_ENABLE);
 	ch->gp_put = 0;
 	ch->pb_put = 0;

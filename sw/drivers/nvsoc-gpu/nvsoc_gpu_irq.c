@@ -103,15 +103,16 @@ static const char *nvsoc_gpu_xid_name(u32 xid)
 
 static const char *nvsoc_gpu_access_name(u32 access)
 {
+	/* With a leading space; none when ADDR is not a memory address. */
 	switch (access) {
 	case NVSOC_GPU_ACCESS_READ:
-		return "read";
+		return " read";
 	case NVSOC_GPU_ACCESS_WRITE:
-		return "write";
+		return " write";
 	case NVSOC_GPU_ACCESS_ATOMIC:
-		return "atomic";
+		return " atomic";
 	}
-	return "access";
+	return "";
 }
 
 static const char *nvsoc_gpu_aperture_name(u32 aperture)
@@ -164,7 +165,7 @@ static void nvsoc_gpu_report_fault(struct nvsoc_gpu_device *gdev, const __le32 *
 	else
 		strscpy(engine_name, "HOST");
 	dev_err_ratelimited(gdev->bus.dev,
-			    "Xid %u: channel %s engine %s %s %s %s at 0x%llx (aperture %s, detail 0x%08x, time %llu ns)\n",
+			    "Xid %u: channel %s engine %s %s %s%s at 0x%llx (aperture %s, detail 0x%08x, time %llu ns)\n",
 			    xid, ch_name, engine_name, nvsoc_gpu_xid_name(xid),
 			    nvsoc_gpu_fault_type_name(type), nvsoc_gpu_access_name(access), addr,
 			    nvsoc_gpu_aperture_name(aperture), detail, time);

@@ -25,9 +25,10 @@
  * - every value an operation uses must be set earlier in the same
  *   submission (nothing is inherited from an earlier job);
  * - copies are physical, pitch layout, transfer type pipelined or
- *   non-pipelined, interrupt none or non-blocking; a remap's pixel is
- *   component size x component count (clc6b5: LINE_LENGTH_IN counts pixels
- *   when remapping), which bounds both a copy and a fill;
+ *   non-pipelined, interrupt none or non-blocking; a remap is a fill (every
+ *   destination component CONST_A or CONST_B) whose LINE_LENGTH_IN counts
+ *   pixels of component size x component count; the source is bounded too,
+ *   by its own pixel size, though a fill does not read it;
  * - semaphores live in system memory (the kernel sets every channel's
  *   semaphore aperture to coherent system memory), 4-byte aligned, 16 for
  *   16-byte releases; host semaphores below 2^40.
@@ -396,12 +397,13 @@ static int nvsoc_gpu_remap_pixels(struct nvsoc_gpu_vctx *ctx, u32 *src_px, u32 *
 	comp_size = ((c >> NVSOC_GPU_CE_REMAP_COMPONENT_SIZE_SHIFT) & 3) + 1;
 	num_src = ((c >> NVSOC_GPU_CE_REMAP_NUM_SRC_SHIFT) & 3) + 1;
 	num_dst = ((c >> NVSOC_GPU_CE_REMAP_NUM_DST_SHIFT) & 3) + 1;
+	/* The device takes a remap only as a fill (docs/gpu.md). */
 	for (i = 0; i < num_dst; i++) {
 		u32 sel = (c >> (NVSOC_GPU_CE_REMAP_DST_X_SHIFT + 4 * i)) & 7;
 
-		if (sel > NVSOC_GPU_CE_REMAP_NO_WRITE || (sel < 4 && sel >= num_src))
+		if (sel != NVSOC_GPU_CE_REMAP_CONST_A && sel != NVSOC_GPU_CE_REMAP_CONST_B)
 			return refuse(ctx,
-				      "SET_REMAP_COMPONENTS: destination %u takes source %u",
+				      "SET_REMAP_COMPONENTS: destination %u is %u, not CONST_A or CONST_B (only fills)",
 				      i, sel);
 	}
 	*src_px = comp_size * num_src;
@@ -718,6 +720,9 @@ static int nvsoc_gpu_decode(struct nvsoc_gpu_vctx *ctx, const u32 *push, u32 n)
 		u32 k;
 
 		ctx->dword = i++;
+		/* An all-zero header is a no-op for the device; so it is here. */
+		if (!hdr)
+			continue;
 		if (hdr & BIT(12))
 			return refuse(ctx, "header 0x%08x: bit 12 set", hdr);
 		switch (secop) {

@@ -662,6 +662,18 @@ int main(int argc, char **argv)
 	push_fill(&p, &d, 8193, 0x3c, 1);
 	expect("byte fill of an unaligned userptr", &p, 0, 8193);
 
+	s = sd(H_VRAM, 0);
+	d = sd(H_VRAM, 4096);
+	push_init(&p);
+	/* Components 0: destination X takes source X, a remap that reads. */
+	push_method(&p, 4, NVSOC_GPU_CE_SET_REMAP_COMPONENTS, 0);
+	push_copy(&p, &s, &d, 64, NVSOC_GPU_CE_LAUNCH_REMAP);
+	expect("a remap that reads the source (the device fills only)", &p, -EINVAL, 0);
+	push_init(&p);
+	p.dw[p.n++] = 0;
+	p.dw[p.n++] = 0;
+	expect("all-zero headers are no-ops", &p, 0, 0);
+
 	/* Semaphores. */
 	push_init(&p);
 	push_release16(&p, H_SEM, 16, 7);
