@@ -3,7 +3,8 @@
 # to device, device to host and device to device, 1 byte to 64 MiB (powers
 # of two and odd sizes), aligned and unaligned, system-memory and
 # user-pointer BOs, 2-D pitch copies and fills, each checked by CRC and by
-# the bytes around it. With several GPUs all run at once (--all). Then the
+# the bytes around it. With several GPUs all run at once (--all; sizes up
+# to 16 MiB then, to fit four in guest memory). Then the
 # bandwidth and latency figures (printed, in simulated time), and no Xid
 # line, kernel warning or lockdep report.
 # Command line (optional): nvsoc_gpu_copy=quick  a short list of sizes.
