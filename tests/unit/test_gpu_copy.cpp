@@ -55,8 +55,8 @@ void fill_source(FakeMemory& m, Aperture ap, uint64_t address, uint64_t length) 
 
 // --- Address arithmetic ---------------------------------------------------------
 
-TEST_CASE("gpu-copy: a 1-D copy moves exactly its bytes, at 1 byte, odd sizes and unaligned "
-          "addresses, in chunks of ce_chunk") {
+TEST_CASE("gpu-copy: a 1-D copy moves exactly its bytes, at 1 byte, odd sizes, unaligned and "
+          "64-bit addresses, in chunks of ce_chunk") {
     struct Case {
         Aperture src_ap;
         uint64_t src;
@@ -65,7 +65,9 @@ TEST_CASE("gpu-copy: a 1-D copy moves exactly its bytes, at 1 byte, odd sizes an
     };
     for (Case k : {Case{kSys, kData + 1, kVram, 3, 1}, Case{kSys, kData + 5, kVram, 0x101, 7},
                    Case{kSys, kData + 3, kVram, 0x10001, 100'000},
-                   Case{kVram, 0x2003, Aperture::SysmemNoncoherent, kData + 0x20001, 5000}}) {
+                   Case{kVram, 0x2003, Aperture::SysmemNoncoherent, kData + 0x20001, 5000},
+                   // OFFSET_*_UPPER carry all of bits 63:32 (clc6b5: 48:32).
+                   Case{kSys, 0xfedc'ba98'7654'3210ull, kVram, 0x40, 300}}) {
         CAPTURE(k.src, k.dst, k.length);
         EngineConfig cfg = test_config();
         cfg.ce_chunk = 4096;

@@ -160,8 +160,8 @@ int nvsoc_gpu_read_identity(struct nvsoc_gpu_device *gdev)
 }
 
 /*
- * The streaming mask: what the device drives (DMA_BITS), but no more than
- * a copy engine's address methods carry (49 bits). The coherent mask,
+ * The streaming mask: what the device drives (DMA_BITS); a copy engine's
+ * OFFSET_*_UPPER carry all 64 bits. The coherent mask,
  * which the kernel's rings, pushbuffers and semaphores come from, no more
  * than a GP entry or a host semaphore carries (40 bits). If the platform
  * refuses the mask, 32 bits always work: memory above them then goes

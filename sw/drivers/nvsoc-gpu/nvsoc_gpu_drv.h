@@ -33,11 +33,12 @@
 #define NVSOC_GPU_COPY_SUBCH	4
 /*
  * Host semaphores and GP entries carry 40-bit addresses (SEMAPHOREA 7:0,
- * GP_ENTRY1 7:0); the copy engine's OFFSET_*_UPPER and SET_SEMAPHORE_A
- * carry 49 (16:0).
+ * GP_ENTRY1 7:0); the copy engine's SET_SEMAPHORE_A carries 49 (16:0) and
+ * its OFFSET_*_UPPER all 64 (31:0).
  */
 #define NVSOC_GPU_HOST_ADDR_BITS	40
-#define NVSOC_GPU_CE_ADDR_BITS		49
+#define NVSOC_GPU_CE_SEM_ADDR_BITS	49
+#define NVSOC_GPU_CE_ADDR_BITS		64
 
 /* A channel's GPFIFO ring: 2^10 GP entries of 8 bytes. */
 #define NVSOC_GPU_GPFIFO_LOG2	10

@@ -533,7 +533,7 @@ static int nvsoc_gpu_launch(struct nvsoc_gpu_vctx *ctx, u32 flags)
 
 		if (!(ctx->have & HAVE_CE_SEM_PAYLOAD))
 			return refuse(ctx, "LAUNCH_DMA semaphore: no SET_SEMAPHORE_PAYLOAD");
-		ret = nvsoc_gpu_check_sem(ctx, &ctx->ce_sem, size, true, NVSOC_GPU_CE_ADDR_BITS,
+		ret = nvsoc_gpu_check_sem(ctx, &ctx->ce_sem, size, true, NVSOC_GPU_CE_SEM_ADDR_BITS,
 					  "LAUNCH_DMA semaphore");
 		if (ret)
 			return ret;

@@ -4,7 +4,7 @@
 #   - the probe's summary line, no fallback to a 32-bit DMA mask, the
 #     PCIe link line;
 #   - sysfs (<device>/nvsoc_gpu/): the DMA mask (the device's DMA_BITS,
-#     capped at the copy engine's 49 address bits), channels, engines,
+#     in full), channels, engines,
 #     VRAM, MSI-X with 1 + channels vectors, state "running";
 #   - /dev/accel/accelN, one /proc/interrupts row per vector, debugfs;
 #   - nvsoc-smi lists it;
@@ -29,7 +29,6 @@ for arg in $(cat /proc/cmdline); do
     esac
 done
 mask=$dma_bits
-[ "$mask" -gt 49 ] && mask=49
 case $irq in msix) kind=MSI-X ;; msi) kind=MSI ;; intx) kind=INTx ;; *) kind=$irq ;; esac
 
 ko=$(find /lib/modules -name nvsoc-gpu.ko 2>/dev/null | head -n 1)
