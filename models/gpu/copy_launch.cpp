@@ -175,7 +175,7 @@ std::optional<LaunchError> plan_launch(const CopyState& s, uint32_t launch,
     plan.line_bytes = uint64_t(s.line_length_in) * element;
     uint64_t total;
     if (__builtin_mul_overflow(plan.lines, plan.line_bytes, &total) ||
-        total > limits.max_copy_bytes)
+        total > limits.max_copy_bytes || plan.lines > limits.max_copy_lines)
         return bad_launch();
     if (total == 0) return std::nullopt;
     if (!plan.fill && !in_range(plan.src, plan.lines, plan.line_bytes, limits.dma_bits))
