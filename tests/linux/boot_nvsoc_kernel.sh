@@ -9,9 +9,10 @@
 # NVSOC_CONFIG overrides the platform (default: configs/default.yaml, an AIA
 # platform) and NVSOC_IRQCHIP what it has (aia, or plic). The PLIC platform
 # (configs/plic.yaml) boots once too.
-# NVSOC_KERNEL_VARIANT=debug runs every boot on the debug kernel.
-# The kernel comes from the cache (sw/linux/build-kernel.sh builds it on the
-# first run, which takes several minutes on 2 cores). The console log of
+# One boot runs the debug kernel (lockdep) and fails on any kernel splat;
+# NVSOC_KERNEL_VARIANT=debug runs every boot on it.
+# The kernels come from the cache (sw/linux/build-kernel.sh builds them on
+# the first run, which takes several minutes each on 2 cores). The console log of
 # every boot with a failed check is printed in full at the end, and all logs
 # are kept in NVSOC_LINUX_LOGS (default: ./linux-logs under the current
 # directory, which ctest sets to the build tree).
@@ -81,6 +82,22 @@ check "interactive: poweroff gives status 0" [ "$status" -eq 0 ]
 boot interactive-exit "$kernel" "$initrd" "$base" --set devices.uart0.input=stdin
 check "interactive: leaving the shell powers off with status 0" \
     eval '[ "$status" -eq 0 ] && has "Requesting system poweroff"'
+
+# The debug kernel (sw/linux/debug.config: lockdep, sleep-in-atomic and
+# spinlock checks) with its own build of nvsoc's modules, which /init loads:
+# the platform checks pass and the console shows no lockdep report, BUG,
+# WARNING or Oops. (The GPU driver's tests boot this kernel the same way.)
+if [ "${NVSOC_KERNEL_VARIANT:-}" != debug ]; then
+    use_kernel debug
+    boot debug-platform "$kernel" "$initrd" "$base nvsoc_irqchip=$irqchip nvsoc_test=/tests/platform.sh"
+    check "debug kernel: lockdep is on" has 'Lock dependency validator'
+    check "debug kernel: 4 harts, timer, UART ($irqchip) and IPI interrupts, PCI host probed" \
+        has '^platform: 0 failed$'
+    check "debug kernel: every module in /lib/modules loaded" lacks '^nvsoc: insmod .* failed'
+    check "debug kernel: no lockdep report, BUG, WARNING or Oops" no_splat
+    check "debug kernel: status 0" [ "$status" -eq 0 ]
+    use_kernel "${NVSOC_KERNEL_VARIANT:-}"
+fi
 
 # The same initramfs under Debian's stock kernel, without loading nvsoc's
 # modules (built for nvsoc's kernel, they would not load into Debian's).

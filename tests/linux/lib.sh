@@ -25,6 +25,9 @@
 #       /dev/null); sets $status and $out (the console without CRs)
 #   check DESCRIPTION COMMAND...   counts a check; remembers the boot it failed on
 #   has PATTERN / lacks PATTERN    grep the last boot's console
+#   no_splat                       the last boot's console shows no kernel
+#                                  splat (lockdep, sleep in atomic, BUG, WARNING,
+#                                  Oops, panic); prints the lines it found
 #   finish                         prints failed boots' consoles and "N passed, N failed"
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -75,6 +78,22 @@ out=
 # under pipefail the writer's SIGPIPE would turn a match into a failure.)
 has() { grep -q -- "$1" <<<"$out"; }
 lacks() { ! has "$1"; }
+
+# What a kernel prints when it finds a bug in itself: lockdep's reports
+# ("WARNING: possible circular locking dependency detected", "... recursive
+# locking ...", "inconsistent lock state", "INFO: trying to register
+# non-static key"), "BUG: sleeping function called from invalid context",
+# every other BUG: and WARNING: (BUG_ON, WARN_ON, DEBUG_SPINLOCK's "BUG:
+# spinlock ..."), oopses and panics. Lockdep reports only the first
+# problem it finds and then switches itself off, saying so.
+splat_re='WARNING:|BUG:|Oops|Unable to handle kernel|Kernel panic|INFO: trying to register non-static key|turning off the locking correctness validator'
+no_splat() {
+    local found
+    found=$(grep -E -- "$splat_re" <<<"$out" || true)
+    [ -z "$found" ] && return 0
+    printf '%s\n' "$found" | sed 's/^/  splat: /'
+    return 1
+}
 
 boot() {
     local name=$1 image=$2 cpio=$3 append=$4 input=/dev/null
