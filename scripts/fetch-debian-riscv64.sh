@@ -41,11 +41,35 @@ rm -rf "${cache:?}/tmp/"*
 if [ -z "$(find "$cache/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
     apt-get "${opts[@]}" -qq update >&2
 fi
+# Versions are looked up with one apt-cache call for all the packages, not
+# one per package: each call parses the whole package list (about 0.7 s).
+# A meta-package (linux-image-riscv64) names the real one it depends on:
+# `apt-cache depends` prints each package's name, then its relations indented.
+declare -A real_of version_of
+pkg=
+while IFS= read -r line; do
+    case $line in
+        " "*) if [ -n "$pkg" ] && [ -z "${real_of[$pkg]:-}" ] &&
+                  [[ $line =~ ^\ *Depends:\ (linux-image-[0-9][^ ]*)$ ]]; then
+                  real_of[$pkg]=${BASH_REMATCH[1]}
+              fi ;;
+        *) pkg=$line ;;
+    esac
+done < <(apt-cache "${opts[@]}" depends "$@" 2>/dev/null || true)
+reals=()
 for pkg in "$@"; do
-    # A meta-package (linux-image-riscv64) names the real one it depends on.
-    real=$(apt-cache "${opts[@]}" depends "$pkg" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1 || true)
-    [ -n "$real" ] || real=$pkg
-    version=$(apt-cache "${opts[@]}" policy "$real" | sed -n 's/^ *Candidate: //p')
+    reals+=("${real_of[$pkg]:-$pkg}")
+done
+# `apt-cache policy` prints "NAME:" and then "  Candidate: VERSION".
+pkg=
+while IFS= read -r line; do
+    case $line in
+        "  Candidate: "*) [ -z "$pkg" ] || version_of[$pkg]=${line#  Candidate: } ;;
+        [!\ ]*:) pkg=${line%:} ;;
+    esac
+done < <(apt-cache "${opts[@]}" policy "${reals[@]}" 2>/dev/null || true)
+for real in "${reals[@]}"; do
+    version=${version_of[$real]:-}
     if [ -z "$version" ] || [ "$version" = "(none)" ]; then
         echo "fetch-debian-riscv64: no riscv64 package '$real' in Debian stable" >&2
         exit 1
