@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Fetches riscv64 packages of Debian stable (the stock kernel and
-# busybox-static) without touching the host's apt configuration: a private
+# Fetches riscv64 packages of Debian stable (the stock kernel,
+# busybox-static, pciutils and the libraries it links) without touching the
+# host's apt configuration: a private
 # sources.list whose mirror is read from the host's own apt sources, and
 # private lists and cache under the nvsoc cache directory. Prints the
 # directory the packages were unpacked into. Packages are kept by version,
 # so reruns and CI reuse them.
 #   scripts/fetch-debian-riscv64.sh PACKAGE...
+# One line per PACKAGE on stdout, in order: its directory. Dependencies are
+# not followed: the caller names every package it needs (sw/rootfs/
+# build-initramfs.sh lists pciutils' libraries and checks that they cover
+# every library the programs link). Architecture-independent packages
+# (Architecture: all, such as pci.ids) come as they are.
 #
 # Safe to run several times at once on one cache (ctest -j2 starts both
 # Linux tests together, and each builds an initramfs): apt runs with its own
@@ -35,11 +41,35 @@ rm -rf "${cache:?}/tmp/"*
 if [ -z "$(find "$cache/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
     apt-get "${opts[@]}" -qq update >&2
 fi
+# Versions are looked up with one apt-cache call for all the packages, not
+# one per package: each call parses the whole package list (about 0.7 s).
+# A meta-package (linux-image-riscv64) names the real one it depends on:
+# `apt-cache depends` prints each package's name, then its relations indented.
+declare -A real_of version_of
+pkg=
+while IFS= read -r line; do
+    case $line in
+        " "*) if [ -n "$pkg" ] && [ -z "${real_of[$pkg]:-}" ] &&
+                  [[ $line =~ ^\ *Depends:\ (linux-image-[0-9][^ ]*)$ ]]; then
+                  real_of[$pkg]=${BASH_REMATCH[1]}
+              fi ;;
+        *) pkg=$line ;;
+    esac
+done < <(apt-cache "${opts[@]}" depends "$@" 2>/dev/null || true)
+reals=()
 for pkg in "$@"; do
-    # A meta-package (linux-image-riscv64) names the real one it depends on.
-    real=$(apt-cache "${opts[@]}" depends "$pkg" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1 || true)
-    [ -n "$real" ] || real=$pkg
-    version=$(apt-cache "${opts[@]}" policy "$real" | sed -n 's/^ *Candidate: //p')
+    reals+=("${real_of[$pkg]:-$pkg}")
+done
+# `apt-cache policy` prints "NAME:" and then "  Candidate: VERSION".
+pkg=
+while IFS= read -r line; do
+    case $line in
+        "  Candidate: "*) [ -z "$pkg" ] || version_of[$pkg]=${line#  Candidate: } ;;
+        [!\ ]*:) pkg=${line%:} ;;
+    esac
+done < <(apt-cache "${opts[@]}" policy "${reals[@]}" 2>/dev/null || true)
+for real in "${reals[@]}"; do
+    version=${version_of[$real]:-}
     if [ -z "$version" ] || [ "$version" = "(none)" ]; then
         echo "fetch-debian-riscv64: no riscv64 package '$real' in Debian stable" >&2
         exit 1
@@ -49,8 +79,11 @@ for pkg in "$@"; do
         # Downloaded and unpacked in a directory of this run's own.
         work=$(mktemp -d "$cache/tmp/$real.XXXXXX")
         (cd "$work" && apt-get "${opts[@]}" -qq download "$real" >&2)
-        debs=("$work/${real}"_*riscv64.deb)
-        [ -f "${debs[0]}" ] || { echo "fetch-debian-riscv64: apt-get download $real gave no .deb" >&2; exit 1; }
+        # _riscv64.deb, or _all.deb for an architecture-independent package.
+        shopt -s nullglob
+        debs=("$work/${real}"_*.deb)
+        shopt -u nullglob
+        [ "${#debs[@]}" -eq 1 ] || { echo "fetch-debian-riscv64: apt-get download $real gave no .deb" >&2; exit 1; }
         mkdir "$work/root"
         dpkg-deb -x "${debs[0]}" "$work/root"
         # The rename publishes the whole tree at once.

@@ -6,14 +6,20 @@
 # console. Leave with `poweroff` in the guest, or Ctrl-A x.
 #
 # Arguments are passed on to `nvsoc run` (for example --append, --set,
-# --log, --stats).
+# --log, --stats). NVSOC_KERNEL_VARIANT=debug boots the debug kernel
+# (sw/linux/debug.config: lockdep and sleep-in-atomic checks) instead, with
+# nvsoc's modules built against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target nvsoc
-kernel=$(sw/linux/build-kernel.sh)
-sw/rootfs/build-initramfs.sh build/initramfs.cpio >/dev/null
+variant=()
+[ -z "${NVSOC_KERNEL_VARIANT:-}" ] || variant=(--variant "$NVSOC_KERNEL_VARIANT")
+kernel=$(sw/linux/build-kernel.sh "${variant[@]}")
+# nvsoc's out-of-tree drivers, built against that kernel; /init loads them.
+modules=$(sw/drivers/build-modules.sh "${variant[@]}")
+sw/rootfs/build-initramfs.sh --modules "$modules" build/initramfs.cpio >/dev/null
 echo "--- nvsoc run configs/default.yaml --kernel $kernel --initrd build/initramfs.cpio"
 echo "--- leave with 'poweroff' in the guest, or Ctrl-A x"
 exec build/platforms/nvsoc run configs/default.yaml --kernel "$kernel" \

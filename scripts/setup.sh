@@ -23,6 +23,9 @@ PACKAGES=(
   # needs bc; make and gcc build the host programs). The fragment enables no
   # module signing, so libssl-dev is not needed.
   linux-source-6.12 make gcc flex bison bc
+  # the kernel source's scripts/checkpatch.pl, run on sw/drivers by the
+  # `lint:` test (the kernel build needs perl too)
+  perl
   # differential reference
   qemu-system-misc
   # QEMU 10's qemu-system-riscv64, the AIA reference, is not installed (it

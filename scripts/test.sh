@@ -12,11 +12,12 @@ echo "=== build (RelWithDebInfo)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNVSOC_WERROR=ON >/dev/null
 cmake --build build -j2
 # What the Linux tests take from outside the clone, first and on its own:
-# the kernel (the first build takes several minutes on 2 cores; later runs
-# find it in the cache), so that no test runs beside the compile, and
-# Debian's riscv64 packages, so that the two Linux tests ctest starts
-# together do not both download them into an empty cache.
-echo "=== Linux kernel and Debian riscv64 packages (cached outside the clone)"
+# the kernels, default and debug (the first build of each takes several
+# minutes on 2 cores; later runs find them in the cache), so that no test
+# runs beside the compile, nvsoc's modules and tools, and Debian's riscv64
+# packages, so that the two Linux tests ctest starts together do not both
+# download them into an empty cache.
+echo "=== Linux kernels, modules, tools and Debian riscv64 packages (cached outside the clone)"
 tests/linux/prefetch.sh
 # QEMU 10, the AIA device tree's reference (the "qemu" tests skip without
 # it off line; here a mirror problem fails the run, as it must in CI).
@@ -33,9 +34,10 @@ tests/linux/fresh_cache.sh build
 echo "=== build (ASan + UBSan)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNVSOC_SANITIZE=ON -DNVSOC_WERROR=ON >/dev/null
 cmake --build build-asan -j2
-# Not the Linux boots (-O0 with sanitizers is ~10x slower) nor the Release
-# build check (it builds without sanitizers; the first pass ran it).
+# Not the Linux boots (-O0 with sanitizers is ~10x slower), the Release
+# build check (it builds without sanitizers; the first pass ran it) nor the
+# checks of kernel code (lint: nothing of nvsoc's runs in them).
 echo "=== tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan -j2 --output-on-failure -LE 'linux|build|fetch'
+    ctest --test-dir build-asan -j2 --output-on-failure -LE 'linux|build|fetch|lint'

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The Linux tests on a fresh machine: both linux-labelled boot tests at
 # ctest -j2, as scripts/test.sh runs them, from a package cache that holds
-# only the kernel build. Debian's packages (busybox-static, the stock
-# kernel) are fetched again into a temporary NVSOC_CACHE; the kernel (and
-# its extracted source) is linked from the real cache, since rebuilding it
-# would take several minutes and prove nothing about the packages.
+# only the kernel builds. Debian's packages (busybox-static, pciutils and
+# its libraries, the stock kernel) are fetched again into a temporary
+# NVSOC_CACHE, and nvsoc's modules and tools are built again there (seconds);
+# the kernels (and their extracted source) are linked from the real cache,
+# since rebuilding them would take many minutes and prove nothing about the
+# packages.
 #
 #   tests/linux/fresh_cache.sh [--no-prefetch] [BUILD_DIR]   (default: build)
 #
@@ -26,8 +28,9 @@ build=$(cd "${1:-$repo/build}" && pwd)
 [ -f "$build/CTestTestfile.cmake" ] || { echo "fresh_cache: $build is not a configured build tree" >&2; exit 2; }
 
 real=${NVSOC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nvsoc}
-# Builds the kernel into the real cache if it is not there yet.
+# Builds the kernels into the real cache if they are not there yet.
 "$repo/sw/linux/build-kernel.sh" >/dev/null
+"$repo/sw/linux/build-kernel.sh" --variant debug >/dev/null
 cache=$(mktemp -d)
 trap 'rm -rf "$cache"' EXIT
 ln -s "$real/linux" "$cache/linux"

@@ -4,7 +4,8 @@
 # pci-epf-test endpoint (104c:b500 at 0000:01:00.0, below the root port rp0
 # at 0000:00:01.0) the kernel's pci_endpoint_test driver and pcitest tool
 # exercise on the AIA platform (BARs, MSI and MSI-X, READ/WRITE/COPY
-# transfers) and on the PLIC platform with INTx. Then the
+# transfers) and on the PLIC platform with INTx; Debian's lspci -vv and
+# setpci show it as Linux configured it. Then the
 # link as Linux sees it: 32.0 GT/s x16, and downtrained by the root port's
 # fault keys (lanes 8-15 failed: x8; gen4 and faster failing: 8.0 GT/s).
 #
@@ -31,11 +32,14 @@ base="console=ttyS0 earlycon=sbi"
 ep=0000:01:00.0
 rp=0000:00:01.0
 
+# The pcitest scripts insmod pci_endpoint_test themselves (nvsoc_modules=off:
+# /init does not load it first).
+#
 # pcitest through pci_endpoint_test, bound through its id table (driver
 # data: MSI) on the AIA platform: MSI, MSI-X vectors 1-32, and transfers
 # that report by MSI-X (tests/linux/guest/pcitest-msi.sh). Each pcitest run
 # prints one line ending in OKAY (or NOT OKAY / TEST FAILED) after tabs.
-boot pcitest "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest-msi.sh"
+boot pcitest "$kernel" "$with_modules" "$base nvsoc_modules=off nvsoc_test=/tests/pcitest-msi.sh"
 check "pcitest: pci-endpoint-test bound to $ep through its id table" \
     has "^pcitest-msi: ok: pci-endpoint-test bound to $ep\$"
 for bar in 0 1 2 3 4 5; do
@@ -58,6 +62,22 @@ check "pcitest: every MSI-X vector fired" has '^pcitest-msi: ok: every MSI-X vec
 check "pcitest: 0 failed" has '^pcitest-msi: 0 failed$'
 check "pcitest: status 0" [ "$status" -eq 0 ]
 
+# Debian's lspci and setpci on the endpoint (tests/linux/guest/lspci.sh),
+# with pci_endpoint_test loaded by /init from /lib/modules and switched to
+# MSI-X by the script: link status, MSI-X enabled, AER, names from pci.ids
+# and without them, and setpci reading registers.
+boot lspci "$kernel" "$with_modules" "$base nvsoc_test=/tests/lspci.sh"
+check "lspci: /init loaded pci_endpoint_test from /lib/modules" \
+    has '^nvsoc: insmod /lib/modules/pci_endpoint_test.ko: ok$'
+check "lspci: names from pci.ids" has "^lspci: ok: the endpoint's vendor named from pci.ids\$"
+check "lspci: numbers without pci.ids" has '^lspci: ok: without pci.ids: the endpoint listed by its IDs$'
+check "lspci: LnkSta: Speed 32GT/s, Width x16" has 'LnkSta:[[:space:]]*Speed 32GT/s[^,]*, Width x16'
+check "lspci: MSI-X: Enable+ (pci_endpoint_test set it up)" has '^lspci: ok: lspci -vv: MSI-X enabled (Enable+)$'
+check "lspci: Advanced Error Reporting" has 'Capabilities: \[[0-9a-f]* v[0-9]*\] Advanced Error Reporting'
+check "lspci: setpci reads the IDs and Link Status" has '^lspci: ok: setpci reads Link Status: 32 GT/s x16$'
+check "lspci: 0 failed" has '^lspci: 0 failed$'
+check "lspci: status 0" [ "$status" -eq 0 ]
+
 # The same endpoint on the PLIC platform: INTx alone (pci_endpoint_test bound
 # with irq_type=0 through a dynamic ID, see tests/linux/guest/pcitest.sh).
 aia_config=$config
@@ -67,7 +87,7 @@ extends: $repo/configs/plic.yaml
 devices:
   epf0: {type: pci-epf-test, bus: rp0, max-link-speed: gen5, max-link-width: 16}
 EOF
-boot pcitest-plic "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest.sh"
+boot pcitest-plic "$kernel" "$with_modules" "$base nvsoc_modules=off nvsoc_test=/tests/pcitest.sh"
 check "pcitest (PLIC): pci-endpoint-test bound to $ep" has "^pcitest: ok: pci-endpoint-test bound to $ep\$"
 check "pcitest (PLIC): legacy IRQ" has '^LEGACY IRQ:[[:space:]]*OKAY$'
 for op in READ WRITE COPY; do
@@ -105,7 +125,7 @@ check "link, gen4 and faster failing: notice on the console" \
 # Errors Linux must hear. LCRC errors on every 97th TLP in each
 # direction: the data link layer replays them, so every transfer (and every
 # MSI) still passes, and AER reports Bad TLP as correctable errors.
-boot lcrc "$kernel" "$with_modules" "$base nvsoc_test=/tests/pcitest-msi.sh" \
+boot lcrc "$kernel" "$with_modules" "$base nvsoc_modules=off nvsoc_test=/tests/pcitest-msi.sh" \
     --set devices.rp0.lcrc-error-every=97
 check "LCRC errors: every pcitest still OKAY (replayed)" has '^pcitest-msi: 0 failed$'
 check "LCRC errors: status 0" [ "$status" -eq 0 ]
