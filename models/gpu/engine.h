@@ -27,14 +27,17 @@ struct EngineConfig {
     // Timing.
     uint64_t doorbell_latency = 500'000; // ps: doorbell to the first GP fetch
     uint64_t method_time = 2'000;        // ps per method
-    std::vector<uint64_t> ce_rate;       // bytes/s per copy engine (size copy_engines)
+    std::vector<uint64_t> ce_rate;       // bytes/s per copy engine (size copy_engines;
+                                         // empty: each at 25 GB/s)
     uint64_t ce_chunk = 64 * 1024;       // bytes a copy engine moves per step
     // Limits on what one bad command can cost.
-    uint64_t method_budget = 65'536;  // methods per channel per timeslice
+    uint64_t method_budget = 65'536;      // methods per channel per timeslice
     uint64_t max_copy_bytes = 1ull << 36; // a larger launch is refused (a fault)
     // Fault points (docs/gpu.md, "Fault points").
-    uint64_t channel_error_at_method = 0; // <gpu>.channel_error: the Nth method (all channels, from 1) fails
-    unsigned ce_hang_at_launch = 0;       // <gpu>.ce_hang: the Nth launch (from 1) never completes
+    // <gpu>.channel_error: the Nth method (all channels, from 1) fails.
+    uint64_t channel_error_at_method = 0;
+    // <gpu>.ce_hang: the Nth launch (from 1) never completes.
+    unsigned ce_hang_at_launch = 0;
 };
 // An empty string when usable, else the first problem, naming the field.
 std::string validate(const EngineConfig& c);
@@ -69,7 +72,8 @@ class Engine {
     void advance_to(uint64_t t);
     std::optional<uint64_t> next_event_time() const;
 
-    // ENGINE_RESET, and a device reset (FLR, link reset, power-on).
+    // ENGINE_RESET, and a device reset (FLR, link reset, power-on). The
+    // engine then asks for wake-ups afresh, as if none were pending.
     void reset();
     // The device's VRAM found an ECC error at `offset` (its ECC fault
     // points): counted in ECC_STATUS and the counters, with the interrupt.
@@ -84,6 +88,7 @@ class Engine {
         uint64_t semaphore_releases = 0, semaphore_acquires = 0;
         uint64_t launches = 0, bytes_copied = 0;
         uint64_t faults = 0, faults_dropped = 0, interrupts = 0;
+        uint64_t faults_unlogged = 0; // beyond the first of its type per channel (not logged)
     };
     const Stats& stats() const;
 
