@@ -29,6 +29,15 @@ struct PcieExtension : tlm::tlm_extension<PcieExtension> {
     // not said, the link's defaults apply).
     uint16_t max_payload = 0;
     uint16_t max_read_request = 0;
+    // Set on the way back: the absolute simulated time (ps) at which the
+    // burst's last request TLP left the requester, on the link directly
+    // above it, after waiting for the link and, for reads, for a tag and
+    // completion space (pcie::TransferTiming::issued). The requester may
+    // send its next burst from then on, without waiting for this one's
+    // data. The first hop sets it; the ports beyond leave it. PcieNode::dma
+    // starts it at the request's own time, which stays for a device with no
+    // link above (on the root bus).
+    uint64_t issued_ps = 0;
 
     tlm::tlm_extension_base* clone() const override { return new PcieExtension(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override {

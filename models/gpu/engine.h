@@ -12,6 +12,7 @@
 #include "models/gpu/memory_port.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -56,6 +57,23 @@ class EngineHost {
     virtual void wake_at(uint64_t t) = 0;
 };
 
+// What the engines did, for a trace (Engine::set_trace): times are the
+// events' own simulated times (ps).
+struct EngineEvent {
+    enum class Kind : uint8_t {
+        Doorbell,    // value: the channel id written (channel: none if it does not exist)
+        LaunchBegin, // a copy engine starts a launch; value: the bytes it will move
+        LaunchEnd,   // ... finishes, fails or abandons it; value: the bytes it wrote
+        Fault,       // value: the fault type (NVSOC_GPU_FAULT_*); engine: the copy engine, if any
+        Interrupt,   // an interrupt message; value: its vector
+    };
+    Kind kind;
+    uint64_t time = 0;
+    unsigned channel = 0; // 0xffff (NVSOC_GPU_FAULT_NO_CHANNEL) for none
+    unsigned engine = 0;  // copy engine index, for launches
+    uint64_t value = 0;
+};
+
 class Engine {
   public:
     // Throws std::invalid_argument with validate()'s message.
@@ -71,6 +89,9 @@ class Engine {
     // to come back (nothing: idle until a register write).
     void advance_to(uint64_t t);
     std::optional<uint64_t> next_event_time() const;
+
+    // Called with every EngineEvent (an empty function: none).
+    void set_trace(std::function<void(const EngineEvent&)> trace);
 
     // ENGINE_RESET, and a device reset (FLR, link reset, power-on). The
     // engine then asks for wake-ups afresh, as if none were pending.

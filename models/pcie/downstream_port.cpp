@@ -40,7 +40,8 @@ Identity port_identity(const DeviceConfig& c) {
 } // namespace
 
 DownstreamPort::DownstreamPort(const DeviceConfig& config, PortType type)
-    : PcieNode(config), cs_(port_identity(config), BridgeOptions{}) {
+    : PcieNode(config), cs_(port_identity(config), BridgeOptions{}),
+      root_(type == PortType::RootPort) {
     const Params& p = config.params;
     cs_.add_pm_capability();
     cs_.add_msi_capability(
@@ -280,6 +281,9 @@ void DownstreamPort::downstream_request(const PciBus::Claim&, Space space, uint6
     }
     TransferOptions o;
     o.completion_latency = read_latency_ps_;
+    // A root port's reads are the root complex's own, on its tags; a switch
+    // port passes them on.
+    o.forwarded = !root_;
     TransferTiming tt = cross(pcie::Direction::Downstream, tx, now_ps(delay), o);
     if (!tt.delivered) {
         unsupported(tx, "the link went down");
@@ -312,7 +316,17 @@ TransferOptions DownstreamPort::dma_options(const tlm::tlm_generic_payload& tx) 
     tx.get_extension(ext);
     if (ext && ext->max_payload) o.max_payload = ext->max_payload;
     if (ext && ext->max_read_request) o.max_read_request = ext->max_read_request;
+    o.forwarded = !from_below(tx);
     return o;
+}
+
+// Whether the requester is the device right below, on this link: the
+// link that carries its tags. Requests from further down (through a
+// switch) were counted on their own link.
+bool DownstreamPort::from_below(const tlm::tlm_generic_payload& tx) const {
+    PcieExtension* ext = nullptr;
+    tx.get_extension(ext);
+    return !ext || (ext->requester_id >> 8) == cs_.secondary_bus();
 }
 
 void DownstreamPort::upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
@@ -336,6 +350,10 @@ void DownstreamPort::upstream_request(tlm::tlm_generic_payload& tx, sc_core::sc_
         tx.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
+    // The requester's pace is set by its own link (its tags).
+    PcieExtension* ext = nullptr;
+    tx.get_extension(ext);
+    if (ext && !o.forwarded) ext->issued_ps = tt.issued;
     uint64_t sc_now = now_ps();
     sc_core::sc_time beyond = after(tx.is_read() ? tt.start : tt.end, sc_now);
     upstream_->upstream_request(tx, beyond);

@@ -11,7 +11,10 @@
 //
 // Requests: memory and I/O requests inside its windows go down the link
 // (with the link's TLP timing) to the device below; requests from below go
-// up only while the port's Bus Master Enable is set. INTx messages from
+// up only while the port's Bus Master Enable is set. Reads take their
+// requester's tags and completion buffer on the requester's own link (the
+// device right below; a root port's own reads down): there the port sets
+// PcieExtension::issued_ps; reads from further below are passed on. INTx messages from
 // below are swizzled by device number onto the port's four virtual wires.
 // Error messages from below pass through only with Bridge Control's SERR#
 // Enable; a switch port sends them on upstream, a root port collects them
@@ -82,8 +85,10 @@ class DownstreamPort : public PcieNode, public PcieUpstream, public PciBusOwner 
     pcie::TransferTiming cross(pcie::Direction d, const tlm::tlm_generic_payload& tx, uint64_t t0,
                                const pcie::TransferOptions& o);
     pcie::TransferOptions dma_options(const tlm::tlm_generic_payload& tx) const;
+    bool from_below(const tlm::tlm_generic_payload& tx) const;
     uint64_t completion_time(uint64_t len, unsigned max_payload) const;
 
+    bool root_; // a root port, not a switch downstream port
     pcie::PciBus bus_{true};
     pcie::LinkConfig link_config_;
     uint64_t link_seed_ = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <tuple>
 
 namespace nvsoc::pcie {
 
@@ -57,6 +58,42 @@ std::string check_transfer(const TransferOptions& o) {
     if (mc % o.read_completion_boundary != 0 || mc > o.max_payload)
         return "the largest completion must be a multiple of the RCB, at most Max_Payload_Size";
     return {};
+}
+
+// The pieces of [address, address + length) cut at every multiple of
+// `boundary`, in order: f(address, length) for each.
+template <typename F>
+void for_each_piece(uint64_t address, uint64_t length, uint64_t boundary, F&& f) {
+    for (uint64_t a = address, end = address + length; a < end;) {
+        uint64_t next = std::min(end, (a / boundary + 1) * boundary);
+        f(a, next - a);
+        a = next;
+    }
+}
+
+// The completions of one read request, in order: each but the last ends on
+// a multiple of the RCB, none carries more than `max_completion` bytes.
+template <typename F>
+void for_each_completion(uint64_t address, uint64_t length, uint64_t rcb, uint64_t max_completion,
+                         F&& f) {
+    for (uint64_t a = address, end = address + length; a < end;) {
+        uint64_t limit = a + max_completion;
+        uint64_t next = limit >= end ? end : limit / rcb * rcb;
+        f(a, next - a);
+        a = next;
+    }
+}
+
+uint64_t align_down(uint64_t v, uint64_t a) {
+    return v / a * a;
+}
+
+uint64_t align_up(uint64_t v, uint64_t a) {
+    return (v + a - 1) / a * a;
+}
+
+Direction other(Direction d) {
+    return d == Direction::Downstream ? Direction::Upstream : Direction::Downstream;
 }
 
 } // namespace
@@ -117,12 +154,9 @@ uint64_t tlp_time(unsigned tlp_bytes, unsigned speed, unsigned width) {
 std::vector<Chunk> split_aligned(uint64_t address, uint64_t length, uint32_t boundary) {
     require(power_of_two(boundary), "a split boundary must be a power of two");
     std::vector<Chunk> out;
-    uint64_t end = address + length;
-    while (address < end) {
-        uint64_t next = std::min(end, (address / boundary + 1) * boundary);
-        out.push_back({address, static_cast<uint32_t>(next - address)});
-        address = next;
-    }
+    for_each_piece(address, length, boundary, [&](uint64_t a, uint64_t n) {
+        out.push_back({a, static_cast<uint32_t>(n)});
+    });
     return out;
 }
 
@@ -132,23 +166,39 @@ std::vector<Chunk> split_completions(uint64_t address, uint32_t length, uint32_t
     require(max_completion >= rcb && max_completion % rcb == 0,
             "the largest completion must be a multiple of the RCB");
     std::vector<Chunk> out;
-    uint64_t end = address + length;
-    while (address < end) {
-        uint64_t limit = address + max_completion;
-        uint64_t next = limit >= end ? end : limit / rcb * rcb;
-        out.push_back({address, static_cast<uint32_t>(next - address)});
-        address = next;
-    }
+    for_each_completion(address, length, rcb, max_completion, [&](uint64_t a, uint64_t n) {
+        out.push_back({a, static_cast<uint32_t>(n)});
+    });
     return out;
 }
 
 // --- Configuration ------------------------------------------------------------------
+
+std::string check_requester(const PortConfig& p) {
+    if (p.tags < 1 || p.tags > kMaxTags)
+        return "tags must be 1 to 768 (the outstanding reads 10-bit tags allow), not " +
+               std::to_string(p.tags);
+    auto credits = [](const char* field, unsigned v, unsigned lo, unsigned hi, const char* why) {
+        if (v == 0 || (v >= lo && v <= hi)) return std::string();
+        return std::string(field) + " must be 0 (unlimited) or " + std::to_string(lo) + " to " +
+               std::to_string(hi) + " (" + why + "), not " + std::to_string(v);
+    };
+    if (auto e = credits("completion_header_credits", p.completion_header_credits,
+                         kMinCompletionHeaderCredits, kMaxCompletionHeaderCredits,
+                         "room for the completions of one 4096-byte read at least");
+        !e.empty())
+        return e;
+    return credits("completion_data_credits", p.completion_data_credits, kMinCompletionDataCredits,
+                   kMaxCompletionDataCredits,
+                   "16-byte units: room for one 4096-byte read at least");
+}
 
 std::string validate(const LinkConfig& c) {
     for (auto [port, p] :
          {std::pair{"downstream port", &c.downstream}, std::pair{"upstream port", &c.upstream}}) {
         if (auto e = check_speed(p->max_speed); !e.empty()) return std::string(port) + ": " + e;
         if (auto e = check_width(p->max_width); !e.empty()) return std::string(port) + ": " + e;
+        if (auto e = check_requester(*p); !e.empty()) return std::string(port) + ": " + e;
     }
     for (unsigned lane : c.faults.failed_lanes)
         if (lane >= kMaxWidth)
@@ -1043,56 +1093,282 @@ TlpTiming Link::schedule(Direction d, unsigned tlp_bytes, uint64_t earliest) {
     return r;
 }
 
+// --- Bursts ------------------------------------------------------------------------------
+//
+// write() and read() give the same results as sending every TLP through
+// schedule(); where nothing can interfere they get there arithmetically.
+// A burst is left to the per-TLP path when the link may change state (not
+// L0 with the data link layer up, or a plan of steps ahead: a TLP would
+// wait for them) or when an injected error may hit one of its
+// transmissions (any LCRC error rate draws from the RNG per TLP). What the
+// per-TLP path leaves behind is kept: pipe_free_, the ordinals in sent_,
+// REPLAY_NUM (0 after an acknowledged TLP) and the reads' tags.
+
+struct Link::Run {
+    uint64_t address = 0; // the first piece
+    uint64_t length = 0;  // of each piece
+    uint64_t count = 0;
+};
+
+// A transfer cut as for_each_piece cuts it, in runs of equal pieces: a
+// partial head, the full middle, a partial tail (each may be absent).
+struct Link::Runs {
+    std::array<Run, 3> run{};
+    unsigned size = 0;
+
+    Runs(uint64_t address, uint64_t length, uint64_t boundary) {
+        uint64_t a = address, end = address + length;
+        if (a % boundary && a < end) {
+            uint64_t next = std::min(end, (a / boundary + 1) * boundary);
+            run[size++] = {a, next - a, 1};
+            a = next;
+        }
+        if (uint64_t full = (end - a) / boundary) {
+            run[size++] = {a, boundary, full};
+            a += full * boundary;
+        }
+        if (a < end) run[size++] = {a, end - a, 1};
+    }
+    const Run* begin() const { return run.data(); }
+    const Run* end() const { return run.data() + size; }
+};
+
+bool Link::stable() const {
+    return !cfg_.force_per_tlp && plan_.empty() && state_ == LtssmState::L0 && dl_active_;
+}
+
+// No injected error can hit the next `tlps` transmissions in direction d.
+bool Link::error_free(Direction d, uint64_t tlps) const {
+    unsigned i = index(d);
+    const TlpErrorInjection& inj = cfg_.faults.tlp[i];
+    uint64_t before = sent_[i], last = sent_[i] + tlps;
+    auto hits = [&](const std::vector<uint64_t>& at) {
+        auto it = std::upper_bound(at.begin(), at.end(), before);
+        return it != at.end() && *it <= last;
+    };
+    if (inj.lcrc_error_rate > 0) return false;
+    if (inj.lcrc_every_nth && last / inj.lcrc_every_nth != before / inj.lcrc_every_nth)
+        return false;
+    return !hits(inj.lcrc_at) && !hits(inj.ack_lost_at);
+}
+
+// The TLPs follow one another through the pipe: the first starts when the
+// pipe is free, and each one's time is rounded to the picosecond as
+// tlp_time() does for one TLP.
+bool Link::write_closed_form(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
+                             const TransferOptions& o, TransferTiming& tt) {
+    if (!stable()) return false;
+    uint64_t tlps = 0, time = 0, last = 0;
+    // 3DW headers below 4 GiB, 4DW above; 4 GiB is a multiple of MPS.
+    constexpr uint64_t k4G = uint64_t{1} << 32;
+    uint64_t end = address + length, split = std::clamp(k4G, address, end);
+    for (auto [from, to, header] :
+         {std::tuple{address, split, kHeader3Dw}, std::tuple{split, end, kHeader4Dw}})
+        for (const Run& r : Runs(from, to - from, o.max_payload)) {
+            uint64_t one = tlp_time(static_cast<unsigned>(header + r.length), speed_, width_);
+            tlps += r.count;
+            time += r.count * one;
+            last = one;
+        }
+    if (!error_free(d, tlps)) return false;
+    unsigned i = index(d);
+    tt.start = std::max({earliest, now_, pipe_free_[i]});
+    tt.end = tt.start + time;
+    tt.issued = tt.end - last;
+    tt.requests = static_cast<unsigned>(tlps);
+    pipe_free_[i] = tt.end;
+    sent_[i] += tlps;
+    replay_num_[i] = 0;
+    return true;
+}
+
 TransferTiming Link::write(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
                            const TransferOptions& o) {
     if (auto e = check_transfer(o); !e.empty()) require(false, e);
     TransferTiming tt;
     tt.delivered = true;
-    tt.start = tt.end = std::max(earliest, now_);
-    bool first = true;
-    for (const Chunk& c : split_aligned(address, length, o.max_payload)) {
-        unsigned header = (c.address >> 32) ? kHeader4Dw : kHeader3Dw;
-        TlpTiming r = schedule(d, header + c.length, earliest);
-        if (first) tt.start = r.start;
-        first = false;
+    tt.start = tt.end = tt.issued = std::max(earliest, now_);
+    if (length == 0 || write_closed_form(d, address, length, earliest, o, tt)) return tt;
+    for_each_piece(address, length, o.max_payload, [&](uint64_t a, uint64_t n) {
+        unsigned header = (a >> 32) ? kHeader4Dw : kHeader3Dw;
+        TlpTiming r = schedule(d, header + static_cast<unsigned>(n), earliest);
+        if (tt.requests == 0) tt.start = r.start;
+        tt.issued = r.start;
         tt.end = std::max(tt.end, r.end);
         tt.delivered = tt.delivered && r.delivered;
         tt.replays += r.replays;
         ++tt.requests;
-    }
+    });
     return tt;
+}
+
+// --- Tags and completion credits -------------------------------------------------------
+
+namespace {
+// What one read request reserves in its requester's completion buffer: a
+// header for each RCB-aligned block it touches (the most completions a
+// completer may split it into: PCIe Base Specification 2.3.1.1) and its
+// data in 16-byte credits. Completions carry whole DWORDs and, split on
+// RCB boundaries, only the first and last start or end off a 16-byte
+// boundary, so the data credits are the 16-byte blocks the request
+// touches.
+unsigned header_credits(uint64_t address, uint64_t length, unsigned rcb) {
+    return static_cast<unsigned>((align_up(address + length, rcb) - align_down(address, rcb)) /
+                                 rcb);
+}
+unsigned data_credits(uint64_t address, uint64_t length) {
+    return static_cast<unsigned>((align_up(address + length, 16) - align_down(address, 16)) / 16);
+}
+} // namespace
+
+const PortConfig& Link::requester(Direction d) const {
+    return d == Direction::Upstream ? cfg_.upstream : cfg_.downstream;
+}
+
+// The earliest time from t at which the end sending reads in direction d
+// has a free tag and room for `need`. Reads whose completions are in by
+// then give their tags and space back; if that is not enough the request
+// waits for the next release, and the next. (validate() makes room for
+// one request in an empty buffer.)
+uint64_t Link::wait_for_room(Direction d, uint64_t t, Credits need) {
+    Requester& q = requesters_[index(d)];
+    const PortConfig& p = requester(d);
+    auto room = [&] {
+        unsigned h = p.completion_header_credits, c = p.completion_data_credits;
+        return q.held.size() < p.tags && (h == 0 || q.headers + need.headers <= h) &&
+               (c == 0 || q.data + need.data <= c);
+    };
+    while (!q.held.empty() && (q.held.front().release <= t || !room())) {
+        const Held& h = q.held.front();
+        t = std::max(t, h.release);
+        q.headers -= h.credits.headers;
+        q.data -= h.credits.data;
+        q.held.pop_front();
+    }
+    return t;
+}
+
+unsigned Link::reads_outstanding(Direction d, uint64_t t) const {
+    const auto& held = requesters_[index(d)].held;
+    return static_cast<unsigned>(
+        std::count_if(held.begin(), held.end(), [t](const Held& h) { return h.release > t; }));
+}
+
+void Link::hold(Direction d, uint64_t release, Credits credits) {
+    Requester& q = requesters_[index(d)];
+    // Completions come back in order through their pipe, so this is nearly
+    // always the latest release.
+    if (q.held.empty() || q.held.back().release <= release) {
+        q.held.push_back(Held{release, credits});
+    } else {
+        auto at = std::upper_bound(q.held.begin(), q.held.end(), release,
+                                   [](uint64_t t, const Held& h) { return t < h.release; });
+        q.held.insert(at, Held{release, credits});
+    }
+    q.headers += credits.headers;
+    q.data += credits.data;
+}
+
+// --- Reads --------------------------------------------------------------------------------
+
+// One read request through schedule(): after its tag and completion space,
+// the request, then its completions the other way.
+void Link::read_per_tlp(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
+                        const TransferOptions& o, TransferTiming& tt) {
+    unsigned rcb = o.read_completion_boundary;
+    Credits need{header_credits(address, length, rcb), data_credits(address, length)};
+    uint64_t t = std::max(earliest, now_);
+    if (!o.forwarded) t = wait_for_room(d, t, need);
+    TlpTiming r = schedule(d, (address >> 32) ? kHeader4Dw : kHeader3Dw, t);
+    if (tt.requests == 0) tt.start = r.start;
+    tt.issued = r.start;
+    ++tt.requests;
+    tt.replays += r.replays;
+    if (!r.delivered) {
+        tt.delivered = false;
+        return;
+    }
+    uint64_t ready = r.end + o.completion_latency, release = ready;
+    unsigned max_completion = o.max_completion ? o.max_completion : o.max_payload;
+    for_each_completion(address, length, rcb, max_completion, [&](uint64_t, uint64_t n) {
+        TlpTiming c = schedule(other(d), kHeader3Dw + static_cast<unsigned>(n), ready);
+        tt.end = std::max(tt.end, c.end);
+        tt.delivered = tt.delivered && c.delivered;
+        tt.replays += c.replays;
+        ++tt.completions;
+        release = std::max(release, c.end);
+    });
+    if (!o.forwarded) hold(d, release, need);
+}
+
+// Request by request (each may wait for a tag or completion space), with
+// no TLP loop: a request is one TLP, and its completions follow each other
+// through the other pipe from the later of their ready time and the pipe's
+// free time. All requests of a run cost the same: its pieces start at
+// multiples of MRRS, so the completer cuts each alike.
+bool Link::read_closed_form(Direction d, const Runs& requests, uint64_t earliest,
+                            const TransferOptions& o, TransferTiming& tt) {
+    if (!stable()) return false;
+    struct Cost {
+        Credits need;
+        uint64_t completions = 0, time = 0;
+    };
+    std::array<Cost, 3> cost{};
+    unsigned rcb = o.read_completion_boundary;
+    unsigned max_completion = o.max_completion ? o.max_completion : o.max_payload;
+    uint64_t request_tlps = 0, completion_tlps = 0;
+    for (unsigned k = 0; k < requests.size; ++k) {
+        const Run& r = requests.run[k];
+        Cost& c = cost[k];
+        c.need = {header_credits(r.address, r.length, rcb), data_credits(r.address, r.length)};
+        for_each_completion(r.address, r.length, rcb, max_completion, [&](uint64_t, uint64_t n) {
+            c.time += tlp_time(kHeader3Dw + static_cast<unsigned>(n), speed_, width_);
+            ++c.completions;
+        });
+        request_tlps += r.count;
+        completion_tlps += r.count * c.completions;
+    }
+    Direction back = other(d);
+    if (!error_free(d, request_tlps) || !error_free(back, completion_tlps)) return false;
+    unsigned i = index(d), b = index(back);
+    const uint64_t request_time[2] = {tlp_time(kHeader3Dw, speed_, width_),
+                                      tlp_time(kHeader4Dw, speed_, width_)};
+    uint64_t t0 = std::max(earliest, now_);
+    for (unsigned k = 0; k < requests.size; ++k) {
+        const Run& r = requests.run[k];
+        const Cost& c = cost[k];
+        for (uint64_t j = 0; j < r.count; ++j) {
+            uint64_t address = r.address + j * r.length;
+            uint64_t t = o.forwarded ? t0 : wait_for_room(d, t0, c.need);
+            uint64_t start = std::max(t, pipe_free_[i]);
+            uint64_t arrived = start + request_time[(address >> 32) != 0];
+            uint64_t done = std::max(arrived + o.completion_latency, pipe_free_[b]) + c.time;
+            pipe_free_[i] = arrived;
+            pipe_free_[b] = done;
+            if (tt.requests == 0) tt.start = start;
+            tt.issued = start;
+            ++tt.requests;
+            tt.completions += static_cast<unsigned>(c.completions);
+            tt.end = std::max(tt.end, done);
+            if (!o.forwarded) hold(d, done, c.need);
+        }
+    }
+    sent_[i] += request_tlps;
+    sent_[b] += completion_tlps;
+    replay_num_[i] = replay_num_[b] = 0;
+    return true;
 }
 
 TransferTiming Link::read(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
                           const TransferOptions& o) {
     if (auto e = check_transfer(o); !e.empty()) require(false, e);
-    Direction back = d == Direction::Downstream ? Direction::Upstream : Direction::Downstream;
-    unsigned max_completion = o.max_completion ? o.max_completion : o.max_payload;
     TransferTiming tt;
     tt.delivered = true;
-    tt.start = tt.end = std::max(earliest, now_);
-    bool first = true;
-    for (const Chunk& req : split_aligned(address, length, o.max_read_request)) {
-        unsigned header = (req.address >> 32) ? kHeader4Dw : kHeader3Dw;
-        TlpTiming r = schedule(d, header, earliest);
-        if (first) tt.start = r.start;
-        first = false;
-        ++tt.requests;
-        tt.replays += r.replays;
-        if (!r.delivered) {
-            tt.delivered = false;
-            continue;
-        }
-        uint64_t ready = r.end + o.completion_latency;
-        for (const Chunk& c : split_completions(req.address, req.length, o.read_completion_boundary,
-                                                max_completion)) {
-            TlpTiming cr = schedule(back, kHeader3Dw + c.length, ready);
-            tt.end = std::max(tt.end, cr.end);
-            tt.delivered = tt.delivered && cr.delivered;
-            tt.replays += cr.replays;
-            ++tt.completions;
-        }
-    }
+    tt.start = tt.end = tt.issued = std::max(earliest, now_);
+    if (length == 0) return tt;
+    if (read_closed_form(d, Runs(address, length, o.max_read_request), earliest, o, tt)) return tt;
+    for_each_piece(address, length, o.max_read_request,
+                   [&](uint64_t a, uint64_t n) { read_per_tlp(d, a, n, earliest, o, tt); });
     return tt;
 }
 

@@ -12,8 +12,15 @@
 // Durations, overheads and their sources are listed in docs/pcie.md, "Links
 // and timing". What is not modelled: Loopback, Polling.Compliance, L2 and
 // the L1 substates, the individual Configuration substates, lane-to-lane
-// deskew, SKP ordered sets, flow-control credits, ACK/UpdateFC DLLP
-// bandwidth, and flit-mode details beyond the flit's 236 TLP bytes in 256.
+// deskew, SKP ordered sets, the receivers' flow-control credits (each end
+// does limit its own reads by its tags and completion buffer), ACK/UpdateFC
+// DLLP bandwidth, and flit-mode details beyond the flit's 236 TLP bytes in
+// 256.
+//
+// Bursts cost little wall time: while the link is in L0 with nothing planned
+// and no injected error can hit them, write() and read() compute a burst's
+// timing arithmetically (reads one request at a time, for their tags),
+// with the same results as sending each TLP through schedule().
 #pragma once
 
 #include "models/core/random.h"
@@ -101,10 +108,35 @@ enum class PortSide : uint8_t {
     Upstream = 1,   // the device's port (endpoint, switch upstream port)
 };
 
+// What an end may have outstanding as the requester of the non-posted
+// requests (reads) it sends. 10-bit tags give 768 (Tag[9:8] = 00b is not
+// used); 8-bit tags (Extended Tag Field Enable) 256, the default.
+inline constexpr unsigned kMaxTags = 768, kDefaultTags = 256;
+// A completion buffer must hold one request's completions: a 4096-byte read
+// (the largest Max_Read_Request_Size; no request crosses a 4 KiB boundary)
+// covers 64 blocks of a 64-byte Read Completion Boundary (a completion
+// each, at worst) and 256 16-byte data credits.
+inline constexpr unsigned kMinCompletionHeaderCredits = 64, kMaxCompletionHeaderCredits = 65'535;
+inline constexpr unsigned kMinCompletionDataCredits = 256, kMaxCompletionDataCredits = 1'048'575;
+
 struct PortConfig {
     unsigned max_speed = 1; // generation 1..6
     unsigned max_width = 1; // x1, x2, x4, x8 or x16
+    // As the requester of the reads this end sends (docs/pcie.md, "Tags and
+    // completion credits"): its outstanding requests at most, each holding
+    // its tag until its last completion has arrived ...
+    unsigned tags = kDefaultTags;
+    // ... and its own completion buffer, in the spec's CplH (completions)
+    // and CplD (16-byte units) credits, reserved for a request's whole
+    // completion before it is sent. 0 = unlimited. (Endpoints and root
+    // complexes must advertise infinite completion credits to the link; a
+    // real requester limits itself to the buffer it has.)
+    unsigned completion_header_credits = 0;
+    unsigned completion_data_credits = 0;
 };
+// An empty string when the requester limits of `p` are possible, else a
+// message naming the field and the allowed values.
+std::string check_requester(const PortConfig& p);
 
 // LTSSM durations in picoseconds (docs/pcie.md gives the reasoning). The
 // Recovery substates are counted in training sets (TS1/TS2 ordered sets) at
@@ -164,6 +196,9 @@ struct LinkConfig {
     LinkFaults faults;
     bool lane_reversal = false; // a link may also form on the highest lanes, reversed
     bool device_present = true;
+    // For tests only: every transfer goes through schedule() TLP by TLP,
+    // never the closed form, so that tests can compare the two.
+    bool force_per_tlp = false;
 };
 
 // An empty string when the configuration is usable, else the first problem
@@ -260,12 +295,19 @@ struct TransferOptions {
     unsigned read_completion_boundary = 64;
     unsigned max_completion = 0;     // the completer's largest completion; 0 = MPS
     uint64_t completion_latency = 0; // a read request's arrival to its first completion
+    // A read passed on from further away (by a switch, say): its tags and
+    // completion buffer belong to the requester and are counted on the
+    // requester's own link, so the sending end's limits do not apply here.
+    bool forwarded = false;
 };
 struct TransferTiming {
     bool delivered = false; // every TLP was
     uint64_t start = 0;     // the first TLP began
     uint64_t end = 0;       // the last TLP (write) or completion (read) arrived
-    unsigned requests = 0;  // write or read request TLPs
+    // The last request TLP began (reads: after waiting for a tag and
+    // completion space): a requester may send its next burst from here.
+    uint64_t issued = 0;
+    unsigned requests = 0; // write or read request TLPs
     unsigned completions = 0;
     unsigned replays = 0;
 };
@@ -336,6 +378,13 @@ class Link {
     unsigned training_failures() const { return training_failures_; }
     unsigned replay_num(Direction d) const { return replay_num_[index(d)]; }
     uint64_t pipe_free_at(Direction d) const { return pipe_free_[index(d)]; }
+    // TLP transmissions in direction d so far, replays included (the last
+    // error-injection ordinal used).
+    uint64_t transmissions(Direction d) const { return sent_[index(d)]; }
+    // Reads sent in direction d whose last completion arrives after t: the
+    // tags the sending end has in use then, as far as the reads it has
+    // sent so far go.
+    unsigned reads_outstanding(Direction d, uint64_t t) const;
     // The data link timers at the current speed and width.
     uint64_t ack_latency() const { return ack_latency(speed_, width_); }
     uint64_t replay_timeout() const { return replay_timeout(speed_, width_); }
@@ -356,12 +405,16 @@ class Link {
     // TLP is committed: later inputs do not recall it.
     TlpTiming schedule(Direction d, unsigned tlp_bytes, uint64_t earliest);
     // A memory write split at MPS (3DW headers below 4 GiB, 4DW above).
+    // The TLPs take the link one after another (each direction is a pipe).
     TransferTiming write(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
                          const TransferOptions& options = {});
     // A memory read: requests split at MRRS go in direction `d`; each
     // request's completions (split at the RCB, 3DW headers) come back the
     // other way, the first no earlier than completion_latency after the
-    // request arrived.
+    // request arrived. Unless `options.forwarded`, each request first waits
+    // for a free tag and room for its completions at the sending end
+    // (PortConfig), held until its last completion has arrived; these
+    // persist across calls.
     TransferTiming read(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
                         const TransferOptions& options = {});
 
@@ -442,6 +495,35 @@ class Link {
     uint64_t replay_timeout(unsigned speed, unsigned width) const;
     void count_replay(Direction d, uint64_t t, uint64_t tlp, TlpTiming& r);
 
+    // Bursts in closed form (docs/pcie.md, "Bursts in closed form").
+    bool stable() const;
+    bool error_free(Direction d, uint64_t tlps) const;
+    bool write_closed_form(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
+                           const TransferOptions& o, TransferTiming& tt);
+    struct Run; // equal pieces of a transfer, one after another
+    struct Runs;
+    bool read_closed_form(Direction d, const Runs& requests, uint64_t earliest,
+                          const TransferOptions& o, TransferTiming& tt);
+    void read_per_tlp(Direction d, uint64_t address, uint64_t length, uint64_t earliest,
+                      const TransferOptions& o, TransferTiming& tt);
+
+    // The reads each end has outstanding: each holds a tag and room in the
+    // end's completion buffer until its last completion has arrived.
+    struct Credits {
+        unsigned headers = 0, data = 0;
+    };
+    struct Held {
+        uint64_t release = 0;
+        Credits credits;
+    };
+    struct Requester {
+        std::deque<Held> held; // by release time
+        uint64_t headers = 0, data = 0;
+    };
+    const PortConfig& requester(Direction d) const;
+    uint64_t wait_for_room(Direction d, uint64_t t, Credits need);
+    void hold(Direction d, uint64_t release, Credits credits);
+
     LinkConfig cfg_;
     uint64_t now_ = 0;
     LtssmState state_ = LtssmState::Off;
@@ -463,7 +545,8 @@ class Link {
     std::array<uint64_t, 2> pipe_free_{};
     std::array<uint64_t, 2> sent_{};
     std::array<unsigned, 2> replay_num_{};
-    std::array<RandomStream, 2> rng_{}; // per direction
+    std::array<RandomStream, 2> rng_{};     // per direction
+    std::array<Requester, 2> requesters_{}; // by the direction of their requests
 };
 
 } // namespace nvsoc::pcie

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 namespace nvsoc {
 
@@ -32,6 +33,33 @@ std::vector<ParamSpec> pcie_link_params(const char* default_speed, const char* d
          {"gen1", "gen2", "gen3", "gen4", "gen5", "gen6"}},
         {"max-link-width", ParamType::Integer, default_width,
          "Maximum link width the port advertises, in lanes: 1, 2, 4, 8 or 16"},
+        {"read-tags",
+         ParamType::Integer,
+         "256",
+         "Reads this node may have outstanding on the link it sends them over (tags: 256 with "
+         "8-bit tags, up to 768 with 10-bit tags); a read waits for a free tag",
+         false,
+         {},
+         1,
+         kMaxTags},
+        {"completion-header-credits",
+         ParamType::Integer,
+         "0",
+         "This node's completion buffer for its reads, in completions (CplH; 0 = unlimited, else "
+         "at least 64); a read reserves one per 64-byte RCB block it covers",
+         false,
+         {},
+         0,
+         kMaxCompletionHeaderCredits},
+        {"completion-data-credits",
+         ParamType::Integer,
+         "0",
+         "This node's completion buffer for its reads, in 16-byte units (CplD; 0 = unlimited, "
+         "else at least 256); a read reserves its whole data before it is sent",
+         false,
+         {},
+         0,
+         kMaxCompletionDataCredits},
     };
 }
 
@@ -54,6 +82,23 @@ PortConfig read_port_config(const DeviceConfig& config) {
                                      "4, 8 or 16",
                                      config.name, width));
     port.max_width = static_cast<unsigned>(width);
+    // The table's range holds tags to 1..768; credits are 0 or enough for
+    // one read.
+    port.tags = static_cast<unsigned>(p.u64("read-tags"));
+    for (auto [key, field, least] :
+         {std::tuple{"completion-header-credits", &port.completion_header_credits,
+                     kMinCompletionHeaderCredits},
+          std::tuple{"completion-data-credits", &port.completion_data_credits,
+                     kMinCompletionDataCredits}}) {
+        uint64_t v = p.u64(key);
+        if (v != 0 && v < least)
+            throw InputError(p.where(key),
+                             fmt::format("'{}': {} {} cannot hold the completions of one 4096-byte "
+                                         "read (the largest Max_Read_Request_Size): use 0 "
+                                         "(unlimited) or at least {}",
+                                         config.name, key, v, least));
+        *field = static_cast<unsigned>(v);
+    }
     return port;
 }
 
@@ -140,6 +185,8 @@ void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& d
     }
     PcieExtension ext;
     ext.requester_id = requester_id(f);
+    // Until the link above says otherwise (root-bus devices have none).
+    ext.issued_ps = now_ps(delay);
     ext.kind = tx.is_read() ? TlpKind::MemoryRead : TlpKind::MemoryWrite;
     if (unsigned pc = cs.pcie_offset()) {
         uint16_t devctl = cs.u16(pc + pcie_cap::kDeviceControl);
@@ -159,7 +206,10 @@ void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& d
     tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     upstream_->upstream_request(tx, delay);
     tx.clear_extension(&ext);
-    if (previous) tx.set_extension(previous);
+    if (previous) {
+        previous->issued_ps = ext.issued_ps;
+        tx.set_extension(previous);
+    }
     if (!tx.is_response_ok()) {
         // An Unsupported Request or Completer Abort completion.
         cs.set_status_error(tx.get_response_status() == tlm::TLM_COMMAND_ERROR_RESPONSE

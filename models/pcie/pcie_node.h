@@ -145,7 +145,8 @@ class PcieNode : public Model {
     // `attributes` are the TLP's Attr bits the function asks for
     // (PcieExtension::attributes); No Snoop and Relaxed Ordering go out only
     // when its Device Control enables them (PCIe Base Specification 2.2.6.4,
-    // 2.2.6.5).
+    // 2.2.6.5). A PcieExtension the caller attached is put back afterwards
+    // with issued_ps filled in: when the caller may send its next request.
     void dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay,
              uint8_t attributes = 0);
     // What a function's MsiSignaller needs: its messages go upstream by
@@ -218,7 +219,9 @@ class PciBusOwner : public BusOwner {
 };
 
 // Parameters every PCIe node takes for its link: the maximum speed and
-// width of its upstream port (downstream ports: of their downstream port).
+// width of its upstream port (downstream ports: of their downstream port),
+// and, as the requester of the reads it sends there, its tags and its
+// completion buffer (pcie::PortConfig).
 std::vector<ParamSpec> pcie_link_params(const char* default_speed, const char* default_width);
 pcie::PortConfig read_port_config(const DeviceConfig& config);
 // Ports: `max-payload`, their Max_Payload_Size Supported.

@@ -407,7 +407,7 @@ int sc_main(int argc, char** argv) {
                 "the first read request and the completer's\nread-latency (%.3f us). Reads are "
                 "limited by their completions (%u-byte, 3DW: the same\nshare of the wire as "
                 "writes); their requests (3DW, no data) take under 4 %% of the other\n"
-                "direction, and the model has no tag or credit limit.\n",
+                "direction, and the endpoint's 256 tags do not limit them at this read latency.\n",
                 epf.time_ps("command-latency") / 1e6, rp.time_ps("read-latency") / 1e6, kMps);
     std::printf("%s\n", ok ? "PASS: every case within 3 % of the expected bandwidth"
                            : "FAIL: a case is more than 3 % from the expected bandwidth");

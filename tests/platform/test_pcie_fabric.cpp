@@ -2,12 +2,16 @@
 // pci-epf-test endpoint built from YAML, driven through the SoC bus the way
 // Linux's enumeration and the pci_endpoint_test driver drive them, with
 // simulated time running for link training and DMA.
+#include "models/core/pcie_extension.h"
 #include "models/pcie/epf_test.h"
 #include "models/pcie/root_port.h"
 #include "platforms/platform.h"
 #include "support/tlm_initiator.h"
 
 #include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
 
 using namespace nvsoc;
 using namespace nvsoc::pcie;
@@ -249,6 +253,63 @@ TEST_CASE("pcie fabric: DMA with bus mastering off goes nowhere") {
     f.cpu.write(ecam(0, 1, cfg::kCommand), 0x6, 2);
     CHECK((f.command(epf_test::kWrite, 0, 0x20000000, 64) & epf_test::kWriteFail) != 0);
     CHECK((f.ep.config_space().status() & cfg::status::kReceivedMasterAbort) != 0);
+}
+
+namespace {
+// Gen5 x16 (docs/pcie.md, TLP timing): 32 GT/s x 128/130 x 16 lanes, TLP
+// bytes plus 8 of framing, rounded to the picosecond.
+uint64_t gen5x16_tlp_ps(unsigned bytes) {
+    return uint64_t(std::llround((bytes + 8) * 8.0 * 130 / 128 * 1000 / (32 * 16)));
+}
+
+// A DMA read of `length` bytes from RAM by requester `bus`:0.0, sent up
+// through the root port as PcieNode::dma sends it; returns its extension.
+PcieExtension dma_read(RootPort& rp, unsigned bus, uint64_t length, sc_core::sc_time& delay) {
+    std::vector<uint8_t> data(length);
+    tlm::tlm_generic_payload tx;
+    tx.set_command(tlm::TLM_READ_COMMAND);
+    tx.set_address(kRam);
+    tx.set_data_ptr(data.data());
+    tx.set_data_length(static_cast<unsigned>(length));
+    tx.set_streaming_width(static_cast<unsigned>(length));
+    PcieExtension ext;
+    ext.requester_id = make_requester_id(bus, 0, 0);
+    ext.max_payload = 256;
+    ext.max_read_request = 512;
+    ext.issued_ps = 1; // (what the requester's dma() starts it at)
+    tx.set_extension(&ext);
+    tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    rp.upstream_request(tx, delay);
+    tx.clear_extension(&ext);
+    CHECK(tx.is_response_ok());
+    return ext;
+}
+} // namespace
+
+TEST_CASE("pcie fabric: a device's DMA reads take its read-tags on its own link and say when "
+          "their last request left") {
+    // 8 KiB in 16 reads of 512 bytes; with one tag each read waits for the
+    // last one's completions: the request, the root port's 200 ns
+    // read-latency and two 256-byte completions.
+    const uint64_t request = gen5x16_tlp_ps(12), completion = gen5x16_tlp_ps(12 + 256);
+    const uint64_t round_trip = request + 200'000 + 2 * completion;
+    Fabric f(fabric_yaml("", ", read-tags: 1"));
+    f.run(25);
+    f.enumerate();
+    uint64_t t0 = sc_core::sc_time_stamp().value();
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    PcieExtension ext = dma_read(f.rp, 1, 8192, delay);
+    CHECK(ext.issued_ps == t0 + 15 * round_trip);
+    CHECK(t0 + delay.value() >= t0 + 16 * round_trip);
+    // A read from further down (through a switch, bus 2) is passed on: its
+    // tags are counted on its own link, so its requests go back to back,
+    // and issued_ps is left as it came.
+    f.run(1);
+    uint64_t t1 = sc_core::sc_time_stamp().value();
+    delay = sc_core::SC_ZERO_TIME;
+    PcieExtension passed = dma_read(f.rp, 2, 8192, delay);
+    CHECK(passed.issued_ps == 1);
+    CHECK(t1 + delay.value() < t1 + 2 * round_trip);
 }
 
 TEST_CASE("pcie fabric: INTx is swizzled to its PLIC line and drops when STATUS is read") {

@@ -496,6 +496,33 @@ TEST_CASE("gpu-copy: one copy engine runs launches one at a time, in order, CE_S
     CHECK(rig.rd(NVSOC_GPU_CE(0, NVSOC_GPU_CE_BYTES_LO)) == 2 * 65536);
 }
 
+TEST_CASE("gpu-copy: the trace hook sees doorbells, launches, interrupts and faults at their "
+          "times") {
+    CopyRig rig;
+    std::vector<EngineEvent> events;
+    rig.engine->set_trace([&events](const EngineEvent& e) { events.push_back(e); });
+    rig.wr(NVSOC_GPU_INTR_EN_SET, NVSOC_GPU_INTR_NONSTALL);
+    rig.run_copy(Copy{.src = kData,
+                      .dst = 0,
+                      .line_length = 100,
+                      .launch = kLaunchCopy | NVSOC_GPU_CE_LAUNCH_INTR_NON_BLOCKING
+                                                  << NVSOC_GPU_CE_LAUNCH_INTR_SHIFT});
+    rig.doorbell(9);
+    using K = EngineEvent::Kind;
+    REQUIRE(events.size() == 6);
+    auto ce = rig.mem.by(kCe0);
+    CHECK((events[0].kind == K::Doorbell && events[0].channel == 0 && events[0].value == 0));
+    CHECK((events[1].kind == K::LaunchBegin && events[1].time == ce[0].time &&
+           events[1].channel == 0 && events[1].engine == 0 && events[1].value == 100));
+    CHECK(
+        (events[2].kind == K::LaunchEnd && events[2].time == ce[1].done && events[2].value == 100));
+    CHECK((events[3].kind == K::Interrupt && events[3].time == ce[1].done && events[3].value == 1));
+    CHECK((events[4].kind == K::Doorbell && events[4].channel == NVSOC_GPU_FAULT_NO_CHANNEL &&
+           events[4].value == 9));
+    CHECK((events[5].kind == K::Fault && events[5].channel == NVSOC_GPU_FAULT_NO_CHANNEL &&
+           events[5].value == NVSOC_GPU_FAULT_BAD_DOORBELL));
+}
+
 // --- Resets and the hang fault point ----------------------------------------------------
 
 TEST_CASE("gpu-copy: CH_CTRL.RESET in the middle of a copy abandons it, the engine goes on to "

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -886,4 +887,274 @@ TEST_CASE("pcie-link: a lost Ack shows as Bad DLLP, then the replay timer expire
     CHECK(aer_bit(link.events()[0].kind)->mask == aer::kReceiverError);
     CHECK_THROWS_AS(link.inject_error(t + 21 * kUs, LinkEventKind::LinkUp, PortSide::Upstream),
                     std::invalid_argument);
+}
+
+// --- Tags and completion credits ---------------------------------------------------------
+
+TEST_CASE("pcie-link: tags and completion credits outside their ranges are refused, naming them") {
+    PortConfig p;
+    CHECK(p.tags == 256);
+    CHECK(p.completion_header_credits == 0);
+    CHECK(p.completion_data_credits == 0);
+    CHECK(check_requester(p).empty());
+    p.tags = 0;
+    CHECK(check_requester(p) ==
+          "tags must be 1 to 768 (the outstanding reads 10-bit tags allow), not 0");
+    p.tags = 769;
+    CHECK(check_requester(p).find("not 769") != std::string::npos);
+    p.tags = 768;
+    CHECK(check_requester(p).empty());
+    p.completion_header_credits = 63;
+    CHECK(check_requester(p) ==
+          "completion_header_credits must be 0 (unlimited) or 64 to 65535 (room for the "
+          "completions of one 4096-byte read at least), not 63");
+    p.completion_header_credits = 64;
+    p.completion_data_credits = 255;
+    CHECK(check_requester(p) ==
+          "completion_data_credits must be 0 (unlimited) or 256 to 1048575 (16-byte units: room "
+          "for one 4096-byte read at least), not 255");
+    p.completion_data_credits = 256;
+    CHECK(check_requester(p).empty());
+
+    LinkConfig c = both(5, 16);
+    c.upstream.tags = 0;
+    CHECK(validate(c).rfind("upstream port: tags must be 1 to 768", 0) == 0);
+    CHECK_THROWS_WITH(Link{c}, "pcie link: " + validate(c));
+    c = both(5, 16);
+    c.downstream.completion_data_credits = 100;
+    CHECK(validate(c).rfind("downstream port: completion_data_credits must be 0", 0) == 0);
+}
+
+TEST_CASE("pcie-link: with one tag each read waits for the last, with two the completions fill "
+          "their direction") {
+    // Gen1 x1: 4 ns a byte. A 512-byte read request at MRRS 512 and MPS 256:
+    // the request 12 + 8 bytes (80 ns), two completions of 12 + 256 + 8
+    // bytes (1104 ns each), 500 ns between the request's arrival and the
+    // first completion.
+    const uint64_t request = 80 * kNs, completions = 2 * 1'104 * kNs, latency = 500 * kNs;
+    TransferOptions o;
+    o.completion_latency = latency;
+    const uint64_t n = 16;
+    {
+        LinkConfig c = both(1, 1);
+        c.upstream.tags = 1;
+        Link link(c);
+        uint64_t t = bring_up(link) + 1 * kUs;
+        TransferTiming r = link.read(Direction::Upstream, 0x8000'0000, n * 512, t, o);
+        CHECK(r.requests == n);
+        CHECK(r.start == t);
+        // The round trip, one read after another.
+        CHECK(r.end == t + n * (request + latency + completions));
+        CHECK(r.issued == t + (n - 1) * (request + latency + completions));
+        CHECK(link.reads_outstanding(Direction::Upstream, r.end - 1) == 1);
+        CHECK(link.reads_outstanding(Direction::Upstream, r.end) == 0);
+        // The root port's reads (downstream) have their own tags.
+        // (Their requests queue behind the completions going down.)
+        TransferTiming down = link.read(Direction::Downstream, 0x1000, 1024, t, o);
+        CHECK(down.issued == r.end + request);
+    }
+    {
+        LinkConfig c = both(1, 1);
+        c.upstream.tags = 2;
+        Link link(c);
+        uint64_t t = bring_up(link) + 1 * kUs;
+        TransferTiming r = link.read(Direction::Upstream, 0x8000'0000, n * 512, t, o);
+        // The second request is out while the first one's completions come
+        // back, so the completions follow each other without a gap.
+        CHECK(r.end == t + request + latency + n * completions);
+        // The third request waits for the first read's last completion.
+        CHECK(r.issued == t + request + latency + (n - 2) * completions);
+    }
+    {
+        // Forwarded reads (from below a switch) do not take this end's tags.
+        LinkConfig c = both(1, 1);
+        c.upstream.tags = 1;
+        Link link(c);
+        uint64_t t = bring_up(link) + 1 * kUs;
+        TransferOptions f = o;
+        f.forwarded = true;
+        TransferTiming r = link.read(Direction::Upstream, 0x8000'0000, n * 512, t, f);
+        CHECK(r.issued == t + (n - 1) * request);
+        CHECK(r.end == t + request + latency + n * completions);
+        CHECK(link.reads_outstanding(Direction::Upstream, t) == 0);
+    }
+}
+
+TEST_CASE("pcie-link: a read reserves its completions' headers and data before it is sent") {
+    // Gen1 x1 as above. A 512-byte aligned read takes 8 headers (64-byte
+    // RCB blocks) and 32 data credits; reads stay outstanding across calls.
+    const uint64_t request = 80 * kNs, completions = 2 * 1'104 * kNs, latency = 100 * kUs;
+    TransferOptions o;
+    o.completion_latency = latency;
+    for (bool headers : {true, false}) {
+        LinkConfig c = both(1, 1);
+        if (headers)
+            c.upstream.completion_header_credits = 64; // room for 8 reads
+        else
+            c.upstream.completion_data_credits = 256; // room for 8 reads
+        Link link(c);
+        uint64_t t = bring_up(link) + 1 * kUs;
+        std::vector<TransferTiming> reads;
+        for (unsigned k = 0; k < 10; ++k)
+            reads.push_back(link.read(Direction::Upstream, 0x8000'0000 + 512 * k, 512, t, o));
+        INFO((headers ? "header credits" : "data credits"));
+        for (unsigned k = 0; k < 8; ++k)
+            CHECK(reads[k].issued == t + k * request);
+        // The ninth waits for the first read's completions, the tenth for
+        // the second's.
+        CHECK(reads[8].issued == reads[0].end);
+        CHECK(reads[0].end == t + request + latency + completions);
+        CHECK(reads[9].issued == reads[1].end);
+        // A 4096-byte read covers 64 RCB blocks and 256 16-byte units: it
+        // needs the whole buffer of the smallest size, so it waits until
+        // every read before it is complete.
+        TransferOptions one = o;
+        one.max_read_request = 4096;
+        TransferTiming big =
+            link.read(Direction::Upstream, 0x8000'1000, 4096, reads[9].issued, one);
+        CHECK(big.requests == 1);
+        CHECK(big.issued == reads[9].end);
+    }
+}
+
+TEST_CASE("pcie-link: a write's issued time is its last TLP's start") {
+    Link link(both(1, 1));
+    uint64_t t = bring_up(link) + 1 * kUs;
+    TransferTiming w = link.write(Direction::Downstream, 0, 2048, t);
+    CHECK(w.issued == t + 7 * 1'104 * kNs);
+    CHECK(w.end == t + 8 * 1'104 * kNs);
+    TransferTiming none = link.write(Direction::Downstream, 0, 0, t);
+    CHECK(none.requests == 0);
+    CHECK(none.issued == t);
+}
+
+// --- Bursts in closed form ------------------------------------------------------------------
+
+namespace {
+
+// A small deterministic generator for the comparison below (splitmix64).
+struct Draw {
+    uint64_t s;
+    uint64_t next() {
+        uint64_t z = (s += 0x9e3779b97f4a7c15);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+        return z ^ (z >> 31);
+    }
+    uint64_t below(uint64_t n) { return next() % n; }
+    bool chance(unsigned percent) { return below(100) < percent; }
+    template <typename T>
+    T pick(std::initializer_list<T> from) {
+        return *(from.begin() + below(from.size()));
+    }
+};
+
+void same_timing(const TransferTiming& a, const TransferTiming& b) {
+    CHECK(a.delivered == b.delivered);
+    CHECK(a.start == b.start);
+    CHECK(a.end == b.end);
+    CHECK(a.issued == b.issued);
+    CHECK(a.requests == b.requests);
+    CHECK(a.completions == b.completions);
+    CHECK(a.replays == b.replays);
+}
+
+void same_state(const Link& a, const Link& b) {
+    CHECK(a.now() == b.now());
+    CHECK(a.state() == b.state());
+    CHECK(a.next_event_time() == b.next_event_time());
+    CHECK(a.events() == b.events());
+    for (Direction d : {Direction::Downstream, Direction::Upstream}) {
+        CHECK(a.pipe_free_at(d) == b.pipe_free_at(d));
+        CHECK(a.transmissions(d) == b.transmissions(d));
+        CHECK(a.replay_num(d) == b.replay_num(d));
+        for (uint64_t t : {a.now(), a.pipe_free_at(d)})
+            CHECK(a.reads_outstanding(d, t) == b.reads_outstanding(d, t));
+    }
+}
+
+} // namespace
+
+TEST_CASE("pcie-link: bursts in closed form take exactly the per-TLP path's times") {
+    Draw draw{2024};
+    const unsigned widths[] = {1, 2, 4, 8, 16};
+    for (unsigned round = 0; round < 60; ++round) {
+        LinkConfig c = both(1 + unsigned(draw.below(6)), widths[draw.below(5)]);
+        for (PortConfig* p : {&c.downstream, &c.upstream}) {
+            if (draw.chance(60)) p->tags = 1 + unsigned(draw.below(draw.chance(50) ? 8 : 768));
+            if (draw.chance(30)) p->completion_header_credits = 64 + unsigned(draw.below(200));
+            if (draw.chance(30)) p->completion_data_credits = 256 + unsigned(draw.below(800));
+        }
+        // Some links get injected errors: bursts that meet them take the
+        // per-TLP path on both links, the others the closed form.
+        unsigned faults = unsigned(draw.below(4));
+        for (auto& inj : c.faults.tlp) {
+            if (faults == 1) inj.lcrc_at = {20 + draw.below(500), 600 + draw.below(3000)};
+            if (faults == 2) inj.ack_lost_at = {1 + draw.below(1000)};
+            if (faults == 3 && draw.chance(50)) inj.lcrc_every_nth = 500 + draw.below(2000);
+        }
+        LinkConfig slow_config = c;
+        slow_config.force_per_tlp = true;
+        Link slow(slow_config, round), fast(c, round);
+        uint64_t up = bring_up(slow);
+        REQUIRE(bring_up(fast) == up);
+        INFO("round " << round << ": Gen" << c.upstream.max_speed << " x" << c.upstream.max_width
+                      << ", tags " << c.downstream.tags << "/" << c.upstream.tags);
+        uint64_t t = up;
+        for (unsigned op = 0; op < 40; ++op) {
+            Direction d = draw.chance(50) ? Direction::Upstream : Direction::Downstream;
+            uint64_t address = draw.pick<uint64_t>(
+                {0, 0x8000'0000, 0xffff'f000, 0x1'0000'0000 - 4096 * 3, 0x12'3456'0000});
+            address += draw.chance(50) ? draw.below(8192) : 64 * draw.below(64);
+            uint64_t length = draw.pick<uint64_t>({1, 3, 4, 63, 64, 65, 255, 256, 257, 4096});
+            if (draw.chance(40)) length = 1 + draw.below(draw.chance(70) ? 20'000 : 300'000);
+            if (draw.chance(3)) length = 0;
+            TransferOptions o;
+            o.max_payload = 128u << draw.below(6);
+            o.max_read_request = 128u << draw.below(6);
+            o.read_completion_boundary = draw.chance(50) ? 64 : 128;
+            if (draw.chance(30)) {
+                unsigned rcbs = o.max_payload / o.read_completion_boundary;
+                o.max_completion = o.read_completion_boundary * (1 + unsigned(draw.below(rcbs)));
+            }
+            o.completion_latency =
+                draw.pick<uint64_t>({0, 200 * kNs, 1 * kUs, 1 + draw.below(kUs)});
+            o.forwarded = draw.chance(20);
+            // Back to back, overlapping the last burst, or later.
+            uint64_t earliest = t + draw.below(3 * kUs);
+            if (draw.chance(30)) earliest = t > kUs ? t - draw.below(kUs) : t;
+            bool read = draw.chance(50);
+            INFO("op " << op << (read ? " read " : " write ") << length << " at 0x" << std::hex
+                       << address << std::dec);
+            TransferTiming a = read ? slow.read(d, address, length, earliest, o)
+                                    : slow.write(d, address, length, earliest, o);
+            TransferTiming b = read ? fast.read(d, address, length, earliest, o)
+                                    : fast.write(d, address, length, earliest, o);
+            same_timing(a, b);
+            same_state(slow, fast);
+            // Now and then time passes, the link retrains or rests in L0s.
+            if (draw.chance(20)) {
+                uint64_t to = std::max(a.start, a.issued);
+                slow.advance_to(to);
+                fast.advance_to(to);
+            }
+            if (draw.chance(5)) {
+                slow.retrain(slow.now());
+                fast.retrain(fast.now());
+            }
+            if (draw.chance(5)) {
+                slow.enter_l0s(slow.now());
+                fast.enter_l0s(fast.now());
+            }
+            same_state(slow, fast);
+            t = draw.chance(50) ? a.issued : a.end;
+        }
+        uint64_t last = std::max({slow.pipe_free_at(Direction::Downstream),
+                                  slow.pipe_free_at(Direction::Upstream), slow.now()}) +
+                        100 * kMs;
+        slow.advance_to(last);
+        fast.advance_to(last);
+        same_state(slow, fast);
+        CHECK(slow.take_events() == fast.take_events());
+    }
 }
