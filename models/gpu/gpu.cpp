@@ -393,14 +393,14 @@ MemResult Gpu::sysmem_access(const MemAccess& a) {
 
 // --- Resets ------------------------------------------------------------------------
 
-// The engines, the interrupt state and the fault-point counts start again;
-// VRAM keeps its contents.
+// The engines and the interrupt state start again; VRAM keeps its
+// contents. The fault points fire once per run, as the engine's do: a
+// reset that recovers from one does not bring it back.
 void Gpu::link_reset() {
     PcieNode::link_reset();
     msi_->reset();
     engine_->reset();
     vram_timing_.reset();
-    vram_accesses_ = sysmem_reads_ = 0;
     level_ = false;
     set_intx(0, false);
 }
@@ -415,7 +415,6 @@ void Gpu::function_level_reset() {
     msi_->reset();
     engine_->reset();
     vram_timing_.reset();
-    vram_accesses_ = sysmem_reads_ = 0;
     level_ = false;
     set_intx(0, false);
 }
@@ -427,7 +426,6 @@ void Gpu::reset() {
     engine_->reset();
     vram_->clear();
     vram_timing_.reset();
-    vram_accesses_ = sysmem_reads_ = 0;
     level_ = false;
     set_intx(0, false);
 }

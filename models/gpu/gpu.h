@@ -86,7 +86,8 @@ class Gpu : public PcieNode, public gpu::MemoryPort, public gpu::EngineHost {
     bool in_bar0_access_ = false; // a BAR0 register callback runs: now() is the access's time
     bool level_ = false;          // the engines' legacy interrupt condition
 
-    // Fault points: the Nth access (from 1, since reset) of its kind; 0 = off.
+    // Fault points: the Nth access (from 1, in the whole run: resets do not
+    // re-arm them) of its kind; 0 = off.
     struct FaultPoints {
         uint64_t poison_read_at = 0;       // <gpu>.dma.poison: Nth system-memory DMA read
         uint64_t ecc_correctable_at = 0;   // <gpu>.vram.ecc_correctable: Nth VRAM access
