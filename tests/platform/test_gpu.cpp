@@ -197,7 +197,7 @@ TEST_CASE("gpu: configuration space: IDs, class, BARs and the capabilities lspci
     CHECK(b.cfg32(rb + rebar::kControl) == (1u | 1u << 5 | 8u << 8));
 }
 
-TEST_CASE("gpu: a 16 GiB GPU advertises BAR1 sizes up to 16 GiB; vendor and device IDs from YAML") {
+TEST_CASE("gpu: a 16 GiB GPU advertises BAR1 sizes up to 16 GiB, vendor and device IDs from YAML") {
     Bench b(gpu_yaml(", vram: 16GiB, vendor-id: 0x1234, device-id: 0xabcd, max-link-width: 8"));
     b.run_us(25'000);
     b.cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x010100, 4);
@@ -210,7 +210,7 @@ TEST_CASE("gpu: a 16 GiB GPU advertises BAR1 sizes up to 16 GiB; vendor and devi
     CHECK(b.rp.link().width() == 8);
 }
 
-TEST_CASE("gpu: BAR0 identity registers through the host, read-only; reserved offsets read 0") {
+TEST_CASE("gpu: BAR0 identity registers through the host, read-only, reserved offsets read 0") {
     Bench b(gpu_yaml(", vram: 4GiB, channels: 8, copy-engines: 3, dma-bits: 40"));
     b.enumerate();
     CHECK(b.reg(NVSOC_GPU_IDENT) == NVSOC_GPU_IDENT_VALUE);
@@ -308,7 +308,7 @@ TEST_CASE("gpu: 512 GiB of VRAM is sparse: the far end works through the transpo
           rebar::size_mask(64 * kMiB, 512 * kGiB));
 }
 
-TEST_CASE("gpu transports: VRAM has bounds and the pipe's timing; peers have no path") {
+TEST_CASE("gpu transports: VRAM has bounds and the pipe's timing, peers have no path") {
     Bench b(gpu_yaml(", vram: 64MiB, vram-bandwidth: 1000GB/s, vram-latency: 100ns"));
     std::vector<uint8_t> data(4096), back(4096);
     for (size_t i = 0; i < data.size(); ++i)
@@ -414,6 +414,12 @@ TEST_CASE("gpu fault points: the Nth system-memory read is poisoned, with AER") 
     unsigned aer = b.cs().aer_offset();
     CHECK((b.cfg32(aer + aer::kUncorrectableStatus) & aer::kPoisonedTlp) != 0);
     CHECK(b.access(Aperture::SysmemCoherent, false, kRam, buf, 64).status == MemStatus::Ok);
+    // A Function Level Reset, as a driver recovering from it does, does not
+    // re-arm the fault point.
+    b.set_cfg(b.cap(pcie_cap::kDeviceControl), pcie_cap::devctl::kInitiateFlr, 2);
+    b.set_cfg(cfg::kCommand, cfg::command::kBusMaster, 2);
+    for (int i = 0; i < 3; ++i)
+        CHECK(b.access(Aperture::SysmemCoherent, false, kRam, buf, 64).status == MemStatus::Ok);
     nlohmann::json s;
     b.gpu.stats(s);
     CHECK(s["errors"]["poisoned"] == 1u);

@@ -124,7 +124,7 @@ TEST_CASE("gpu transport: a DMA carries the requester ID, MPS, MRRS and No Snoop
     CHECK(r.up.seen.back().ext.max_read_request == 4096);
 }
 
-TEST_CASE("gpu transport: a refused request is a bus error; a time already past goes out now") {
+TEST_CASE("gpu transport: a refused request is a bus error, a time already past goes out now") {
     Rig r;
     r.up.refuse = true;
     auto res = r.access(Aperture::SysmemCoherent, false, 0x1000, 4, 0);
