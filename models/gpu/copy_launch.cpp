@@ -6,10 +6,13 @@ namespace nvsoc::gpu {
 
 namespace {
 
-constexpr uint32_t kUpperMask = 0x1ffff; // OFFSET_*_UPPER, SET_SEMAPHORE_A: bits 48:32
+// SET_SEMAPHORE_A carries address bits 48:32, as clc6b5 has it. OFFSET_*_UPPER
+// take all of 63:32 here (clc6b5: 16:0), so that a device with 64 DMA address
+// bits can reach every bus address a 64-bit DMA mask lets Linux hand it.
+constexpr uint32_t kSemaphoreUpperMask = 0x1ffff;
 
 uint64_t join(uint32_t upper, uint32_t lower) {
-    return (uint64_t(upper & kUpperMask) << 32) | lower;
+    return (uint64_t(upper) << 32) | lower;
 }
 
 CopySide side(uint32_t phys_mode, uint64_t offset, uint64_t pitch) {
@@ -140,7 +143,7 @@ std::optional<LaunchError> plan_launch(const CopyState& s, uint32_t launch,
 
     plan = CopyPlan{};
     plan.semaphore = semaphore;
-    plan.semaphore_address = join(s.semaphore_a, s.semaphore_b);
+    plan.semaphore_address = join(s.semaphore_a & kSemaphoreUpperMask, s.semaphore_b);
     plan.semaphore_payload = s.semaphore_payload;
     plan.interrupt = interrupt != NVSOC_GPU_CE_LAUNCH_INTR_NONE;
     uint64_t alignment = semaphore == NVSOC_GPU_CE_LAUNCH_SEM_FOUR_WORD ? 16 : 4;
@@ -172,7 +175,7 @@ std::optional<LaunchError> plan_launch(const CopyState& s, uint32_t launch,
     plan.line_bytes = uint64_t(s.line_length_in) * element;
     uint64_t total;
     if (__builtin_mul_overflow(plan.lines, plan.line_bytes, &total) ||
-        total > limits.max_copy_bytes)
+        total > limits.max_copy_bytes || plan.lines > limits.max_copy_lines)
         return bad_launch();
     if (total == 0) return std::nullopt;
     if (!plan.fill && !in_range(plan.src, plan.lines, plan.line_bytes, limits.dma_bits))

@@ -61,6 +61,7 @@ struct LaunchError {
 
 struct LaunchLimits {
     uint64_t max_copy_bytes = 0;
+    uint64_t max_copy_lines = 0;
     unsigned dma_bits = 64; // sysmem addresses must stay below 2^dma_bits
 };
 

@@ -29,6 +29,7 @@ std::string validate(const EngineConfig& c) {
                std::to_string(c.ce_chunk);
     if (c.method_budget == 0) return "method_budget must be at least 1";
     if (c.max_copy_bytes == 0) return "max_copy_bytes must be at least 1";
+    if (c.max_copy_lines == 0) return "max_copy_lines must be at least 1";
     return "";
 }
 
@@ -460,8 +461,9 @@ Next Engine::Impl::launch(Channel& c, Subchannel& s, const Method& m, uint64_t a
     }
     CopyEngine& e = ce[c.engine];
     Launch l;
-    if (std::optional<LaunchError> err =
-            plan_launch(s.copy, m.data, LaunchLimits{cfg.max_copy_bytes, cfg.dma_bits}, l.plan)) {
+    if (std::optional<LaunchError> err = plan_launch(
+            s.copy, m.data, LaunchLimits{cfg.max_copy_bytes, cfg.max_copy_lines, cfg.dma_bits},
+            l.plan)) {
         bool own = err->type == NVSOC_GPU_FAULT_BAD_LAUNCH;
         raise(Fault{.type = err->type,
                     .access = static_cast<uint8_t>(!err->has_address ? NVSOC_GPU_ACCESS_READ

@@ -34,6 +34,10 @@ struct EngineConfig {
     // Limits on what one bad command can cost.
     uint64_t method_budget = 65'536;      // methods per channel per timeslice
     uint64_t max_copy_bytes = 1ull << 36; // a larger launch is refused (a fault)
+    // Each line is at least one memory access in host time: a launch of
+    // more lines is refused too (LINE_COUNT is 32 bits; 4G one-byte lines
+    // would cost hours of host time for 4 GiB).
+    uint64_t max_copy_lines = 1ull << 20;
     // Fault points (docs/gpu.md, "Fault points").
     // <gpu>.channel_error: the Nth method (all channels, from 1) fails.
     uint64_t channel_error_at_method = 0;

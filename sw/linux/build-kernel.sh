@@ -5,6 +5,8 @@
 #   sw/linux/build-kernel.sh              # prints the absolute path of arch/riscv/boot/Image
 #   sw/linux/build-kernel.sh --print-dir  # prints the O= build directory (for modules: make -C DIR M=...)
 #   sw/linux/build-kernel.sh --config-only  # configures and verifies only; prints the .config
+#   sw/linux/build-kernel.sh --variant debug  # the same kernel plus sw/linux/debug.config
+#                                             # (lockdep, sleep-in-atomic checks), cached apart
 #
 # stdout carries that one line and nothing else, so `img=$(sw/linux/build-kernel.sh)`
 # works; progress goes to stderr, the full build output to a log file.
@@ -23,6 +25,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/source.sh"
 
 fragment=$here/nvsoc.config
+variant=
 cross=riscv64-linux-gnu-
 # Seconds between two progress lines during the compile.
 progress_interval=${NVSOC_PROGRESS_INTERVAL:-30}
@@ -37,6 +40,12 @@ while [ $# -gt 0 ]; do
     case $1 in
         --print-dir) print=dir ;;
         --config-only) print=config ;;
+        --variant)
+            [ $# -ge 2 ] || { echo "build-kernel.sh: error: --variant needs a name (debug)" >&2; usage 2; }
+            variant=$2
+            [ -f "$here/$variant.config" ] ||
+                { echo "build-kernel.sh: error: no variant '$variant' (no sw/linux/$variant.config)" >&2; exit 2; }
+            shift ;;
         -h|--help) usage 0 ;;
         *) echo "build-kernel.sh: error: unknown argument '$1'" >&2; usage 2 ;;
     esac
@@ -51,13 +60,17 @@ for tool in make gcc flex bison bc flock; do
     command -v "$tool" >/dev/null || linux_die "'$tool' not found; run scripts/setup.sh"
 done
 [ -f "$fragment" ] || linux_die "config fragment $fragment is missing"
+# The fragments merged on top of tinyconfig: nvsoc.config, then the
+# variant's (its lines win; build-kernel verifies the merged list).
+fragments=("$fragment")
+[ -z "$variant" ] || fragments+=("$here/$variant.config")
 
 # The cache key. Hashing this script and source.sh means a change to how the
 # kernel is built never reuses a build made the old way.
 key=$(
     {
         echo "$LINUX_SOURCE_PACKAGE $LINUX_SOURCE_VERSION"
-        cat "$fragment" "${BASH_SOURCE[0]}" "$here/source.sh"
+        cat "${fragments[@]}" "${BASH_SOURCE[0]}" "$here/source.sh"
         "${cross}gcc" --version
     } | sha256sum | cut -c1-16
 )
@@ -95,7 +108,18 @@ if [ -d "$partial" ]; then
 else
     mkdir -p "$partial/build"
 fi
-cp "$fragment" "$partial/nvsoc.config"
+# The variant's lines replace nvsoc.config's for the same option, so that
+# the verification below checks one value per option.
+{
+    if [ -n "$variant" ]; then
+        opts=$(sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p' \
+                      -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' "${fragments[1]}")
+        grep -vE "^(# )?($(echo "$opts" | paste -sd'|'))[= ]" "$fragment" || true
+        cat "${fragments[1]}"
+    else
+        cat "$fragment"
+    fi
+} >"$partial/nvsoc.config"
 log=$partial/build.log
 obj=$partial/build
 

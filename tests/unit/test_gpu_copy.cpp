@@ -55,8 +55,8 @@ void fill_source(FakeMemory& m, Aperture ap, uint64_t address, uint64_t length) 
 
 // --- Address arithmetic ---------------------------------------------------------
 
-TEST_CASE("gpu-copy: a 1-D copy moves exactly its bytes, at 1 byte, odd sizes and unaligned "
-          "addresses, in chunks of ce_chunk") {
+TEST_CASE("gpu-copy: a 1-D copy moves exactly its bytes, at 1 byte, odd sizes, unaligned and "
+          "64-bit addresses, in chunks of ce_chunk") {
     struct Case {
         Aperture src_ap;
         uint64_t src;
@@ -65,7 +65,9 @@ TEST_CASE("gpu-copy: a 1-D copy moves exactly its bytes, at 1 byte, odd sizes an
     };
     for (Case k : {Case{kSys, kData + 1, kVram, 3, 1}, Case{kSys, kData + 5, kVram, 0x101, 7},
                    Case{kSys, kData + 3, kVram, 0x10001, 100'000},
-                   Case{kVram, 0x2003, Aperture::SysmemNoncoherent, kData + 0x20001, 5000}}) {
+                   Case{kVram, 0x2003, Aperture::SysmemNoncoherent, kData + 0x20001, 5000},
+                   // OFFSET_*_UPPER carry all of bits 63:32 (clc6b5: 48:32).
+                   Case{kSys, 0xfedc'ba98'7654'3210ull, kVram, 0x40, 300}}) {
         CAPTURE(k.src, k.dst, k.length);
         EngineConfig cfg = test_config();
         cfg.ce_chunk = 4096;
@@ -223,7 +225,9 @@ TEST_CASE("gpu-copy: a remap with a source component, NO_WRITE or a reserved sel
 TEST_CASE("gpu-copy: address arithmetic that wraps 64 bits or leaves the DMA address bits is "
           "VA_LIMIT_VIOLATION, and nothing moves") {
     {
-        CopyRig rig;
+        EngineConfig cfg = test_config();
+        cfg.max_copy_lines = 1ull << 32; // the wrap, not the line limit
+        CopyRig rig(cfg);
         rig.run_copy(Copy{.src = 0x1'0000'0000'0000ull,
                           .dst = 0,
                           .line_length = 1,
@@ -264,6 +268,23 @@ TEST_CASE("gpu-copy: address arithmetic that wraps 64 bits or leaves the DMA add
         CHECK(rig.status(0) == 0);
         CHECK(rig.engine->stats().bytes_copied == 8);
     }
+}
+
+TEST_CASE("gpu-copy: a launch of more than max_copy_lines lines is BAD_LAUNCH, even of few bytes") {
+    EngineConfig cfg = test_config();
+    cfg.max_copy_lines = 8;
+    CopyRig rig(cfg, 1);
+    rig.run_copy(Copy{
+        .src = kData, .dst = 0, .line_length = 1, .line_count = 9, .pitch_in = 1, .pitch_out = 1});
+    CHECK(rig.record(0)[4] == info(NVSOC_GPU_FAULT_BAD_LAUNCH, NVSOC_GPU_ACCESS_READ, kSys, 40, 2));
+    CHECK(rig.mem.by(kCe1).empty());
+    rig.wr(NVSOC_GPU_CH(0, NVSOC_GPU_CH_CTRL), NVSOC_GPU_CH_CTRL_RESET | NVSOC_GPU_CH_CTRL_ENABLE);
+    rig.put[0] = 0;
+    rig.submit(0, Pb().bind_copy(1));
+    rig.run_copy(Copy{
+        .src = kData, .dst = 0, .line_length = 1, .line_count = 8, .pitch_in = 1, .pitch_out = 1});
+    CHECK(rig.status(0) == 0);
+    CHECK(rig.engine->stats().bytes_copied == 8);
 }
 
 TEST_CASE("gpu-copy: a copy larger than max_copy_bytes is BAD_LAUNCH at LAUNCH_DMA") {

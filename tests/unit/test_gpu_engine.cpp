@@ -860,6 +860,7 @@ TEST_CASE("gpu-engine: a configuration outside the limits is refused, naming the
     CHECK(refused([](EngineConfig& c) { c.ce_chunk = 0; }).starts_with("ce_chunk"));
     CHECK(refused([](EngineConfig& c) { c.method_budget = 0; }).starts_with("method_budget"));
     CHECK(refused([](EngineConfig& c) { c.max_copy_bytes = 0; }).starts_with("max_copy_bytes"));
+    CHECK(refused([](EngineConfig& c) { c.max_copy_lines = 0; }).starts_with("max_copy_lines"));
     EngineConfig bad = test_config();
     bad.channels = 100;
     FakeMemory mem(1024);
