@@ -70,8 +70,9 @@ Device* Platform::device(const std::string& name) const {
 }
 
 // Hands every model that sits on another model's bus to that owner, which
-// decides whether and how it attaches. The platform checks only that the
-// owner exists and owns a bus of the child's kind.
+// decides whether and how it attaches, then lets each owner check its bus
+// as a whole. The platform checks only that the owner exists and owns a
+// bus of the child's kind.
 void Platform::place_on_buses() {
     std::vector<std::string> names;
     for (const auto& d : models_)
@@ -104,6 +105,8 @@ void Platform::place_on_buses() {
         }
         dynamic_cast<BusOwner&>(*parent).attach(*d, *at);
     }
+    for (const auto& d : models_)
+        if (auto* owner = dynamic_cast<const BusOwner*>(d.get())) owner->check_children();
 }
 
 void Platform::create_harts() {

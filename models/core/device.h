@@ -227,6 +227,10 @@ class BusOwner {
     // already taken, is refused with an InputError at at.where that names
     // this owner and says what would fit.
     virtual void attach(Model& child, const BusPlacement& at) = 0;
+    // Once every model is placed: whether the bus as a whole works (what
+    // all its children need of the owner together, such as address
+    // windows), refusing what cannot with an InputError.
+    virtual void check_children() const {}
 };
 
 // Serves `tx` (its address relative to the bank) from `bank`: the data, the

@@ -15,6 +15,8 @@ const char* param_type_name(ParamType type) {
         return "size";
     case ParamType::Frequency:
         return "frequency";
+    case ParamType::Bandwidth:
+        return "bandwidth";
     case ParamType::Time:
         return "time";
     case ParamType::Bool:
@@ -211,6 +213,19 @@ bool parse_frequency(const std::string& text, uint64_t& out) {
     return it != units.end() && scale(q, it->second, out);
 }
 
+bool parse_bandwidth(const std::string& text, uint64_t& out) {
+    if (parse_integer(text, out)) return true;
+    Quantity q;
+    if (!split_quantity(text, q)) return false;
+    // Decimal only: a binary GiB/s or a bit rate (Gb/s) would be off by 7 %
+    // or 8x if taken for GB/s, so they are refused rather than guessed.
+    static const std::map<std::string, uint64_t> units = {
+        {"B/s", 1},        {"kB/s", 1000},       {"KB/s", 1000},
+        {"MB/s", 1000000}, {"GB/s", 1000000000}, {"TB/s", 1000000000000}};
+    auto it = units.find(q.unit);
+    return it != units.end() && scale(q, it->second, out);
+}
+
 bool parse_time_ps(const std::string& text, uint64_t& out) {
     Quantity q;
     if (!split_quantity(text, q)) return false;
@@ -288,6 +303,10 @@ ParamValue convert_param(const ParamSpec& spec, const std::string& text, const L
         if (!parse_frequency(text, v.number) || v.number == 0)
             throw bad("a non-zero frequency such as 10MHz or 1GHz");
         break;
+    case ParamType::Bandwidth:
+        if (!parse_bandwidth(text, v.number) || v.number == 0)
+            throw bad("a non-zero rate in bytes per second such as 500MB/s, 128GB/s or 1.5TB/s");
+        break;
     case ParamType::Time:
         if (!parse_time_ps(text, v.number)) throw bad("a time such as 1us, 10ns or 2ms");
         break;
@@ -327,7 +346,7 @@ ParamValue convert_param(const ParamSpec& spec, const std::string& text, const L
     }
     }
     bool numeric = spec.type == ParamType::Integer || spec.type == ParamType::Size ||
-                   spec.type == ParamType::Frequency;
+                   spec.type == ParamType::Frequency || spec.type == ParamType::Bandwidth;
     if (numeric && (v.number < spec.min || v.number > spec.max))
         throw InputError(where, fmt::format("'{}' for '{}' is out of range: it must be between {} "
                                             "and {}",

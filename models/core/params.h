@@ -17,6 +17,7 @@ enum class ParamType {
     Integer,   // 42, 0x2a, 0b101010, 1_000
     Size,      // bytes: 4096, 4KiB, 1GiB (binary suffixes)
     Frequency, // Hz: 10MHz, 3.6864MHz, 1GHz, 1000
+    Bandwidth, // bytes per second, decimal units: 500MB/s, 128GB/s, 1.5TB/s, 1000
     Time,      // 1us, 10ns, 0.5ms (stored in picoseconds)
     Bool,      // true/false, yes/no, on/off
     String,
@@ -36,7 +37,7 @@ struct ParamSpec {
     std::string doc;
     bool required = false;
     std::vector<std::string> choices; // for Enum; for Ranges, the labels items may carry
-    uint64_t min = 0;                 // for Integer/Size/Frequency/Ranges
+    uint64_t min = 0;                 // for Integer/Size/Frequency/Bandwidth/Ranges
     uint64_t max = UINT64_MAX;
 };
 
@@ -45,6 +46,9 @@ struct ParamSpec {
 bool parse_integer(const std::string& text, uint64_t& out);
 bool parse_size(const std::string& text, uint64_t& out);
 bool parse_frequency(const std::string& text, uint64_t& out);
+// Bytes per second with decimal units (B/s, kB/s, MB/s, GB/s, TB/s: 1 GB/s
+// is 10^9 bytes/s, as link and memory rates are quoted), or a plain number.
+bool parse_bandwidth(const std::string& text, uint64_t& out);
 bool parse_time_ps(const std::string& text, uint64_t& out);
 bool parse_bool(const std::string& text, bool& out);
 

@@ -13,6 +13,10 @@ namespace nvsoc {
 
 enum class TlpKind : uint8_t { MemoryRead, MemoryWrite, IoRead, IoWrite, Message };
 
+// PcieExtension::attributes bits (the TLP's Attr field).
+inline constexpr uint8_t kAttrNoSnoop = 1u << 0, kAttrRelaxedOrdering = 1u << 1,
+                         kAttrIdBasedOrdering = 1u << 2;
+
 struct PcieExtension : tlm::tlm_extension<PcieExtension> {
     uint16_t requester_id = 0; // bus [15:8], device [7:3], function [2:0]
     TlpKind kind = TlpKind::MemoryRead;

@@ -228,6 +228,8 @@ void ConfigSpace::reset(ResetKind kind) {
         uint8_t keep = kind == ResetKind::PowerOn ? 0 : sticky_[i];
         data_[i] = static_cast<uint8_t>((reset_[i] & ~keep) | (data_[i] & keep));
     }
+    // BAR Size is back at its initial value, and so are the BARs' sizes.
+    apply_resizable_bar_sizes();
 }
 
 void ConfigSpace::add_write_hook(unsigned offset, unsigned len, WriteHook hook) {
@@ -863,6 +865,109 @@ unsigned ConfigSpace::add_aer_capability(const AerOptions& o) {
     }
     aer_ = off;
     return off;
+}
+
+// ---------------------------------------------------------------------------
+// Resizable BAR (PCIe Base Spec 7.8.6).
+
+uint64_t rebar::size_mask(uint64_t min_bytes, uint64_t max_bytes) {
+    if (!power_of_two(min_bytes) || !power_of_two(max_bytes) || min_bytes < size_bytes(0) ||
+        max_bytes < min_bytes || max_bytes > size_bytes(kMaxSizeCode))
+        fail("resizable BAR sizes run between powers of two from 1 MB to 8 EB, not " +
+             hex(min_bytes) + " .. " + hex(max_bytes));
+    uint64_t mask = 0;
+    for (unsigned n = 0; n <= kMaxSizeCode; ++n)
+        if (size_bytes(n) >= min_bytes && size_bytes(n) <= max_bytes) mask |= 1ull << n;
+    return mask;
+}
+
+unsigned ConfigSpace::add_resizable_bar_capability(const std::vector<ResizableBarOptions>& bars) {
+    using namespace rebar;
+    if (rebar_) fail("the Resizable BAR capability is already present");
+    if (bars.empty() || bars.size() > kMaxBars)
+        fail("the Resizable BAR capability covers 1 to 6 BARs");
+    for (size_t i = 0; i < bars.size(); ++i) {
+        const ResizableBarOptions& b = bars[i];
+        std::string name = "resizable BAR" + std::to_string(b.bar);
+        if (b.bar >= bar_count() || bar_upper_[b.bar] ||
+            (bars_[b.bar].kind != BarKind::Memory32 && bars_[b.bar].kind != BarKind::Memory64))
+            fail(name + ": not a declared memory BAR");
+        for (size_t j = 0; j < i; ++j)
+            if (bars[j].bar == b.bar) fail(name + " is listed twice");
+        if (b.sizes == 0 || b.sizes >> (kMaxSizeCode + 1))
+            fail(name + ": the supported sizes are bits 0 (1 MB) to 43 (8 EB), not " +
+                 hex(b.sizes));
+        if (bars_[b.bar].kind == BarKind::Memory32 && b.sizes >> 12)
+            fail(name + ": a 32-bit BAR is at most 2 GiB");
+        if (!power_of_two(b.initial) || b.initial < size_bytes(0) ||
+            !((b.sizes >> (__builtin_ctzll(b.initial) - 20)) & 1))
+            fail(name + ": the initial size " + hex(b.initial) + " is not a supported size");
+        if (b.initial != bars_[b.bar].size)
+            fail(name + " is declared with " + hex(bars_[b.bar].size) +
+                 " bytes, not its initial size " + hex(b.initial));
+    }
+    auto n = static_cast<unsigned>(bars.size());
+    unsigned off = add_extended_capability(cfg::kExtCapResizableBar, kVersion, 4 + n * kEntryBytes);
+    for (unsigned i = 0; i < n; ++i) {
+        const ResizableBarOptions& b = bars[i];
+        unsigned entry = off + i * kEntryBytes;
+        uint32_t low_sizes = static_cast<uint32_t>(b.sizes & ((1ull << kCapSizeCodes) - 1));
+        uint32_t high_sizes = static_cast<uint32_t>(b.sizes >> kCapSizeCodes);
+        declare(entry + kCapability, 4, {.reset = low_sizes << kCapSizesShift});
+        auto code = static_cast<uint32_t>(__builtin_ctzll(b.initial) - 20);
+        uint32_t control = b.bar | (code << kCtrlBarSizeShift) | (high_sizes << kCtrlSizesShift);
+        // Number of Resizable BARs is in the first Control register only.
+        if (i == 0) control |= n << kCtrlNumBarsShift;
+        declare(entry + kControl, 4, {.reset = control, .rw = kCtrlBarSizeMask});
+        // Only supported sizes are taken; another value leaves the field
+        // (the specification leaves the result undefined).
+        uint64_t sizes = b.sizes;
+        add_write_filter(entry + kControl, [sizes](uint32_t old_value, uint32_t v) {
+            uint32_t code = (v & kCtrlBarSizeMask) >> kCtrlBarSizeShift;
+            if (!((sizes >> code) & 1))
+                v = (v & ~kCtrlBarSizeMask) | (old_value & kCtrlBarSizeMask);
+            return v;
+        });
+        unsigned bar = b.bar;
+        add_write_hook(entry + kControl, 4, [this, bar](const WriteEvent& e) {
+            if (!e.changed(kCtrlBarSizeMask)) return;
+            resize_bar(bar, size_bytes((e.new_value & kCtrlBarSizeMask) >> kCtrlBarSizeShift));
+        });
+        resizable_.push_back({b.bar, b.sizes, entry + kControl});
+    }
+    rebar_ = off;
+    return off;
+}
+
+uint64_t ConfigSpace::resizable_bar_sizes(unsigned bar) const {
+    for (const ResizableBar& r : resizable_)
+        if (r.bar == bar) return r.sizes;
+    return 0;
+}
+
+void ConfigSpace::resize_bar(unsigned index, uint64_t size) {
+    BarSpec& b = bars_.at(index);
+    unsigned off = cfg::kBar0 + 4 * index;
+    uint64_t mask = ~(size - 1);
+    uint32_t low_rw = static_cast<uint32_t>(mask) & ~0xfu;
+    uint32_t low = (u32(off) & low_rw) | (u32(off) & 0xfu);
+    for (unsigned i = 0; i < 4; ++i)
+        rw_[off + i] = static_cast<uint8_t>(low_rw >> (8 * i));
+    hw_set(off, ~0u, low);
+    if (b.kind == BarKind::Memory64) {
+        uint32_t high_rw = static_cast<uint32_t>(mask >> 32);
+        for (unsigned i = 0; i < 4; ++i)
+            rw_[off + 4 + i] = static_cast<uint8_t>(high_rw >> (8 * i));
+        hw_set(off + 4, ~0u, u32(off + 4) & high_rw);
+    }
+    b.size = size;
+}
+
+void ConfigSpace::apply_resizable_bar_sizes() {
+    for (const ResizableBar& r : resizable_) {
+        uint32_t code = (u32(r.control) & rebar::kCtrlBarSizeMask) >> rebar::kCtrlBarSizeShift;
+        resize_bar(r.bar, rebar::size_bytes(code));
+    }
 }
 
 } // namespace nvsoc::pcie

@@ -96,7 +96,7 @@ inline constexpr uint16_t kParityErrorResponse = 1u << 0, kSerrEnable = 1u << 1,
 // Capability IDs.
 inline constexpr uint8_t kCapPowerManagement = 0x01, kCapMsi = 0x05, kCapPciExpress = 0x10,
                          kCapMsix = 0x11;
-inline constexpr uint16_t kExtCapAer = 0x0001;
+inline constexpr uint16_t kExtCapAer = 0x0001, kExtCapResizableBar = 0x0015;
 } // namespace cfg
 
 // Power Management capability (offsets from the capability).
@@ -266,6 +266,30 @@ inline constexpr uint32_t kErrCorReceived = 1u << 0, kMultipleErrCorReceived = 1
                           kFatalMessagesReceived = 1u << 6, kInterruptMessageMask = 0x1fu << 27;
 } // namespace aer
 
+// Resizable BAR extended capability (PCIe Base Spec 7.8.6, version 1): one
+// Capability and one Control register per resizable BAR. BAR sizes are
+// coded n for 2^(n+20) bytes: 0 = 1 MB .. 43 = 8 EB.
+namespace rebar {
+inline constexpr unsigned kCapability = 0x04, kControl = 0x08, kEntryBytes = 8, kMaxBars = 6;
+inline constexpr uint16_t kVersion = 1;
+// Capability: bit (n + 4) set = size n supported, for 1 MB (bit 4) .. 128 TB (bit 31).
+inline constexpr uint32_t kCapSizesMask = 0xfffffff0u;
+inline constexpr unsigned kCapSizesShift = 4, kCapSizeCodes = 28;
+// Control: the BAR's index, the number of resizable BARs (in the first
+// Control register only), BAR Size, and bit (n - 28 + 16) set = size n
+// supported, for 256 TB (bit 16) .. 8 EB (bit 31).
+inline constexpr uint32_t kCtrlBarIndexMask = 0x7, kCtrlNumBarsMask = 0x7u << 5,
+                          kCtrlBarSizeMask = 0x3fu << 8, kCtrlSizesMask = 0xffff0000u;
+inline constexpr unsigned kCtrlNumBarsShift = 5, kCtrlBarSizeShift = 8, kCtrlSizesShift = 16;
+inline constexpr unsigned kMaxSizeCode = 43;
+inline constexpr uint64_t size_bytes(unsigned code) {
+    return 1ull << (code + 20);
+}
+// The supported-sizes mask (bit n: 2^(n+20) bytes) of every power of two
+// from `min_bytes` to `max_bytes` (both powers of two, at least 1 MB).
+uint64_t size_mask(uint64_t min_bytes, uint64_t max_bytes);
+} // namespace rebar
+
 // ---------------------------------------------------------------------------
 
 enum class HeaderType : uint8_t { Type0 = 0, Type1 = 1 };
@@ -362,6 +386,13 @@ struct PcieOptions {
     bool flr = false;                     // endpoints: Function Level Reset
     bool crs_software_visibility = false; // root ports
     std::optional<SlotOptions> slot;      // downstream-facing ports with a slot
+};
+
+// One BAR of the Resizable BAR capability.
+struct ResizableBarOptions {
+    unsigned bar = 0;     // a declared memory BAR (the lower slot of a 64-bit one)
+    uint64_t sizes = 0;   // bit n set: 2^(n+20) bytes supported (rebar::size_mask)
+    uint64_t initial = 0; // bytes: the BAR's declared size, one of `sizes`
 };
 
 struct AerOptions {
@@ -528,6 +559,15 @@ class ConfigSpace {
     // Needs the PCI Express capability first; root ports get the Root Error
     // registers.
     unsigned add_aer_capability(const AerOptions& options = {});
+    // The Resizable BAR capability for 1 to 6 BARs. Writing a supported
+    // BAR Size changes the BAR's size: its address bits below the new size
+    // become read-only 0, as sizing software expects; an unsupported one
+    // leaves the field as it was. A reset (power-on or conventional) brings
+    // back the initial size.
+    unsigned add_resizable_bar_capability(const std::vector<ResizableBarOptions>& bars);
+    unsigned add_resizable_bar(unsigned bar, uint64_t sizes, uint64_t initial) {
+        return add_resizable_bar_capability({{bar, sizes, initial}});
+    }
 
     // Offsets of the built capabilities (0 when absent).
     unsigned pm_offset() const { return pm_; }
@@ -535,6 +575,10 @@ class ConfigSpace {
     unsigned msix_offset() const { return msix_; }
     unsigned pcie_offset() const { return pcie_; }
     unsigned aer_offset() const { return aer_; }
+    unsigned resizable_bar_offset() const { return rebar_; }
+    // The sizes BAR `bar` supports (bit n: 2^(n+20) bytes), 0 when it is not
+    // resizable.
+    uint64_t resizable_bar_sizes(unsigned bar) const;
 
     // --- Capability state, as the owning model needs it -------------------
     unsigned power_state() const; // 0 (D0) .. 3 (D3hot)
@@ -600,6 +644,10 @@ class ConfigSpace {
     uint32_t load(unsigned offset, unsigned len) const;
     uint32_t mask_of(const std::array<uint8_t, cfg::kSize>& m, unsigned offset) const;
     void require_pcie(const char* what) const;
+    // Gives BAR `index` a new size (a power of two): its address bits below
+    // it become read-only 0.
+    void resize_bar(unsigned index, uint64_t size);
+    void apply_resizable_bar_sizes();
 
     struct Hook {
         unsigned offset, len;
@@ -625,7 +673,13 @@ class ConfigSpace {
     std::vector<Filter> filters_;
     unsigned last_cap_ = 0, cap_end_ = 0x40;
     unsigned last_ext_cap_ = 0, ext_cap_end_ = cfg::kExtendedStart;
-    unsigned pm_ = 0, msi_ = 0, msix_ = 0, pcie_ = 0, aer_ = 0;
+    unsigned pm_ = 0, msi_ = 0, msix_ = 0, pcie_ = 0, aer_ = 0, rebar_ = 0;
+    struct ResizableBar {
+        unsigned bar = 0;
+        uint64_t sizes = 0;
+        unsigned control = 0; // the Control register's offset
+    };
+    std::vector<ResizableBar> resizable_;
     PortType port_type_ = PortType::Endpoint;
     uint32_t link_status_hw_mask_ = 0; // Link Status bits the model may set
 };

@@ -20,6 +20,13 @@ void PciBus::attach(unsigned device, unsigned function, ConfigSpace& function_sp
                                std::to_string(function) + " is already taken");
 }
 
+std::vector<PciBus::Entry> PciBus::entries() const {
+    std::vector<Entry> out;
+    for (const auto& [key, slot] : slots_)
+        out.push_back({key >> 3, key & 7, slot.space, slot.secondary, slot.owner});
+    return out;
+}
+
 ConfigSpace* PciBus::route(unsigned number, unsigned bus, unsigned device,
                            unsigned function) const {
     if (!carries_requests()) return nullptr;

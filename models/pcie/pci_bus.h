@@ -70,6 +70,15 @@ class PciBus {
         return it == slots_.end() ? nullptr : it->second.owner;
     }
 
+    // Every function on the bus, in device/function order.
+    struct Entry {
+        unsigned device = 0, function = 0;
+        ConfigSpace* space = nullptr;
+        PciBus* secondary = nullptr;
+        PcieNode* owner = nullptr;
+    };
+    std::vector<Entry> entries() const;
+
     bool is_link() const { return is_link_; }
     bool occupied(unsigned device, unsigned function) const {
         return slots_.count((device << 3) | function) != 0;

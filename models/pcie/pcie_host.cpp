@@ -2,7 +2,9 @@
 
 #include "models/core/model_registry.h"
 
+#include <algorithm>
 #include <cstring>
+#include <functional>
 
 namespace nvsoc {
 
@@ -296,6 +298,98 @@ void PcieHost::stats(nlohmann::json& out) const {
     out["dma"]["writes"] = dma_writes_;
     out["dma"]["bytes"] = dma_bytes_;
     out["dma"]["errors"] = dma_errors_;
+}
+
+namespace {
+
+// What the memory BARs of one kind below a bus need of a window: the
+// largest alignment and the bytes from an address aligned to it, packed
+// largest alignment first as Linux's resource sizing does (pbus_size_mem);
+// a bridge's window is a whole number of MiB.
+struct WindowNeed {
+    uint64_t size = 0, align = 1;
+};
+
+uint64_t align_up(uint64_t v, uint64_t a) {
+    return (v + a - 1) / a * a;
+}
+
+using Included = std::function<bool(const PcieNode*)>;
+
+WindowNeed bus_need(const pcie::PciBus& bus, bool wants_64bit_window, bool has_64bit_window,
+                    const Included& included) {
+    std::vector<WindowNeed> items;
+    for (const auto& e : bus.entries()) {
+        if (e.space->header_type() == pcie::HeaderType::Type0 && !included(e.owner)) continue;
+        for (unsigned b = 0; b < e.space->bar_count(); ++b) {
+            const pcie::BarSpec& bar = e.space->bar(b);
+            if (bar.kind != pcie::BarKind::Memory32 && bar.kind != pcie::BarKind::Memory64)
+                continue;
+            bool to_64bit =
+                has_64bit_window && bar.kind == pcie::BarKind::Memory64 && bar.prefetchable;
+            if (to_64bit == wants_64bit_window) items.push_back({bar.size, bar.size});
+        }
+        if (e.secondary) {
+            WindowNeed n = bus_need(*e.secondary, wants_64bit_window, has_64bit_window, included);
+            if (n.size) items.push_back({align_up(n.size, kMiB), std::max(n.align, kMiB)});
+        }
+    }
+    std::stable_sort(items.begin(), items.end(),
+                     [](const WindowNeed& a, const WindowNeed& b) { return a.align > b.align; });
+    WindowNeed total;
+    for (const WindowNeed& i : items) {
+        total.size = align_up(total.size, i.align) + i.size;
+        total.align = std::max(total.align, i.align);
+    }
+    return total;
+}
+
+void collect_endpoints(const pcie::PciBus& bus, std::vector<const PcieNode*>& out) {
+    for (const auto& e : bus.entries()) {
+        if (e.space->header_type() == pcie::HeaderType::Type0 && e.owner &&
+            std::find(out.begin(), out.end(), e.owner) == out.end())
+            out.push_back(e.owner);
+        if (e.secondary) collect_endpoints(*e.secondary, out);
+    }
+}
+
+} // namespace
+
+void PcieHost::check_children() const {
+    std::vector<const PcieNode*> endpoints;
+    collect_endpoints(root_bus_, endpoints);
+    const Forward& w64 = windows_[2];
+    bool has_64bit = w64.size != 0;
+    for (bool wants_64bit : {false, true}) {
+        if (wants_64bit && !has_64bit) continue;
+        const Forward& w = wants_64bit ? w64 : windows_[1];
+        // The first device (in bus order) with which the BARs stop fitting.
+        for (size_t k = 0; k <= endpoints.size(); ++k) {
+            auto included = [&](const PcieNode* n) {
+                auto it = std::find(endpoints.begin(), endpoints.end(), n);
+                return it - endpoints.begin() < static_cast<std::ptrdiff_t>(k);
+            };
+            WindowNeed need = bus_need(root_bus_, wants_64bit, has_64bit, included);
+            if (need.size == 0) continue;
+            uint64_t start = align_up(w.base, need.align) - w.base;
+            if (w.size >= start && w.size - start >= need.size) continue;
+            const Model& culprit = k ? static_cast<const Model&>(*endpoints[k - 1]) : *this;
+            const char* kind = wants_64bit ? "64-bit prefetchable BARs"
+                               : has_64bit ? "32-bit and non-prefetchable memory BARs"
+                                           : "memory BARs";
+            const char* param = wants_64bit ? "mmio64-size" : "mmio-size";
+            throw InputError(culprit.config().where,
+                             fmt::format("'{}' does not fit in the {} memory window of '{}': with "
+                                         "it, the {} below '{}' need {}{}, but {} is {}: make {} "
+                                         "larger or the BARs smaller",
+                                         culprit.instance(), wants_64bit ? "64-bit" : "32-bit",
+                                         instance(), kind, instance(), format_size(need.size),
+                                         start ? fmt::format(" from an address aligned to {}",
+                                                             format_size(need.align))
+                                               : "",
+                                         param, format_size(w.size), param));
+        }
+    }
 }
 
 NVSOC_REGISTER_MODEL(ModelInfo{

@@ -52,6 +52,12 @@ class PcieHost : public Device, public PcieUpstream, public PciBusOwner {
     void stats(nlohmann::json& out) const override;
     void reset() override;
 
+    // The memory BARs below must fit the windows: 64-bit prefetchable BARs
+    // the 64-bit window (when there is one), the others the 32-bit window,
+    // packed as Linux sizes them. The first device that does not fit is
+    // refused, with the window's size named.
+    void check_children() const override;
+
     unsigned buses() const { return buses_; }
     // Bus 0: attach root-complex functions (root ports, integrated endpoints).
     pcie::PciBus& root_bus() { return root_bus_; }

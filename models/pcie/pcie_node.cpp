@@ -163,7 +163,8 @@ void PcieNode::link_reset() {
     sync_intx();
 }
 
-void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay,
+                   uint8_t attributes) {
     ConfigSpace& cs = *functions().at(f);
     if (!cs.bus_master_enabled()) {
         // A function without Bus Master Enable must not issue requests.
@@ -194,7 +195,10 @@ void PcieNode::dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& d
                                pcie_cap::devctl::kMaxPayloadShift);
         ext.max_read_request = size((devctl & pcie_cap::devctl::kMaxReadRequestMask) >>
                                     pcie_cap::devctl::kMaxReadRequestShift);
+        if (!(devctl & pcie_cap::devctl::kNoSnoop)) attributes &= ~kAttrNoSnoop;
+        if (!(devctl & pcie_cap::devctl::kRelaxedOrdering)) attributes &= ~kAttrRelaxedOrdering;
     }
+    ext.attributes = attributes;
     PcieExtension* previous = nullptr;
     tx.get_extension(previous);
     if (previous) tx.clear_extension(previous);

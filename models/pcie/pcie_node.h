@@ -142,9 +142,13 @@ class PcieNode : public Model {
     // Sends a memory request upstream for function `f` (bus mastering).
     // With Bus Master Enable clear the function may not issue requests: the
     // request is not sent and the response is a generic error, logged once.
-    // A PcieExtension the caller attached is put back afterwards with
-    // issued_ps filled in: when the caller may send its next request.
-    void dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    // `attributes` are the TLP's Attr bits the function asks for
+    // (PcieExtension::attributes); No Snoop and Relaxed Ordering go out only
+    // when its Device Control enables them (PCIe Base Specification 2.2.6.4,
+    // 2.2.6.5). A PcieExtension the caller attached is put back afterwards
+    // with issued_ps filled in: when the caller may send its next request.
+    void dma(unsigned f, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay,
+             uint8_t attributes = 0);
     // What a function's MsiSignaller needs: its messages go upstream by
     // dma() (requester ID, Bus Master Enable, the link), its INTx by
     // set_intx().

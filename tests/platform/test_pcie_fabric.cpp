@@ -882,3 +882,15 @@ TEST_CASE("pcie fabric: two endpoints with one config write different data, a re
     CHECK(write(epf0, kRam + 0x1000) == first0);
     CHECK(write(epf0, kRam + 0x1000) == second0);
 }
+
+TEST_CASE("pcie fabric: a host bridge refuses a device whose BARs do not fit its window") {
+    // pci-epf-test's six BARs (1.2 MiB) need a 2 MiB window behind rp0.
+    std::string yaml = fabric_yaml();
+    yaml.replace(yaml.find("irq: [32, 33, 34, 35]"), 21, "irq: [32, 33, 34, 35], mmio-size: 1MiB");
+    CHECK_THROWS_WITH(
+        Platform("platform",
+                 build_platform_config(parse_config_text(yaml, "test.yaml"), "test.yaml"), nullptr),
+        Catch::Contains("'epf0' does not fit in the 32-bit memory window of 'pcie': with it, the "
+                        "32-bit and non-prefetchable memory BARs below 'pcie' need 2 MiB, but "
+                        "mmio-size is 1 MiB"));
+}

@@ -45,6 +45,31 @@ TEST_CASE("params: frequencies and times convert exactly") {
     CHECK_FALSE(parse_time_ps("0.1ps", v));
 }
 
+TEST_CASE("params: bandwidths are bytes per second in decimal units") {
+    uint64_t v = 0;
+    CHECK((parse_bandwidth("128GB/s", v) && v == 128'000'000'000));
+    CHECK((parse_bandwidth("900GB/s", v) && v == 900'000'000'000));
+    CHECK((parse_bandwidth("500MB/s", v) && v == 500'000'000));
+    CHECK((parse_bandwidth("1.5TB/s", v) && v == 1'500'000'000'000));
+    CHECK((parse_bandwidth("64kB/s", v) && v == 64'000));
+    CHECK((parse_bandwidth("63 GB/s", v) && v == 63'000'000'000));
+    CHECK((parse_bandwidth("1000", v) && v == 1000)); // a plain number is bytes/s
+    CHECK_FALSE(parse_bandwidth("128GiB/s", v));      // binary: refused, not guessed
+    CHECK_FALSE(parse_bandwidth("128Gb/s", v));       // a bit rate: refused
+    CHECK_FALSE(parse_bandwidth("128GB", v));         // a size, not a rate
+    CHECK_FALSE(parse_bandwidth("0.5B/s", v));        // not a whole number of bytes
+    ParamSpec spec{"ce-rate", ParamType::Bandwidth, "128GB/s", "", false, {},
+                   1000,      1'000'000'000'000};
+    Location at{"x.yaml", 2, 5};
+    CHECK(convert_param(spec, "63GB/s", at, "").number == 63'000'000'000);
+    CHECK_THROWS_WITH(convert_param(spec, "fast", at, ""),
+                      Catch::Contains("expected a non-zero rate in bytes per second such as "
+                                      "500MB/s, 128GB/s or 1.5TB/s"));
+    CHECK_THROWS_WITH(convert_param(spec, "0GB/s", at, ""), Catch::Contains("non-zero rate"));
+    CHECK_THROWS_WITH(convert_param(spec, "2TB/s", at, ""), Catch::Contains("out of range"));
+    CHECK(std::string(param_type_name(ParamType::Bandwidth)) == "bandwidth");
+}
+
 TEST_CASE("params: booleans") {
     bool b = false;
     CHECK((parse_bool("yes", b) && b));

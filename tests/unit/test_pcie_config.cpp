@@ -934,3 +934,144 @@ TEST_CASE("pcie-config: hw_set changes only the masked bits and ignores software
     CHECK(rd(c, cfg::kVendorId, 2) == 0xab00);
     CHECK_THROWS_AS(c.hw_set(0xffe, 0xffffffff, 0), std::logic_error); // past the end
 }
+
+// --- Resizable BAR -------------------------------------------------------------
+
+namespace {
+constexpr uint64_t kMiB = 1ull << 20, kGiB = 1ull << 30;
+
+// An endpoint with a 64-bit prefetchable BAR1 of 256 MiB, resizable from
+// 64 MiB to 16 GiB, as the GPU declares it.
+ConfigSpace resizable_endpoint() {
+    ConfigSpace c = endpoint();
+    c.set_bar(0, {16 * kMiB, BarKind::Memory32});
+    c.set_bar(1, {256 * kMiB, BarKind::Memory64, true});
+    c.add_aer_capability();
+    c.add_resizable_bar(1, rebar::size_mask(64 * kMiB, 16 * kGiB), 256 * kMiB);
+    return c;
+}
+} // namespace
+
+TEST_CASE("pcie-config: Resizable BAR: capability, supported sizes and control as the spec lays "
+          "them out") {
+    ConfigSpace c = resizable_endpoint();
+    auto off = c.find_extended_capability(cfg::kExtCapResizableBar);
+    REQUIRE(off.has_value());
+    CHECK(*off == c.resizable_bar_offset());
+    CHECK(rd(c, *off) == (0x0015u | 1u << 16)); // ID 0x15, version 1, last in the chain
+    // Sizes 64 MiB (code 6) .. 16 GiB (code 14): Capability bits 10..18.
+    CHECK(rd(c, *off + rebar::kCapability) == 0x0007fc00);
+    CHECK((rd(c, *off + rebar::kCapability) & rebar::kCapSizesMask) >> 4 == 0x7fc0);
+    // Control: BAR index 1, one resizable BAR, BAR Size 8 (256 MiB).
+    uint32_t ctrl = rd(c, *off + rebar::kControl);
+    CHECK((ctrl & rebar::kCtrlBarIndexMask) == 1);
+    CHECK((ctrl & rebar::kCtrlNumBarsMask) >> rebar::kCtrlNumBarsShift == 1);
+    CHECK((ctrl & rebar::kCtrlBarSizeMask) >> rebar::kCtrlBarSizeShift == 8);
+    CHECK((ctrl & rebar::kCtrlSizesMask) == 0); // nothing from 256 TB up
+    CHECK(c.resizable_bar_sizes(1) == rebar::size_mask(64 * kMiB, 16 * kGiB));
+    CHECK(c.resizable_bar_sizes(0) == 0);
+    // The index, the count and the size bits are read-only.
+    wr(c, *off + rebar::kCapability, 0xffffffff);
+    CHECK(rd(c, *off + rebar::kCapability) == 0x0007fc00);
+    wr(c, *off + rebar::kControl, 0xffff00e6 | (8u << 8));
+    CHECK(rd(c, *off + rebar::kControl) == ctrl);
+}
+
+TEST_CASE("pcie-config: Resizable BAR: writing BAR Size resizes the BAR, unsupported sizes are "
+          "ignored") {
+    ConfigSpace c = resizable_endpoint();
+    unsigned ctrl = c.resizable_bar_offset() + rebar::kControl;
+    CHECK(size_bar64(c, 1) == 256 * kMiB);
+    // As Linux's pci_resize_resource: memory decoding off, the size
+    // written, the BAR assigned again.
+    wr(c, 0x14, 0x40000000);
+    wr(c, 0x18, 0x4);
+    wr(c, ctrl, (rd(c, ctrl) & ~rebar::kCtrlBarSizeMask) | 13u << 8, 4); // 8 GiB
+    CHECK(c.bar(1).size == 8 * kGiB);
+    CHECK(rd(c, 0x14) == 0x0000000c); // address bits below 8 GiB read 0 now
+    CHECK(rd(c, 0x18) == 0x4);
+    CHECK(size_bar64(c, 1) == 8 * kGiB);
+    wr(c, 0x14, 0);
+    wr(c, 0x18, 0x6); // 0x6_0000_0000: aligned to 8 GiB
+    wr(c, cfg::kCommand, cfg::command::kMemorySpace, 2);
+    CHECK(c.bar_address(1) == 0x600000000);
+    auto hit = c.decode(Space::Memory, 0x600000000 + 5 * kGiB);
+    REQUIRE(hit.has_value());
+    CHECK(hit->bar == 1);
+    CHECK(hit->offset == 5 * kGiB);
+    CHECK_FALSE(c.decode(Space::Memory, 0x600000000 + 8 * kGiB).has_value());
+    // Smaller again: 64 MiB (code 6), a byte write of the size field.
+    wr(c, ctrl + 1, 6, 1);
+    CHECK(c.bar(1).size == 64 * kMiB);
+    CHECK(size_bar64(c, 1) == 64 * kMiB);
+    // Unsupported: 32 MiB (below) and 32 GiB (above) leave the size alone.
+    wr(c, ctrl + 1, 5, 1);
+    wr(c, ctrl + 1, 15, 1);
+    CHECK((rd(c, ctrl) & rebar::kCtrlBarSizeMask) >> rebar::kCtrlBarSizeShift == 6);
+    CHECK(c.bar(1).size == 64 * kMiB);
+}
+
+TEST_CASE("pcie-config: Resizable BAR: a reset brings back the initial size") {
+    ConfigSpace c = resizable_endpoint();
+    unsigned ctrl = c.resizable_bar_offset() + rebar::kControl;
+    wr(c, ctrl + 1, 10, 1); // 1 GiB
+    CHECK(c.bar(1).size == kGiB);
+    c.reset(ResetKind::Conventional); // an FLR
+    CHECK((rd(c, ctrl) & rebar::kCtrlBarSizeMask) >> rebar::kCtrlBarSizeShift == 8);
+    CHECK(c.bar(1).size == 256 * kMiB);
+    CHECK(size_bar64(c, 1) == 256 * kMiB);
+    wr(c, ctrl + 1, 14, 1); // 16 GiB
+    c.reset(ResetKind::PowerOn);
+    CHECK(size_bar64(c, 1) == 256 * kMiB);
+}
+
+TEST_CASE(
+    "pcie-config: Resizable BAR: several BARs, sizes from 256 TB up in the Control register") {
+    ConfigSpace c = endpoint();
+    c.set_bar(0, {kMiB, BarKind::Memory32});
+    c.set_bar(2, {kMiB, BarKind::Memory64, true});
+    // BAR0: 1 MB .. 2 GiB. BAR2: 1 MB, 512 GiB and 1 PB (code 30), 8 EB (43).
+    uint64_t big = 1ull | 1ull << 19 | 1ull << 30 | 1ull << 43;
+    unsigned off = c.add_resizable_bar_capability(
+        {{0, rebar::size_mask(kMiB, 2 * kGiB), kMiB}, {2, big, kMiB}});
+    CHECK(rd(c, off) == (0x0015u | 1u << 16));
+    CHECK(rd(c, off + 4) == 0x0000fff0);
+    CHECK(rd(c, off + 8) == (0u | 2u << 5)); // BAR0, two resizable BARs, 1 MB
+    CHECK(rd(c, off + 12) == (1u << 4 | 1u << 23));
+    // The second Control register: index 2, no count, 1 PB and 8 EB above bit 16.
+    CHECK(rd(c, off + 16) == (2u | 1u << (16 + 30 - 28) | 1u << 31));
+    wr(c, off + 16, 2u | 30u << 8); // 1 PB
+    CHECK(c.bar(2).size == (1ull << 50));
+    CHECK(size_bar64(c, 2) == (1ull << 50));
+    wr(c, off + 8, 11u << 8); // BAR0 to 2 GiB
+    CHECK(rd(c, 0x10) == 0);
+    wr(c, 0x10, 0xffffffff);
+    CHECK(rd(c, 0x10) == 0x80000000);
+}
+
+TEST_CASE("pcie-config: Resizable BAR declarations that cannot work are refused") {
+    ConfigSpace c = endpoint();
+    c.set_bar(0, {16 * kMiB, BarKind::Memory32});
+    c.set_bar(1, {256 * kMiB, BarKind::Memory64, true});
+    c.set_bar(4, {256, BarKind::Io});
+    uint64_t sizes = rebar::size_mask(64 * kMiB, kGiB);
+    CHECK_THROWS_AS(c.add_resizable_bar(2, sizes, 256 * kMiB), std::logic_error); // upper half
+    CHECK_THROWS_AS(c.add_resizable_bar(3, sizes, 256 * kMiB), std::logic_error); // not declared
+    CHECK_THROWS_AS(c.add_resizable_bar(4, sizes, 256 * kMiB), std::logic_error); // I/O
+    CHECK_THROWS_AS(c.add_resizable_bar(1, 0, 256 * kMiB), std::logic_error);
+    CHECK_THROWS_AS(c.add_resizable_bar(1, 1ull << 44, 256 * kMiB), std::logic_error);
+    CHECK_THROWS_AS(c.add_resizable_bar(1, sizes, 32 * kMiB), std::logic_error);  // unsupported
+    CHECK_THROWS_AS(c.add_resizable_bar(1, sizes, 512 * kMiB), std::logic_error); // not declared so
+    CHECK_THROWS_AS(c.add_resizable_bar(0, rebar::size_mask(16 * kMiB, 4 * kGiB), 16 * kMiB),
+                    std::logic_error); // a 32-bit BAR above 2 GiB
+    CHECK_THROWS_AS(c.add_resizable_bar_capability({}), std::logic_error);
+    CHECK_THROWS_AS(
+        c.add_resizable_bar_capability({{1, sizes, 256 * kMiB}, {1, sizes, 256 * kMiB}}),
+        std::logic_error);
+    CHECK_THROWS_AS(rebar::size_mask(kMiB / 2, kGiB), std::logic_error);
+    CHECK_THROWS_AS(rebar::size_mask(kGiB, 64 * kMiB), std::logic_error);
+    CHECK(rebar::size_mask(kMiB, kMiB) == 1);
+    c.add_resizable_bar(1, sizes, 256 * kMiB);
+    CHECK_THROWS_AS(c.add_resizable_bar(0, rebar::size_mask(16 * kMiB, 16 * kMiB), 16 * kMiB),
+                    std::logic_error); // once per function
+}

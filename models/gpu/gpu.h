@@ -1,0 +1,110 @@
+// The GPU as a PCI Express endpoint (`gpu`): its configuration space, its
+// BARs, its VRAM, and the transports that carry its engines' memory
+// requests. The channels and copy engines themselves are gpu::Engine
+// (engine.h), plain C++ that this model drives in simulated time.
+//
+// Configuration space (models/gpu/nvsoc_gpu_hw.h has the numbers): the
+// project's own vendor/device IDs, class 0x120000 (processing accelerator),
+// INTA, and the capabilities a GPU shows in `lspci -vv`: Power Management,
+// MSI (32 vectors, 64-bit, maskable), PCI Express endpoint (Gen5 x16 by
+// default, FLR), MSI-X (1 + channels vectors: vector 0 for the stall
+// interrupts, 1 + c for channel c's non-stall interrupt), AER and a
+// Resizable BAR capability for BAR1.
+//
+// BAR0 (32-bit, 16 MiB): one register bank with the identity registers,
+// the MSI-X table and PBA and the engines' registers; reserved offsets read
+// 0 and ignore writes. BAR1 (64-bit prefetchable): the VRAM aperture, BAR1
+// offset x is VRAM offset x; Resizable BAR gives it any power of two from
+// 64 MiB to the VRAM's size (`vram-bar` at reset).
+//
+// The transports (gpu::MemoryPort): VRAM with its bounds, its ECC fault
+// points and its timing (VramTiming: `vram-bandwidth`, `vram-latency`);
+// system memory by DMA upstream through the PCIe link (the function's
+// Max_Payload_Size and Max_Read_Request_Size, No Snoop for the
+// non-coherent aperture, addresses at or beyond 2^dma-bits refused); peers
+// have no path until NVLink exists.
+//
+// Partial, and said so: BAR1 accesses from the CPU reach VRAM without
+// using the VRAM pipe (a read's completer takes the VRAM latency), and do
+// not count towards the ECC fault points; no BAR2/3 instance aperture or
+// I/O BAR.
+#pragma once
+
+#include "models/gpu/engine.h"
+#include "models/gpu/memory_port.h"
+#include "models/gpu/vram.h"
+#include "models/pcie/pcie_node.h"
+
+#include <memory>
+
+namespace nvsoc {
+
+class Gpu : public PcieNode, public gpu::MemoryPort, public gpu::EngineHost {
+  public:
+    explicit Gpu(const DeviceConfig& config);
+    ~Gpu() override;
+
+    std::vector<pcie::ConfigSpace*> functions() override { return {&cs_}; }
+    void downstream_request(const pcie::PciBus::Claim& claim, pcie::Space space, uint64_t address,
+                            tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
+    void link_reset() override;
+    void reset() override;
+    void stats(nlohmann::json& out) const override;
+
+    // --- gpu::MemoryPort: the engines' requests ------------------------------
+    gpu::MemResult access(const gpu::MemAccess& a) override;
+
+    // --- gpu::EngineHost ---------------------------------------------------------
+    uint64_t now() const override;
+    void signal(unsigned vector) override;
+    void set_level(bool level) override;
+    void wake_at(uint64_t t) override;
+
+    pcie::ConfigSpace& config_space() { return cs_; }
+    pcie::MsiSignaller& msi() { return *msi_; }
+    gpu::Engine& engine() { return *engine_; }
+    gpu::Vram& vram() { return *vram_; }
+    const gpu::EngineConfig& engine_config() const { return config_; }
+    RegisterBank& bar0() { return registers_; }
+
+  private:
+    void declare_identity();
+    void function_level_reset();
+    void update_intx();
+    void run_engine();
+    gpu::MemResult vram_access(const gpu::MemAccess& a);
+    gpu::MemResult sysmem_access(const gpu::MemAccess& a);
+
+    gpu::EngineConfig config_;
+    std::unique_ptr<gpu::Vram> vram_;
+    gpu::VramTiming vram_timing_;
+    pcie::ConfigSpace cs_;
+    RegisterBank registers_; // BAR0
+    std::unique_ptr<pcie::MsiSignaller> msi_;
+    std::unique_ptr<gpu::Engine> engine_;
+    sc_core::sc_event wake_;
+    bool in_bar0_access_ = false; // a BAR0 register callback runs: now() is the access's time
+    bool level_ = false;          // the engines' legacy interrupt condition
+
+    // Fault points: the Nth access (from 1, in the whole run: resets do not
+    // re-arm them) of its kind; 0 = off.
+    struct FaultPoints {
+        uint64_t poison_read_at = 0;       // <gpu>.dma.poison: Nth system-memory DMA read
+        uint64_t ecc_correctable_at = 0;   // <gpu>.vram.ecc_correctable: Nth VRAM access
+        uint64_t ecc_uncorrectable_at = 0; // <gpu>.vram.ecc_uncorrectable
+    } faults_;
+    uint64_t vram_accesses_ = 0, sysmem_reads_ = 0;
+
+    // What each aperture carried.
+    struct Traffic {
+        uint64_t reads = 0, writes = 0, read_bytes = 0, write_bytes = 0;
+    };
+    Traffic vram_traffic_, coherent_traffic_, noncoherent_traffic_, bar1_traffic_;
+    struct Errors {
+        uint64_t out_of_range = 0, bus_errors = 0, poisoned = 0, no_path = 0;
+        uint64_t ecc_corrected = 0, ecc_uncorrected = 0;
+    } errors_;
+    uint64_t signals_ = 0;
+};
+
+} // namespace nvsoc
