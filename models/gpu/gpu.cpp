@@ -65,6 +65,7 @@ gpu::EngineConfig read_engine_config(const DeviceConfig& c) {
     e.ce_rate.assign(e.copy_engines, p.u64("ce-rate"));
     e.method_budget = p.u64("method-budget");
     e.max_copy_bytes = p.u64("max-copy");
+    e.max_copy_lines = p.u64("max-copy-lines");
     e.channel_error_at_method = p.u64("channel-error-at-method");
     e.ce_hang_at_launch = static_cast<unsigned>(p.u64("ce-hang-at-launch"));
     if (std::string why = gpu::validate(e); !why.empty())
@@ -521,6 +522,13 @@ std::vector<ParamSpec> gpu_params() {
          ParamType::Size,
          "64GiB",
          "Largest copy one LAUNCH_DMA may ask for; a larger one faults (BAD_LAUNCH)",
+         false,
+         {},
+         1},
+        {"max-copy-lines",
+         ParamType::Integer,
+         "1048576",
+         "Most lines one LAUNCH_DMA may ask for (each costs host time); more fault (BAD_LAUNCH)",
          false,
          {},
          1},
