@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * nvsoc GPU accel driver: debugfs, under /sys/kernel/debug/accel/<minor>/.
+ * nvsoc GPU accel driver: debugfs, under /sys/kernel/debug/accel/<device name>/.
  *
  *   channel<N>  one channel: owner, engine, vector, the device's GP_GET,
  *               GP_PUT and CH_STATUS beside the kernel's view, sequence

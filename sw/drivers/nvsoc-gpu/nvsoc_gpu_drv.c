@@ -529,7 +529,10 @@ static const struct attribute_group nvsoc_gpu_attr_group = {
 	.attrs = nvsoc_gpu_attrs,
 };
 
-/* For a front end's driver.dev_groups: made after probe, gone before remove. */
+/*
+ * For a front end's dev_groups (a pci_driver's own field: the PCI core
+ * copies it over driver.dev_groups): made after probe, gone before remove.
+ */
 const struct attribute_group *nvsoc_gpu_groups[] = {
 	&nvsoc_gpu_attr_group,
 	NULL

@@ -434,7 +434,7 @@ static struct pci_driver nvsoc_gpu_pci_driver = {
 	.remove = nvsoc_gpu_pci_remove,
 	.shutdown = nvsoc_gpu_pci_shutdown,
 	.err_handler = &nvsoc_gpu_pci_err_handlers,
-	.driver.dev_groups = nvsoc_gpu_groups,
+	.dev_groups = nvsoc_gpu_groups,
 };
 
 int nvsoc_gpu_pci_register(void)

@@ -70,8 +70,7 @@ for dev in $gpus; do
     [ "$irq" = msix ] && check "$bdf: one interrupt row per vector ($((channels + 1)))" [ "$rows" -eq $((channels + 1)) ]
     accel=$(ls "/sys/bus/pci/devices/$bdf/accel" 2>/dev/null | head -n 1)
     check "$bdf: /dev/accel/$accel exists" [ -n "$accel" -a -c "/dev/accel/$accel" ]
-    minor=${accel#accel}
-    check "$bdf: debugfs channel0 readable" sh -c "cat /sys/kernel/debug/accel/$minor/channel0 | grep -q '^channel 0'"
+    check "$bdf: debugfs channel0 readable" sh -c "cat /sys/kernel/debug/accel/$bdf/channel0 | grep -q '^channel 0'"
 done
 check "nvsoc-smi -L lists every GPU" [ "$(nvsoc-smi -L | grep -c '^GPU ')" -eq "$(echo "$gpus" | wc -w)" ]
 nvsoc-smi
