@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The GPU under Linux: nvsoc's kernel with the nvsoc-gpu driver
+# (sw/drivers/nvsoc-gpu) and nvsoc-smi (sw/tools) on configs/gpu.yaml, one
+# GPU at 0000:01:00.0 behind the Gen5 x16 root port rp0:
+#   probe      the driver binds with a 64-bit DMA mask and MSI-X (1 + 16
+#              vectors), sysfs, debugfs, /dev/accel, rmmod and insmod again
+#              (tests/linux/guest/gpu-probe.sh);
+#   copy       nvsoc-smi copy-test at every size from 1 byte to 64 MiB,
+#              host to device, device to host and device to device, system
+#              memory and user-pointer buffers, unaligned, 2-D and fills,
+#              each checked by CRC; bandwidth and latency in simulated time
+#              (gpu-copy.sh);
+#   semaphore  a thousand jobs waited on one by one, each with exactly one
+#              non-stall interrupt on its channel's vector, then bursts: no
+#              interrupt is lost (gpu-semaphore.sh);
+#   fault      the model's channel-error fault point fails a method: one Xid
+#              line, one channel reset (Xid 43), and the next copies pass
+#              (gpu-fault.sh);
+#   debug      the probe and a quick copy-test on the debug kernel (lockdep,
+#              sleep-in-atomic checks): no splat.
+#
+#   gpu.sh NVSOC
+#
+# Logs of every boot are kept in NVSOC_LINUX_LOGS (default ./linux-gpu-logs);
+# the console of a boot with a failed check is printed in full at the end.
+set -euo pipefail
+nvsoc=$1
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+config=$here/../../configs/gpu.yaml
+default_logs=$PWD/linux-gpu-logs
+max_time=120s
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$here/lib.sh"
+
+base="console=ttyS0 earlycon=sbi"
+
+# gpu-probe.sh loads the driver itself, with irq_mode.
+boot probe "$kernel" "$initrd" "$base nvsoc_modules=off nvsoc_test=/tests/gpu-probe.sh"
+check "probe: 64-bit DMA mask and MSI-X x17 in the summary line" \
+    has 'nvsoc-gpu 0000:01:00.0: nvsoc GPU 1.0: 16 channels, 2 copy engines, 256 MiB VRAM .*DMA mask 64 bits (device 64), MSI-X x17, accel0'
+check "probe: the PCIe link at 32 GT/s x16" \
+    has 'nvsoc-gpu 0000:01:00.0: PCIe link (probe): 32.0 GT/s x16'
+check "probe: 0 failed" has '^gpu-probe: 0 failed$'
+check "probe: status 0" [ "$status" -eq 0 ]
+
+# /init loads nvsoc-gpu.ko from /lib/modules from here on.
+boot copy "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-copy.sh"
+check "copy: /init loaded nvsoc-gpu.ko" has '^nvsoc: insmod /lib/modules/nvsoc-gpu.ko: ok$'
+for size in 1 4096 1048579 16777216 67108864; do
+    check "copy: host to device, $size bytes" has "^copy-test: GPU0: h2d .* size $size .*: ok\$"
+    check "copy: device to host, $size bytes" has "^copy-test: GPU0: d2h .* size $size .*: ok\$"
+done
+check "copy: no case failed" lacks '^copy-test: .*FAIL'
+check "copy: bandwidth in simulated time" has '^bw: GPU0 h2d sysmem->vram .* GB/s'
+check "copy: 0 failed" has '^gpu-copy: 0 failed$'
+check "copy: status 0" [ "$status" -eq 0 ]
+
+boot semaphore "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-semaphore.sh"
+check "semaphore: one interrupt per job, no lost wake-up" has '^gpu-semaphore: ok: one interrupt per serial job$'
+check "semaphore: 0 failed" has '^gpu-semaphore: 0 failed$'
+check "semaphore: status 0" [ "$status" -eq 0 ]
+
+# The 40th method the GPU runs fails: a job of the test's, after the
+# driver's own set-up.
+boot fault "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-fault.sh" \
+    --set devices.gpu0.channel-error-at-method=40
+check "fault: one Xid 32 line naming the PCI address and channel" \
+    has 'nvsoc-gpu 0000:01:00.0: Xid 32: channel [0-9]* engine HOST PBDMA error BAD_METHOD'
+check "fault: the channel reset (Xid 43)" has 'nvsoc-gpu 0000:01:00.0: Xid 43: channel [0-9]* stopped'
+check "fault: 0 failed" has '^gpu-fault: 0 failed$'
+check "fault: status 0" [ "$status" -eq 0 ]
+
+use_kernel debug
+boot debug "$kernel" "$initrd" "$base nvsoc_modules=off nvsoc_test=/tests/gpu-probe.sh"
+check "debug: lockdep is on" has 'Lock dependency validator'
+check "debug: probe, rmmod and insmod pass" has '^gpu-probe: 0 failed$'
+check "debug: no kernel splat" no_splat
+check "debug: status 0" [ "$status" -eq 0 ]
+boot debug-copy "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-copy.sh nvsoc_gpu_copy=quick"
+check "debug-copy: quick copy-test passes" has '^gpu-copy: 0 failed$'
+check "debug-copy: no kernel splat" no_splat
+check "debug-copy: status 0" [ "$status" -eq 0 ]
+
+finish
