@@ -16,6 +16,13 @@
 #   fault      the model's channel-error fault point fails a method: one Xid
 #              line, one channel reset (Xid 43), and the next copies pass
 #              (gpu-fault.sh);
+#   dma32      4 GiB of RAM (reaching above 4 GiB) and the GPU at 32 DMA
+#              address bits: the driver takes a 32-bit mask, says that
+#              buffers above it are bounced (swiotlb), and every copy of a
+#              quick copy-test passes; dma64 the same RAM at 64 bits: no
+#              bouncing;
+#   four       configs/gpu-4x.yaml: four GPUs enumerate, bind, and run
+#              copy-test at once, each passing;
 #   debug      the probe and a quick copy-test on the debug kernel (lockdep,
 #              sleep-in-atomic checks): no splat.
 #
@@ -69,6 +76,30 @@ check "fault: one Xid 32 line naming the PCI address and channel" \
 check "fault: the channel reset (Xid 43)" has 'nvsoc-gpu 0000:01:00.0: Xid 43: channel [0-9]* stopped'
 check "fault: 0 failed" has '^gpu-fault: 0 failed$'
 check "fault: status 0" [ "$status" -eq 0 ]
+
+boot dma32 "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-copy.sh nvsoc_gpu_copy=quick" \
+    --set memory.dram.size=4GiB --set devices.gpu0.dma-bits=32
+check "dma32: a 32-bit mask" has 'nvsoc-gpu 0000:01:00.0: nvsoc GPU 1.0: .*DMA mask 32 bits (device 32)'
+check "dma32: the driver says buffers above it are bounced" \
+    has 'nvsoc-gpu 0000:01:00.0: DMA: memory reaches 33 address bits, the device 32: buffers above go through swiotlb bounce buffers'
+check "dma32: every copy passes" has '^copy-test: GPU0: [0-9]* passed, 0 failed'
+check "dma32: 0 failed" has '^gpu-copy: 0 failed$'
+boot dma64 "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-copy.sh nvsoc_gpu_copy=quick" \
+    --set memory.dram.size=4GiB
+check "dma64: a 64-bit mask" has 'nvsoc-gpu 0000:01:00.0: nvsoc GPU 1.0: .*DMA mask 64 bits (device 64)'
+check "dma64: no bouncing" lacks 'swiotlb bounce buffers'
+check "dma64: 0 failed" has '^gpu-copy: 0 failed$'
+
+config=$here/../../configs/gpu-4x.yaml
+boot four "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-copy.sh nvsoc_gpu_copy=quick"
+for n in 1 2 3 4; do
+    check "four: GPU at 0000:0$n:00.0 bound (accel$((n - 1)))" \
+        has "nvsoc-gpu 0000:0$n:00.0: nvsoc GPU 1.0: .*, accel$((n - 1))\$"
+    check "four: GPU$((n - 1)) passed its copies" has "^copy-test: GPU$((n - 1)): [0-9]* passed, 0 failed"
+done
+check "four: all four at once" has '^copy-test: 4 GPUs: all passed$'
+check "four: status 0" [ "$status" -eq 0 ]
+config=$here/../../configs/gpu.yaml
 
 use_kernel debug
 boot debug "$kernel" "$initrd" "$base nvsoc_modules=off nvsoc_test=/tests/gpu-probe.sh"

@@ -880,12 +880,21 @@ int main(int argc, char **argv)
 		}
 		if (!all)
 			return copy_test_one(&gpus[dev], dev, list, nsizes);
-		/* One process per GPU, all at once. */
+		/*
+		 * One process per GPU, all at once. stdout may be a file (fully
+		 * buffered): flush before forking so nothing is printed twice,
+		 * and in each child before _exit, which does not flush.
+		 */
+		fflush(stdout);
 		for (i = 0; i < ngpus; i++) {
 			pid_t pid = fork();
 
-			if (pid == 0)
-				_exit(copy_test_one(&gpus[i], i, list, nsizes));
+			if (pid == 0) {
+				int r = copy_test_one(&gpus[i], i, list, nsizes);
+
+				fflush(stdout);
+				_exit(r);
+			}
 			if (pid < 0) {
 				perror("nvsoc-smi: fork");
 				status = 1;
