@@ -297,6 +297,12 @@
 #define NVSOC_GPU_FAULT_BAD_LAUNCH 0x26           /* a copy the engine cannot do */
 #define NVSOC_GPU_FAULT_BAD_DOORBELL 0x27         /* a doorbell for a missing channel */
 #define NVSOC_GPU_FAULT_BAD_CONFIG 0x28           /* channel ring or aperture registers invalid */
+/* Every fault type, for names in logs: X(VA_LIMIT_VIOLATION) ... expands
+ * with the suffix of each NVSOC_GPU_FAULT_* above. */
+#define NVSOC_GPU_FAULT_TYPES(X)                                                                 \
+    X(VA_LIMIT_VIOLATION) X(UNBOUND_INST_BLOCK) X(UNSUPPORTED_APERTURE) X(POISONED)              \
+    X(BUS_ERROR) X(BAD_METHOD) X(BAD_GP_ENTRY) X(BAD_GP_PUT) X(BAD_CLASS) X(BAD_SUBCHANNEL)     \
+    X(BAD_LAUNCH) X(BAD_DOORBELL) X(BAD_CONFIG)
 
 /* Access types (NV_PFAULT_ACCESS_TYPE_PHYS_*). */
 #define NVSOC_GPU_ACCESS_READ 8

@@ -48,36 +48,16 @@ unsigned int nvsoc_gpu_channel_vector(struct nvsoc_gpu_device *gdev, unsigned in
 
 /* --- Names for the log -------------------------------------------------------- */
 
+#define NVSOC_GPU_FAULT_ENTRY(name) \
+	[NVSOC_GPU_FAULT_##name] = #name,
+static const char * const nvsoc_gpu_fault_names[] = {
+	NVSOC_GPU_FAULT_TYPES(NVSOC_GPU_FAULT_ENTRY)
+};
+
 static const char *nvsoc_gpu_fault_type_name(u32 type)
 {
-	switch (type) {
-	case NVSOC_GPU_FAULT_VA_LIMIT_VIOLATION:
-		return "VA_LIMIT_VIOLATION";
-	case NVSOC_GPU_FAULT_UNBOUND_INST_BLOCK:
-		return "UNBOUND_INST_BLOCK";
-	case NVSOC_GPU_FAULT_UNSUPPORTED_APERTURE:
-		return "UNSUPPORTED_APERTURE";
-	case NVSOC_GPU_FAULT_POISONED:
-		return "POISONED";
-	case NVSOC_GPU_FAULT_BUS_ERROR:
-		return "BUS_ERROR";
-	case NVSOC_GPU_FAULT_BAD_METHOD:
-		return "BAD_METHOD";
-	case NVSOC_GPU_FAULT_BAD_GP_ENTRY:
-		return "BAD_GP_ENTRY";
-	case NVSOC_GPU_FAULT_BAD_GP_PUT:
-		return "BAD_GP_PUT";
-	case NVSOC_GPU_FAULT_BAD_CLASS:
-		return "BAD_CLASS";
-	case NVSOC_GPU_FAULT_BAD_SUBCHANNEL:
-		return "BAD_SUBCHANNEL";
-	case NVSOC_GPU_FAULT_BAD_LAUNCH:
-		return "BAD_LAUNCH";
-	case NVSOC_GPU_FAULT_BAD_DOORBELL:
-		return "BAD_DOORBELL";
-	case NVSOC_GPU_FAULT_BAD_CONFIG:
-		return "BAD_CONFIG";
-	}
+	if (type < ARRAY_SIZE(nvsoc_gpu_fault_names) && nvsoc_gpu_fault_names[type])
+		return nvsoc_gpu_fault_names[type];
 	return "UNKNOWN_FAULT";
 }
 
