@@ -3,8 +3,9 @@
 # (sw/drivers/nvsoc-gpu) and nvsoc-smi (sw/tools) on configs/gpu.yaml, one
 # GPU at 0000:01:00.0 behind the Gen5 x16 root port rp0:
 #   probe      the driver binds with a 64-bit DMA mask and MSI-X (1 + 16
-#              vectors), sysfs, debugfs, /dev/accel, rmmod and insmod again
-#              (tests/linux/guest/gpu-probe.sh);
+#              vectors), sysfs, debugfs, /dev/accel, lspci -vv (32GT/s x16,
+#              MSI-X Enable+, Physical Resizable BAR), rmmod and insmod
+#              again (tests/linux/guest/gpu-probe.sh);
 #   copy       nvsoc-smi copy-test at every size from 1 byte to 64 MiB,
 #              host to device, device to host and device to device, system
 #              memory and user-pointer buffers, unaligned, 2-D and fills,
@@ -47,6 +48,9 @@ check "probe: 64-bit DMA mask and MSI-X x17 in the summary line" \
     has 'nvsoc-gpu 0000:01:00.0: nvsoc GPU 1.0: 16 channels, 2 copy engines, 256 MiB VRAM .*DMA mask 64 bits (device 64), MSI-X x17, accel0'
 check "probe: the PCIe link at 32 GT/s x16" \
     has 'nvsoc-gpu 0000:01:00.0: PCIe link (probe): 32.0 GT/s x16'
+check "probe: lspci -vv: LnkSta 32GT/s x16" has '^gpu-probe: ok: 0000:01:00.0: lspci: LnkSta 32GT/s x16$'
+check "probe: lspci -vv: MSI-X Enable+" has 'Capabilities: \[9c\] MSI-X: Enable+ Count=17'
+check "probe: lspci -vv: Physical Resizable BAR, BAR 1 at 256MB" has 'BAR 1: current size: 256MB, supported: 64MB 128MB 256MB'
 check "probe: 0 failed" has '^gpu-probe: 0 failed$'
 check "probe: status 0" [ "$status" -eq 0 ]
 

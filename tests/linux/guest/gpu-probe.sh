@@ -7,6 +7,8 @@
 #     in full), channels, engines,
 #     VRAM, MSI-X with 1 + channels vectors, state "running";
 #   - /dev/accel/accelN, one /proc/interrupts row per vector, debugfs;
+#   - lspci -vv: LnkSta 32GT/s x16, MSI-X (or MSI) Enable+, the Resizable
+#     BAR capability;
 #   - nvsoc-smi lists it;
 #   - rmmod and insmod again: removal undoes the probe and a second probe
 #     works.
@@ -71,6 +73,16 @@ for dev in $gpus; do
     accel=$(ls "/sys/bus/pci/devices/$bdf/accel" 2>/dev/null | head -n 1)
     check "$bdf: /dev/accel/$accel exists" [ -n "$accel" -a -c "/dev/accel/$accel" ]
     check "$bdf: debugfs channel0 readable" sh -c "cat /sys/kernel/debug/accel/$bdf/channel0 | grep -q '^channel 0'"
+    # What a bring-up engineer checks with Debian's lspci -vv: the link as
+    # trained, the interrupt capability in use, and the Resizable BAR.
+    lspci -vv -s "$bdf" >/tmp/lspci.txt 2>/dev/null
+    sed -n '/LnkSta:/p;/MSI-X:/p;/MSI:/p;/Resizable BAR/,+2p' /tmp/lspci.txt
+    check "$bdf: lspci: LnkSta 32GT/s x16" grep -qE 'LnkSta:[[:space:]]*Speed 32GT/s[^,]*, Width x16' /tmp/lspci.txt
+    case $irq in
+        msix) check "$bdf: lspci: MSI-X Enable+" grep -qE 'MSI-X: Enable\+' /tmp/lspci.txt ;;
+        msi) check "$bdf: lspci: MSI Enable+" grep -qE 'MSI: Enable\+' /tmp/lspci.txt ;;
+    esac
+    check "$bdf: lspci: the Resizable BAR capability" grep -q 'Physical Resizable BAR' /tmp/lspci.txt
 done
 check "nvsoc-smi -L lists every GPU" [ "$(nvsoc-smi -L | grep -c '^GPU ')" -eq "$(echo "$gpus" | wc -w)" ]
 nvsoc-smi
