@@ -22,6 +22,8 @@
 #              buffers above it are bounced (swiotlb), and every copy of a
 #              quick copy-test passes; dma64 the same RAM at 64 bits: no
 #              bouncing;
+#   aer        the GPU vanishes (surprise down) under a running copy-test:
+#              the AER callbacks run, jobs fail with EIO, no oops, no hang;
 #   four       configs/gpu-4x.yaml: four GPUs enumerate, bind, and run
 #              copy-test at once, each passing;
 #   debug      the probe and a quick copy-test on the debug kernel (lockdep,
@@ -93,6 +95,20 @@ boot dma64 "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-copy.sh nvsoc_gpu_co
 check "dma64: a 64-bit mask" has 'nvsoc-gpu 0000:01:00.0: nvsoc GPU 1.0: .*DMA mask 64 bits (device 64)'
 check "dma64: no bouncing" lacks 'swiotlb bounce buffers'
 check "dma64: 0 failed" has '^gpu-copy: 0 failed$'
+
+# The GPU vanishes under a running copy-test (the root port's surprise-down
+# fault point, tests/linux/guest/gpu-aer.sh): AER reports Surprise Down,
+# the driver's error_detected stops the channels and fails the jobs, the
+# copy-test ends, and nothing oopses or hangs.
+boot aer "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-aer.sh" \
+    --set devices.rp0.surprise-down-at=300ms
+check "aer: the root port reports Surprise Down" has 'pcieport 0000:00:01.0: .*\] SDES'
+check "aer: the driver's error_detected ran" \
+    has 'nvsoc-gpu 0000:01:00.0: PCIe error (fatal): link frozen; channels stopped'
+check "aer: the copy-test ended with failed jobs" has '^gpu-aer: ok: copy-test failed once the GPU was gone$'
+check "aer: 0 failed" has '^gpu-aer: 0 failed$'
+check "aer: no kernel splat" no_splat
+check "aer: status 0" [ "$status" -eq 0 ]
 
 config=$here/../../configs/gpu-4x.yaml
 boot four "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-copy.sh nvsoc_gpu_copy=quick"
