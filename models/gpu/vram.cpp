@@ -15,6 +15,11 @@ Vram::Vram(uint64_t size) : size_(size) {
     if (p == MAP_FAILED)
         throw std::runtime_error("cannot reserve " + std::to_string(size >> 20) +
                                  " MiB of host address space for VRAM");
+    // Transparent huge pages where the host allows them for the asking
+    // (the common "madvise" setting): a bulk copy into VRAM then takes a
+    // page fault per 2 MiB instead of per 4 KiB. VRAM is touched by bulk
+    // copies, not scattered like a kernel's RAM. Best effort.
+    madvise(p, size, MADV_HUGEPAGE);
     mem_ = static_cast<uint8_t*>(p);
 }
 
