@@ -4,8 +4,8 @@
 # GPU at 0000:01:00.0 behind the Gen5 x16 root port rp0:
 #   probe      the driver binds with a 64-bit DMA mask and MSI-X (1 + 16
 #              vectors), sysfs, debugfs, /dev/accel, lspci -vv (32GT/s x16,
-#              MSI-X Enable+, Physical Resizable BAR), rmmod and insmod
-#              again (tests/linux/guest/gpu-probe.sh);
+#              MSI-X Enable+, Physical Resizable BAR), the tracepoints
+#              firing, rmmod and insmod again (tests/linux/guest/gpu-probe.sh);
 #   copy       nvsoc-smi copy-test at every size from 1 byte to 64 MiB,
 #              host to device, device to host and device to device, system
 #              memory and user-pointer buffers, unaligned, 2-D and fills,
@@ -53,6 +53,9 @@ check "probe: the PCIe link at 32 GT/s x16" \
 check "probe: lspci -vv: LnkSta 32GT/s x16" has '^gpu-probe: ok: 0000:01:00.0: lspci: LnkSta 32GT/s x16$'
 check "probe: lspci -vv: MSI-X Enable+" has 'Capabilities: \[9c\] MSI-X: Enable+ Count=17'
 check "probe: lspci -vv: Physical Resizable BAR, BAR 1 at 256MB" has 'BAR 1: current size: 256MB, supported: 64MB 128MB 256MB'
+for ev in dma_map dma_unmap submit complete; do
+    check "probe: tracepoint nvsoc_gpu_$ev fired" has "^gpu-probe: ok: tracepoint nvsoc_gpu_$ev fired\$"
+done
 check "probe: 0 failed" has '^gpu-probe: 0 failed$'
 check "probe: status 0" [ "$status" -eq 0 ]
 

@@ -9,6 +9,7 @@
 #   - /dev/accel/accelN, one /proc/interrupts row per vector, debugfs;
 #   - lspci -vv: LnkSta 32GT/s x16, MSI-X (or MSI) Enable+, the Resizable
 #     BAR capability;
+#   - the tracepoints dma_map, dma_unmap, submit and complete fire;
 #   - nvsoc-smi lists it;
 #   - rmmod and insmod again: removal undoes the probe and a second probe
 #     works.
@@ -83,6 +84,21 @@ for dev in $gpus; do
         msi) check "$bdf: lspci: MSI Enable+" grep -qE 'MSI: Enable\+' /tmp/lspci.txt ;;
     esac
     check "$bdf: lspci: the Resizable BAR capability" grep -q 'Physical Resizable BAR' /tmp/lspci.txt
+done
+# The driver's tracepoints (events/nvsoc_gpu): a small copy-test with
+# user-pointer buffers maps and unmaps them, submits and completes jobs.
+t=/sys/kernel/debug/tracing
+: >/tmp/trace.txt
+if [ -d $t/events/nvsoc_gpu ]; then
+    echo 1 >$t/events/nvsoc_gpu/enable
+    nvsoc-smi copy-test --sizes 4096 >/dev/null 2>&1
+    echo 0 >$t/events/nvsoc_gpu/enable
+    cat $t/trace >/tmp/trace.txt
+    echo >$t/trace
+fi
+grep -m 4 -E 'nvsoc_gpu_(dma_map|dma_unmap|submit|complete):' /tmp/trace.txt
+for ev in dma_map dma_unmap submit complete; do
+    check "tracepoint nvsoc_gpu_$ev fired" grep -q "nvsoc_gpu_$ev:" /tmp/trace.txt
 done
 check "nvsoc-smi -L lists every GPU" [ "$(nvsoc-smi -L | grep -c '^GPU ')" -eq "$(echo "$gpus" | wc -w)" ]
 nvsoc-smi
