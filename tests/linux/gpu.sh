@@ -24,6 +24,9 @@
 #              bouncing;
 #   aer        the GPU vanishes (surprise down) under a running copy-test:
 #              the AER callbacks run, jobs fail with EIO, no oops, no hang;
+#   aer-recover  a poisoned DMA read: AER recovers the GPU through the
+#              driver's error_detected, slot_reset and resume, and copies
+#              pass again;
 #   four       configs/gpu-4x.yaml: four GPUs enumerate, bind, and run
 #              copy-test at once, each passing;
 #   debug      the probe and a quick copy-test on the debug kernel (lockdep,
@@ -108,10 +111,26 @@ boot aer "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-aer.sh" \
 check "aer: the root port reports Surprise Down" has 'pcieport 0000:00:01.0: .*\] SDES'
 check "aer: the driver's error_detected ran" \
     has 'nvsoc-gpu 0000:01:00.0: PCIe error (fatal): link frozen; channels stopped'
-check "aer: the copy-test ended with failed jobs" has '^gpu-aer: ok: copy-test failed once the GPU was gone$'
+check "aer: the copy-test ended with failed jobs" has '^gpu-aer: ok: copy-test failed when the error hit$'
 check "aer: 0 failed" has '^gpu-aer: 0 failed$'
 check "aer: no kernel splat" no_splat
 check "aer: status 0" [ "$status" -eq 0 ]
+
+# A poisoned read (the GPU's gpu0.dma.poison fault point) during the
+# copies: the GPU reports a Poisoned TLP, and AER recovers the device
+# through the driver's error_detected, slot_reset and resume; copies pass
+# again afterwards.
+boot aer-recover "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-aer.sh nvsoc_gpu_aer=recover" \
+    --set devices.gpu0.poison-read-at=60
+check "aer-recover: the GPU reports a Poisoned TLP (non-fatal)" \
+    has 'nvsoc-gpu 0000:01:00.0: PCIe Bus Error: severity=Uncorrectable (Non-Fatal), type=Transaction Layer'
+check "aer-recover: error_detected" has 'nvsoc-gpu 0000:01:00.0: PCIe error (non-fatal): stopping channels for a reset'
+check "aer-recover: slot_reset" has 'nvsoc-gpu 0000:01:00.0: PCIe slot reset: restoring config space'
+check "aer-recover: resume" has 'nvsoc-gpu 0000:01:00.0: PCIe error recovery complete: channels accept work again'
+check "aer-recover: AER calls it a success" has 'pcieport 0000:00:01.0: AER: device recovery successful'
+check "aer-recover: copies pass afterwards" has '^gpu-aer: ok: a copy-test passes after the recovery$'
+check "aer-recover: 0 failed" has '^gpu-aer: 0 failed$'
+check "aer-recover: no kernel splat" no_splat
 
 config=$here/../../configs/gpu-4x.yaml
 boot four "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-copy.sh nvsoc_gpu_copy=quick"
