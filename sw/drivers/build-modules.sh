@@ -26,6 +26,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=SCRIPTDIR/../cached_build.sh
+. "$repo/sw/cached_build.sh"
 header=models/gpu/nvsoc_gpu_hw.h
 cross=riscv64-linux-gnu-
 
@@ -85,41 +87,11 @@ key=$(
     {
         echo "nvsoc modules"
         echo "kernel $kbuild"
-        cat "${BASH_SOURCE[0]}"
-        while IFS= read -r f; do
-            printf '%s ' "$f"
-            sha256sum <"$repo/$f"
-        done <<<"$files"
+        cat "${BASH_SOURCE[0]}" "$repo/sw/cached_build.sh"
+        hash_files
     } | sha256sum | cut -c1-16
 )
-cache=${NVSOC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nvsoc}/modules
-final=$cache/$key
-partial=$cache/$key.partial
-
-if [ -d "$final/ko" ]; then
-    say "cached build $key (${#drivers[@]} driver(s)): $final/ko"
-    echo "$final/ko"
-    exit 0
-fi
-mkdir -p "$cache"
-exec 8>"$cache/$key.lock"
-if ! flock -n 8; then
-    say "another build of $key is running; waiting for it"
-    flock 8
-fi
-if [ -d "$final/ko" ]; then
-    say "built meanwhile by another run: $final/ko"
-    echo "$final/ko"
-    exit 0
-fi
-
-# A module build takes seconds: a leftover partial build is started afresh.
-rm -rf "$partial"
-mkdir -p "$partial/build" "$partial/ko"
-(cd "$repo" && tar -cf - -T - <<<"$files") | tar -xf - -C "$partial/build" ||
-    die "could not copy the drivers into $partial/build"
-log=$partial/build.log
-: >"$log"
+cached_build_open modules "$key" ko "${#drivers[@]} driver(s)"
 # Messages name the copy; show them with the clone's paths (sw/drivers/...).
 in_clone() { sed "s|$partial/build/||g"; }
 
@@ -149,7 +121,6 @@ for name in "${drivers[@]}"; do
 done
 
 # The rename publishes the whole build at once.
-rm -rf "$final"
-mv "$partial" "$final"
+cached_build_publish
 say "done: ${#drivers[@]} driver(s), $(find "$final/ko" -name '*.ko' | wc -l) module(s) in $final/ko"
 echo "$final/ko"

@@ -26,6 +26,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=SCRIPTDIR/../cached_build.sh
+. "$repo/sw/cached_build.sh"
 header=models/gpu/nvsoc_gpu_hw.h
 cc=riscv64-linux-gnu-gcc
 cflags="-O2 -Wall -Wextra -Werror"
@@ -75,42 +77,13 @@ files=$(LC_ALL=C sort <<<"$files")
 key=$(
     {
         echo "nvsoc tools"
-        cat "${BASH_SOURCE[0]}"
+        cat "${BASH_SOURCE[0]}" "$repo/sw/cached_build.sh"
         "$cc" --version
         echo "$libc_dev $libc_version"
-        while IFS= read -r f; do
-            printf '%s ' "$f"
-            sha256sum <"$repo/$f"
-        done <<<"$files"
+        hash_files
     } | sha256sum | cut -c1-16
 )
-cache=${NVSOC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nvsoc}/tools
-final=$cache/$key
-partial=$cache/$key.partial
-
-if [ -d "$final/bin" ]; then
-    say "cached build $key (${#tools[@]} tool(s)): $final/bin"
-    echo "$final/bin"
-    exit 0
-fi
-mkdir -p "$cache"
-exec 8>"$cache/$key.lock"
-if ! flock -n 8; then
-    say "another build of $key is running; waiting for it"
-    flock 8
-fi
-if [ -d "$final/bin" ]; then
-    say "built meanwhile by another run: $final/bin"
-    echo "$final/bin"
-    exit 0
-fi
-
-rm -rf "$partial"
-mkdir -p "$partial/build" "$partial/bin"
-(cd "$repo" && tar -cf - -T - <<<"$files") | tar -xf - -C "$partial/build" ||
-    die "could not copy the tools into $partial/build"
-log=$partial/build.log
-: >"$log"
+cached_build_open tools "$key" bin "${#tools[@]} tool(s)"
 
 for name in "${tools[@]}"; do
     dir=$partial/build/sw/tools/$name
@@ -133,7 +106,6 @@ for name in "${tools[@]}"; do
     cp "$bin" "$partial/bin/$name"
 done
 
-rm -rf "$final"
-mv "$partial" "$final"
+cached_build_publish
 say "done: ${#tools[@]} tool(s) in $final/bin"
 echo "$final/bin"
