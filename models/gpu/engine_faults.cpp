@@ -10,10 +10,6 @@ using namespace engine_detail;
 
 namespace {
 
-bool is_sysmem(Aperture a) {
-    return a == Aperture::SysmemCoherent || a == Aperture::SysmemNoncoherent;
-}
-
 uint8_t fault_type_for(MemStatus s) {
     switch (s) {
     case MemStatus::OutOfRange:
@@ -46,14 +42,14 @@ const char* fault_name(unsigned type) {
 
 MemResult Engine::Impl::access(Aperture ap, unsigned peer, bool write, uint64_t address,
                                uint8_t* data, uint64_t length, uint64_t t, unsigned requester) {
+    // An access that wraps 64 bits is out of range on any port; the DMA
+    // address bits are the transport's to enforce (MemStatus::OutOfRange).
     uint64_t end;
-    bool wraps = __builtin_add_overflow(address, length, &end);
-    uint64_t limit = cfg.dma_bits >= 64 ? 0 : uint64_t(1) << cfg.dma_bits;
-    if (wraps || (is_sysmem(ap) && limit && end > limit)) {
+    if (__builtin_add_overflow(address, length, &end)) {
         MemResult r;
         r.status = MemStatus::OutOfRange;
         r.done = r.issued = t;
-        r.fault_address = wraps ? address : std::max(address, limit);
+        r.fault_address = address;
         return r;
     }
     MemResult r = mem.access(MemAccess{.aperture = ap,

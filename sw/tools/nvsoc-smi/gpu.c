@@ -25,6 +25,25 @@ static int gpu_cmp(const void *a, const void *b)
 	return strcmp(((const struct gpu_desc *)a)->pci, ((const struct gpu_desc *)b)->pci);
 }
 
+/*
+ * The last component of the symlink /sys/class/accel/NAME/REL (the driver's
+ * or the device's name), in buf; NULL when there is no such link.
+ */
+static const char *accel_link_name(const char *name, const char *rel, char *buf, size_t size)
+{
+	char path[300];
+	const char *base;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/sys/class/accel/%s/%s", name, rel);
+	len = readlink(path, buf, size - 1);
+	if (len < 0)
+		return NULL;
+	buf[len] = 0;
+	base = strrchr(buf, '/');
+	return base ? base + 1 : buf;
+}
+
 int gpu_find(struct gpu_desc *out, int max)
 {
 	DIR *dir = opendir("/sys/class/accel");
@@ -34,32 +53,20 @@ int gpu_find(struct gpu_desc *out, int max)
 	if (!dir)
 		return 0;
 	while ((e = readdir(dir)) && n < max) {
-		char path[300], link[300];
-		const char *base;
-		ssize_t len;
+		char link[300];
+		const char *driver, *pci;
 		int accel;
 
 		if (sscanf(e->d_name, "accel%d", &accel) != 1)
 			continue;
-		snprintf(path, sizeof(path), "/sys/class/accel/%s/device/driver", e->d_name);
-		len = readlink(path, link, sizeof(link) - 1);
-		if (len < 0)
+		driver = accel_link_name(e->d_name, "device/driver", link, sizeof(link));
+		if (!driver || strcmp(driver, "nvsoc-gpu"))
 			continue;
-		link[len] = 0;
-		base = strrchr(link, '/');
-		if (strcmp(base ? base + 1 : link, "nvsoc-gpu"))
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/accel/%s/device", e->d_name);
-		len = readlink(path, link, sizeof(link) - 1);
-		if (len < 0)
-			continue;
-		link[len] = 0;
-		base = strrchr(link, '/');
-		base = base ? base + 1 : link;
-		if (strlen(base) >= sizeof(out[n].pci))
+		pci = accel_link_name(e->d_name, "device", link, sizeof(link));
+		if (!pci || strlen(pci) >= sizeof(out[n].pci))
 			continue;
 		out[n].accel = accel;
-		memcpy(out[n].pci, base, strlen(base) + 1);
+		memcpy(out[n].pci, pci, strlen(pci) + 1);
 		snprintf(out[n].sysfs, sizeof(out[n].sysfs), "/sys/bus/pci/devices/%s", out[n].pci);
 		n++;
 	}
