@@ -22,12 +22,19 @@ static void handler(struct nvsoc_trap_frame *f)
     __asm__ volatile("amoadd.d zero, %1, %0" : "+A"(received[h]) : "r"(1L) : "memory");
 }
 
-/* Sleeps until received[h] reaches want. */
+/* Sleeps until received[h] reaches want.  The check and the wfi run with
+ * MIE clear: an interrupt taken between them would otherwise leave the hart
+ * asleep with nothing pending (a lost wakeup, seen on QEMU's parallel
+ * harts).  wfi still wakes on the pending bit; setting MIE takes it. */
 static void wait_received(unsigned long h, unsigned long want)
 {
     unsigned long dl = nvsoc_deadline(NVSOC_TIMEBASE_HZ);
-    while (received[h] < want) {
+    for (;;) {
+        csr_clear(mstatus, MSTATUS_MIE);
+        if (received[h] >= want)
+            break;
         __asm__ volatile("wfi");
+        csr_set(mstatus, MSTATUS_MIE);
         if (nvsoc_expired(dl)) {
             uart_puts("hart ");
             uart_put_dec((long)h);
@@ -35,6 +42,7 @@ static void wait_received(unsigned long h, unsigned long want)
             fail(NVSOC_FAIL_TIMEOUT);
         }
     }
+    csr_set(mstatus, MSTATUS_MIE);
 }
 
 int main(unsigned long h)
