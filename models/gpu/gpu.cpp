@@ -296,20 +296,22 @@ MemResult Gpu::vram_access(const MemAccess& a) {
         r.fault_address = std::max(a.address, vram_->size());
         return r;
     }
-    uint64_t n = ++vram_accesses_;
     gpu::VramTiming::Slot slot = vram_timing_.access(a.time, a.length);
     r.issued = slot.issued;
     r.done = slot.done;
-    if (n == faults_.ecc_correctable_at) {
+    // ECC is checked where stored data is read; a write stores fresh check
+    // bits.
+    uint64_t n = a.write ? 0 : ++vram_reads_;
+    if (n && n == faults_.ecc_correctable_at) {
         ++errors_.ecc_corrected;
-        log_.info("fault point {}.vram.ecc_correctable: VRAM access {} at 0x{:x}", instance(), n,
+        log_.info("fault point {}.vram.ecc_correctable: VRAM read {} at 0x{:x}", instance(), n,
                   a.address);
         engine_->report_ecc(false, a.address);
     }
-    if (n == faults_.ecc_uncorrectable_at) {
+    if (n && n == faults_.ecc_uncorrectable_at) {
         ++errors_.ecc_uncorrected;
         ++errors_.poisoned;
-        log_.info("fault point {}.vram.ecc_uncorrectable: VRAM access {} at 0x{:x}", instance(), n,
+        log_.info("fault point {}.vram.ecc_uncorrectable: VRAM read {} at 0x{:x}", instance(), n,
                   a.address);
         engine_->report_ecc(true, a.address);
         r.status = MemStatus::Poisoned;
@@ -554,11 +556,11 @@ std::vector<ParamSpec> gpu_params() {
          "Fault point <gpu>.dma.poison: the Nth system-memory DMA read (from 1) comes back "
          "poisoned (AER Poisoned TLP, the access faults); 0: never"},
         {"ecc-correctable-at", ParamType::Integer, "0",
-         "Fault point <gpu>.vram.ecc_correctable: the Nth VRAM access (from 1) has a corrected "
+         "Fault point <gpu>.vram.ecc_correctable: the Nth VRAM read (from 1) has a corrected "
          "ECC error (ECC_STATUS, counter, interrupt); 0: never"},
         {"ecc-uncorrectable-at", ParamType::Integer, "0",
-         "Fault point <gpu>.vram.ecc_uncorrectable: the Nth VRAM access (from 1) has an "
-         "uncorrectable ECC error (ECC_STATUS, ECC_ADDR, the access faults as poisoned); 0: "
+         "Fault point <gpu>.vram.ecc_uncorrectable: the Nth VRAM read (from 1) has an "
+         "uncorrectable ECC error (ECC_STATUS, ECC_ADDR, the read faults as poisoned); 0: "
          "never"},
     };
     p.insert(p.end(), more.begin(), more.end());

@@ -90,10 +90,10 @@ class Gpu : public PcieNode, public gpu::MemoryPort, public gpu::EngineHost {
     // re-arm them) of its kind; 0 = off.
     struct FaultPoints {
         uint64_t poison_read_at = 0;       // <gpu>.dma.poison: Nth system-memory DMA read
-        uint64_t ecc_correctable_at = 0;   // <gpu>.vram.ecc_correctable: Nth VRAM access
+        uint64_t ecc_correctable_at = 0;   // <gpu>.vram.ecc_correctable: Nth VRAM read
         uint64_t ecc_uncorrectable_at = 0; // <gpu>.vram.ecc_uncorrectable
     } faults_;
-    uint64_t vram_accesses_ = 0, sysmem_reads_ = 0;
+    uint64_t vram_reads_ = 0, sysmem_reads_ = 0;
 
     // What each aperture carried.
     struct Traffic {

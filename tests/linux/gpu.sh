@@ -17,6 +17,9 @@
 #   fault      the model's channel-error fault point fails a method: one Xid
 #              line, one channel reset (Xid 43), and the next copies pass
 #              (gpu-fault.sh);
+#   ecc        an uncorrectable VRAM ECC error under a copy: one Xid 48
+#              line, the ECC unit's report, one channel reset, and the next
+#              copies pass (gpu-fault.sh);
 #   dma32      4 GiB of RAM (reaching above 4 GiB) and the GPU at 32 DMA
 #              address bits: the driver takes a 32-bit mask, says that
 #              buffers above it are bounced (swiotlb), and every copy of a
@@ -24,9 +27,11 @@
 #              bouncing;
 #   aer        the GPU vanishes (surprise down) under a running copy-test:
 #              the AER callbacks run, jobs fail with EIO, no oops, no hang;
+#   lost       the same with AER off (pci=noaer): a timed-out wait finds the
+#              GPU gone, one Xid 79 line;
 #   aer-recover  a poisoned DMA read: AER recovers the GPU through the
-#              driver's error_detected, slot_reset and resume, and copies
-#              pass again;
+#              driver's error_detected, slot_reset and resume, the
+#              access's fault record is logged once, and copies pass again;
 #   four       configs/gpu-4x.yaml: four GPUs enumerate, bind, and run
 #              copy-test at once, each passing;
 #   debug      the probe and a quick copy-test on the debug kernel (lockdep,
@@ -89,6 +94,19 @@ check "fault: the channel reset (Xid 43)" has 'nvsoc-gpu 0000:01:00.0: Xid 43: c
 check "fault: 0 failed" has '^gpu-fault: 0 failed$'
 check "fault: status 0" [ "$status" -eq 0 ]
 
+# An uncorrectable VRAM ECC error on the 5th VRAM read (the 5th job of
+# fault-test, each a round trip): the access that read it is
+# the one Xid 48 line (the ECC unit's report is not a second Xid), its
+# channel resets and the next copy passes.
+boot ecc "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-fault.sh" \
+    --set devices.gpu0.ecc-uncorrectable-at=5
+check "ecc: one Xid 48 line naming the channel and engine" \
+    has_n 1 'nvsoc-gpu 0000:01:00.0: Xid 48: channel [0-9]* engine CE[0-9] .*POISONED'
+check "ecc: the ECC unit's report" has 'nvsoc-gpu 0000:01:00.0: ECC: uncorrectable error in VRAM, last at 0x[0-9a-f]*, 1 so far'
+check "ecc: the channel reset (Xid 43)" has 'nvsoc-gpu 0000:01:00.0: Xid 43: channel [0-9]* stopped'
+check "ecc: 0 failed" has '^gpu-fault: 0 failed$'
+check "ecc: status 0" [ "$status" -eq 0 ]
+
 boot dma32 "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-copy.sh nvsoc_gpu_copy=quick" \
     --set memory.dram.size=4GiB --set devices.gpu0.dma-bits=32
 check "dma32: a 32-bit mask" has 'nvsoc-gpu 0000:01:00.0: nvsoc GPU 1.0: .*DMA mask 32 bits (device 32)'
@@ -116,6 +134,17 @@ check "aer: 0 failed" has '^gpu-aer: 0 failed$'
 check "aer: no kernel splat" no_splat
 check "aer: status 0" [ "$status" -eq 0 ]
 
+# The same surprise down with the kernel's AER service off (pci=noaer):
+# nothing tells the driver, so a job's wait times out, the driver finds
+# IDENT reading all ones and reports Xid 79 (fallen off the bus), once.
+boot lost "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-aer.sh pci=noaer" \
+    --set devices.rp0.surprise-down-at=300ms
+check "lost: one Xid 79 line" has_n 1 'nvsoc-gpu 0000:01:00.0: Xid 79: GPU has fallen off the bus'
+check "lost: the copy-test ended with failed jobs" has '^gpu-aer: ok: copy-test failed when the error hit$'
+check "lost: 0 failed" has '^gpu-aer: 0 failed$'
+check "lost: no kernel splat" no_splat
+check "lost: status 0" [ "$status" -eq 0 ]
+
 # A poisoned read (the GPU's gpu0.dma.poison fault point) during the
 # copies: the GPU reports a Poisoned TLP, and AER recovers the device
 # through the driver's error_detected, slot_reset and resume; copies pass
@@ -124,6 +153,10 @@ boot aer-recover "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-aer.sh nvsoc_g
     --set devices.gpu0.poison-read-at=60
 check "aer-recover: the GPU reports a Poisoned TLP (non-fatal)" \
     has 'nvsoc-gpu 0000:01:00.0: PCIe Bus Error: severity=Uncorrectable (Non-Fatal), type=Transaction Layer'
+# Error recovery began before the fault interrupt was taken, or after:
+# either way the poisoned access's fault record is logged, once.
+check "aer-recover: one Xid 31 line for the poisoned read" \
+    has_n 1 'nvsoc-gpu 0000:01:00.0: Xid 31: channel [0-9]* engine CE[0-9] MMU fault POISONED read at'
 check "aer-recover: error_detected" has 'nvsoc-gpu 0000:01:00.0: PCIe error (non-fatal): stopping channels for a reset'
 check "aer-recover: slot_reset" has 'nvsoc-gpu 0000:01:00.0: PCIe slot reset: restoring config space'
 check "aer-recover: resume" has 'nvsoc-gpu 0000:01:00.0: PCIe error recovery complete: channels accept work again'

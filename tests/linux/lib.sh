@@ -78,6 +78,8 @@ out=
 # under pipefail the writer's SIGPIPE would turn a match into a failure.)
 has() { grep -q -- "$1" <<<"$out"; }
 lacks() { ! has "$1"; }
+# has_n N PATTERN: exactly N lines of the last boot's output match.
+has_n() { [ "$(grep -c -- "$2" <<<"$out")" -eq "$1" ]; }
 
 # What a kernel prints when it finds a bug in itself: lockdep's reports
 # ("WARNING: possible circular locking dependency detected", "... recursive

@@ -425,12 +425,16 @@ TEST_CASE("gpu fault points: the Nth system-memory read is poisoned, with AER") 
     CHECK(s["errors"]["poisoned"] == 1u);
 }
 
-TEST_CASE("gpu fault points: ECC errors on the Nth VRAM access") {
-    Bench b(gpu_yaml(", ecc-correctable-at: 2, ecc-uncorrectable-at: 3"));
+TEST_CASE("gpu fault points: ECC errors on the Nth VRAM read") {
+    Bench b(gpu_yaml(", ecc-correctable-at: 1, ecc-uncorrectable-at: 2"));
     b.enumerate();
     uint8_t buf[64] = {1, 2, 3};
+    // Writes store fresh check bits: they neither count nor fail.
     CHECK(b.access(Aperture::Vram, true, 0x2000, buf, 64).status == MemStatus::Ok);
+    CHECK(b.access(Aperture::Vram, true, 0x3000, buf, 64).status == MemStatus::Ok);
+    CHECK(b.reg(NVSOC_GPU_ECC_STATUS) == 0);
     CHECK(b.access(Aperture::Vram, false, 0x2000, buf, 64).status == MemStatus::Ok); // corrected
+    CHECK(b.access(Aperture::Vram, true, 0x3000, buf, 64).status == MemStatus::Ok);
     MemResult r = b.access(Aperture::Vram, false, 0x3000, buf, 64);
     CHECK(r.status == MemStatus::Poisoned);
     CHECK(r.fault_address == 0x3000);

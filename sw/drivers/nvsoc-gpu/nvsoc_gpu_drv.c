@@ -110,6 +110,8 @@ struct nvsoc_gpu_device *nvsoc_gpu_alloc(struct device *parent)
 		ret = drmm_mutex_init(&gdev->drm, &gdev->vram_lock);
 	if (!ret)
 		ret = drmm_mutex_init(&gdev->drm, &gdev->bo_lock);
+	if (!ret)
+		ret = drmm_mutex_init(&gdev->drm, &gdev->fault_lock);
 	if (ret)
 		return ERR_PTR(ret);
 	gdev->state = NVSOC_GPU_RUNNING;

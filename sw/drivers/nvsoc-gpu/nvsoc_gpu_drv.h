@@ -235,6 +235,7 @@ struct nvsoc_gpu_device {
 	/* The fault buffer and the kernel's semaphore page (coherent DMA). */
 	__le32 *fault_buf;
 	dma_addr_t fault_buf_dma;
+	struct mutex fault_lock;	/* the drain: fault_get, fault_count, the slots */
 	u32 fault_get;
 	u32 fault_count;		/* FAULT_COUNT at the last drain */
 	void *sem;
@@ -337,6 +338,7 @@ void nvsoc_gpu_irq_fini(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_irq_enable(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_irq_disable(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_fault_buf_setup(struct nvsoc_gpu_device *gdev);
+void nvsoc_gpu_report_faults(struct nvsoc_gpu_device *gdev);
 unsigned int nvsoc_gpu_channel_vector(struct nvsoc_gpu_device *gdev, unsigned int ch);
 
 /* nvsoc_gpu_pci.c: the PCI front end */

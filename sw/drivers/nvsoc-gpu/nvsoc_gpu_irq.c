@@ -107,6 +107,7 @@ static const char *nvsoc_gpu_aperture_name(u32 aperture)
 /* Programs the fault buffer: where, how big, enabled; empties it. */
 void nvsoc_gpu_fault_buf_setup(struct nvsoc_gpu_device *gdev)
 {
+	mutex_lock(&gdev->fault_lock);
 	memset(gdev->fault_buf, 0, NVSOC_GPU_FAULT_BUF_BYTES);
 	gdev->fault_get = 0;
 	gdev->fault_count = 0;
@@ -117,6 +118,7 @@ void nvsoc_gpu_fault_buf_setup(struct nvsoc_gpu_device *gdev)
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_FAULT_BUF_CTRL,
 		     NVSOC_GPU_FAULT_BUF_CTRL_ENABLE |
 		     NVSOC_GPU_APERTURE_SYSMEM_COHERENT << NVSOC_GPU_FAULT_BUF_CTRL_APERTURE_SHIFT);
+	mutex_unlock(&gdev->fault_lock);
 }
 
 /* One fault record: one Xid line and one tracepoint. */
@@ -153,17 +155,22 @@ static void nvsoc_gpu_report_fault(struct nvsoc_gpu_device *gdev, const __le32 *
 			      detail);
 }
 
-/* Reads every record between GET and PUT, then gives the slots back. */
+/*
+ * Reads every record between GET and PUT, then gives the slots back. The
+ * stall vector's thread and error recovery both drain: fault_lock keeps a
+ * record from being reported twice.
+ */
 static void nvsoc_gpu_drain_faults(struct nvsoc_gpu_device *gdev)
 {
-	u32 put_reg = nvsoc_gpu_rd(gdev, NVSOC_GPU_FAULT_BUF_PUT);
-	u32 put = put_reg & ~NVSOC_GPU_FAULT_BUF_PUT_OVERFLOW;
-	u32 get = gdev->fault_get;
-	u32 get_reg;
+	u32 put_reg, put, get, get_reg;
 
+	mutex_lock(&gdev->fault_lock);
+	put_reg = nvsoc_gpu_rd(gdev, NVSOC_GPU_FAULT_BUF_PUT);
+	put = put_reg & ~NVSOC_GPU_FAULT_BUF_PUT_OVERFLOW;
+	get = gdev->fault_get;
 	if (put >= NVSOC_GPU_FAULT_ENTRIES) {
 		dev_err_ratelimited(gdev->bus.dev, "fault buffer PUT 0x%x out of range\n", put_reg);
-		return;
+		goto out;
 	}
 	/* The records were written before PUT moved. */
 	dma_rmb();
@@ -190,6 +197,8 @@ static void nvsoc_gpu_drain_faults(struct nvsoc_gpu_device *gdev)
 	}
 	gdev->fault_count = nvsoc_gpu_rd(gdev, NVSOC_GPU_FAULT_COUNT);
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_FAULT_BUF_GET, get_reg);
+out:
+	mutex_unlock(&gdev->fault_lock);
 }
 
 /* Channels that stopped on a fault: reset each (Xid 43). */
@@ -226,23 +235,41 @@ static void nvsoc_gpu_ecc(struct nvsoc_gpu_device *gdev)
 {
 	u32 status = nvsoc_gpu_rd(gdev, NVSOC_GPU_ECC_STATUS);
 
+	/*
+	 * An uncorrectable error is found by the engine access that read it,
+	 * and that access's fault record is the one Xid 48 line (and
+	 * tracepoint); this is the ECC unit's view of the same event.
+	 */
 	if (status & NVSOC_GPU_ECC_UNCORRECTED) {
 		u64 addr = nvsoc_gpu_rd(gdev, NVSOC_GPU_ECC_ADDR_LO) |
 			   (u64)nvsoc_gpu_rd(gdev, NVSOC_GPU_ECC_ADDR_HI) << 32;
 
 		dev_err_ratelimited(gdev->bus.dev,
-				    "Xid %u: %s in VRAM at 0x%llx (%u uncorrectable so far)\n",
-				    NVSOC_GPU_XID_ECC_DBE,
-				    nvsoc_gpu_xid_name(NVSOC_GPU_XID_ECC_DBE), addr,
-				    nvsoc_gpu_rd(gdev, NVSOC_GPU_ECC_UNCORRECTED_COUNT));
-		trace_nvsoc_gpu_fault(gdev->bus.dev, NVSOC_GPU_XID_ECC_DBE,
-				      NVSOC_GPU_FAULT_NO_CHANNEL, 0, NVSOC_GPU_FAULT_POISONED, 0,
-				      NVSOC_GPU_APERTURE_VRAM, addr, 0);
+				    "ECC: uncorrectable error in VRAM, last at 0x%llx, %u so far\n",
+				    addr, nvsoc_gpu_rd(gdev, NVSOC_GPU_ECC_UNCORRECTED_COUNT));
 	}
 	if (status & NVSOC_GPU_ECC_CORRECTED)
 		dev_warn_ratelimited(gdev->bus.dev, "ECC: corrected error(s) in VRAM, %u so far\n",
 				     nvsoc_gpu_rd(gdev, NVSOC_GPU_ECC_CORRECTED_COUNT));
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_ECC_STATUS, status);
+}
+
+/*
+ * Error recovery, before a reset empties the fault buffer: reports the
+ * records and ECC events the device wrote but whose interrupt the driver
+ * no longer takes (it ignores interrupts once recovery has begun). The
+ * faulted channels need nothing more: the reset restarts every channel.
+ */
+void nvsoc_gpu_report_faults(struct nvsoc_gpu_device *gdev)
+{
+	u32 status = nvsoc_gpu_rd(gdev, NVSOC_GPU_INTR_STATUS);
+
+	if (status == ~0u)
+		return;
+	if (status & NVSOC_GPU_INTR_FAULT)
+		nvsoc_gpu_drain_faults(gdev);
+	if (status & NVSOC_GPU_INTR_ECC)
+		nvsoc_gpu_ecc(gdev);
 }
 
 /* Vector 0's thread: the stall sources, then unmask them. */

@@ -373,6 +373,8 @@ static pci_ers_result_t nvsoc_gpu_pci_error_detected(struct pci_dev *pdev,
 	case pci_channel_io_normal:
 		dev_warn(dev, "PCIe error (non-fatal): stopping channels for a reset\n");
 		nvsoc_gpu_stop(gdev, NVSOC_GPU_RECOVERING, "AER non-fatal error");
+		/* The device still answers: what it recorded is logged, not lost. */
+		nvsoc_gpu_report_faults(gdev);
 		nvsoc_gpu_pci_report_link(gdev, "error detected");
 		return PCI_ERS_RESULT_NEED_RESET;
 	case pci_channel_io_frozen:

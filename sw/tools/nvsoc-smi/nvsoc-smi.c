@@ -739,14 +739,16 @@ static int sem_test(const struct gpu_desc *d, int index, int jobs, int burst)
 	return timeouts || errors;
 }
 
-/* Copies until one fails with -EIO (an armed fault point), then one more
- * on the same channel, which must pass. */
+/* Jobs of a round trip each (system memory to VRAM and back, so that
+ * fault points on reads and on writes of either side can fire) until one
+ * fails with -EIO (an armed fault point), then one more copy on the same
+ * channel, which must pass. */
 static int fault_test(const struct gpu_desc *d, int index, int tries)
 {
-	struct mem src = { 0 }, vram = { 0 }, back = { 0 };
+	struct mem src = { 0 }, vram = { 0 }, sback = { 0 }, back = { 0 };
 	static struct push p;
 	uint32_t ch, seqno, crc;
-	struct side s, v;
+	struct side s, v, sb;
 	struct gpu g;
 	int i, ret = 0, faulted = -1;
 
@@ -754,7 +756,7 @@ static int fault_test(const struct gpu_desc *d, int index, int tries)
 		return 1;
 	if (channel_create(&g, NVSOC_GPU_ENGINE_ANY, &ch) ||
 	    mem_alloc(&g, &src, MEM_SYSMEM, 4096) || mem_alloc(&g, &vram, MEM_VRAM, 4096) ||
-	    mem_alloc(&g, &back, MEM_USER, 4096)) {
+	    mem_alloc(&g, &sback, MEM_SYSMEM, 4096) || mem_alloc(&g, &back, MEM_USER, 4096)) {
 		fprintf(stderr, "fault-test: GPU%d: no channel or buffers\n", index);
 		gpu_close(&g);
 		return 1;
@@ -763,9 +765,11 @@ static int fault_test(const struct gpu_desc *d, int index, int tries)
 	crc = crc32_buf(0, src.cpu, 4096);
 	s = (struct side){ src.handle, 0, MEM_SYSMEM };
 	v = (struct side){ vram.handle, 0, MEM_VRAM };
+	sb = (struct side){ sback.handle, 0, MEM_SYSMEM };
 	for (i = 0; i < tries && faulted < 0; i++) {
 		push_init(&p);
 		push_copy(&p, &s, &v, 4096, 0);
+		push_copy(&p, &v, &sb, 4096, 0);
 		ret = submit(&g, ch, &p, &seqno);
 		if (!ret)
 			ret = wait_job(&g, ch, seqno, 5000000000LL, NULL);
@@ -795,6 +799,7 @@ static int fault_test(const struct gpu_desc *d, int index, int tries)
 out:
 	mem_free(&g, &src);
 	mem_free(&g, &vram);
+	mem_free(&g, &sback);
 	mem_free(&g, &back);
 	channel_destroy(&g, ch);
 	gpu_close(&g);

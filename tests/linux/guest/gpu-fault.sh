@@ -1,7 +1,7 @@
 #!/bin/sh
-# Guest test, with the GPU model's channel-error fault point armed
-# (<gpu>.channel_error: a method of an early job fails): the driver reports
-# the fault and recovers.
+# Guest test, with one of the GPU model's fault points armed that fails an
+# early job (<gpu>.channel_error: a method; <gpu>.vram.ecc_uncorrectable: a
+# VRAM read): the driver reports the fault and recovers.
 #   - nvsoc-smi fault-test copies until a job fails with EIO, then copies
 #     again on the same channel, which must pass: the channel was reset;
 #   - dmesg has exactly one Xid line for the fault (Xid 32 or whichever the
