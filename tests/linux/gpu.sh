@@ -156,7 +156,7 @@ check "aer-recover: the GPU reports a Poisoned TLP (non-fatal)" \
 # Error recovery began before the fault interrupt was taken, or after:
 # either way the poisoned access's fault record is logged, once.
 check "aer-recover: one Xid 31 line for the poisoned read" \
-    has_n 1 'nvsoc-gpu 0000:01:00.0: Xid 31: channel [0-9]* engine CE[0-9] MMU fault POISONED read at'
+    has_n 1 'nvsoc-gpu 0000:01:00.0: Xid 31: channel [0-9]* engine [A-Z0-9]* MMU fault POISONED read at'
 check "aer-recover: error_detected" has 'nvsoc-gpu 0000:01:00.0: PCIe error (non-fatal): stopping channels for a reset'
 check "aer-recover: slot_reset" has 'nvsoc-gpu 0000:01:00.0: PCIe slot reset: restoring config space'
 check "aer-recover: resume" has 'nvsoc-gpu 0000:01:00.0: PCIe error recovery complete: channels accept work again'
