@@ -92,6 +92,66 @@ const std::vector<ParamSpec>& bus_device_keys() {
     return keys;
 }
 
+const std::vector<ParamSpec>& link_keys() {
+    static const std::vector<ParamSpec> keys = {
+        {"ends", ParamType::String, "",
+         "The two ports it joins, as a list: [gpu0.nvl0, gpu1.nvl0] (port N of a device is "
+         "nvl<N>; each port takes one link)",
+         true},
+        {"gen",
+         ParamType::Integer,
+         "0",
+         "The newest NVLink generation it may train to (1-5); 0: the newest both ends speak",
+         false,
+         {},
+         0,
+         5},
+        {"ali", ParamType::Bool, "true",
+         "Train autonomously (ALI) where the generation has it (4 and 5); false: software "
+         "drives every step through the ports' command registers, as before generation 4"},
+        {"failed-lanes",
+         ParamType::Ranges,
+         "",
+         "Fault point <link>.lanes: lanes (of either direction) that do not work, e.g. \"1\" or "
+         "\"4-7\"; the link trains on fewer lanes where its generation can, else fails",
+         false,
+         {},
+         0,
+         7},
+        {"train-fails-in",
+         ParamType::Enum,
+         "none",
+         "Fault point <link>.train_fail: training stops in this state until the open driver's "
+         "timeout for it expires, and the link fails (FAIL)",
+         false,
+         {"none", "detect", "safe", "initphase1", "initnegotiate", "initoptimize", "inittl"}},
+        {"crc-error-rate", ParamType::String, "",
+         "Fault point <link>.crc_rate: the probability (0 to below 1, e.g. 1e-4) that a flit "
+         "in each direction fails its CRC and is replayed, from a PRNG seeded by the platform "
+         "seed and the link's name"},
+        {"crc-errors-at",
+         ParamType::Ranges,
+         "",
+         "Fault point <link>.crc_at: flit ordinals (from 1, replays included) that fail their "
+         "CRC, e.g. \"a:5-8,b:3\" (a: sent by the first end, b: by the second; no prefix: "
+         "both)",
+         false,
+         {"a", "b"},
+         1},
+        {"link-down-at", ParamType::Time, "",
+         "Fault point <link>.down: the link fails at this simulated time (FAULT, an Xid 74 "
+         "event at both ends)"},
+        {"recovery-storm-at", ParamType::Time, "",
+         "Fault point <link>.recovery_storm: from this time every flit fails its CRC, so "
+         "replays roll over into recoveries until the link gives up (FAULT)"},
+        {"remote-unresponsive-at", ParamType::Time, "",
+         "Fault point <link>.unresponsive: the second end stops answering at this time: "
+         "nothing it should acknowledge or return arrives, replays time out, recovery fails "
+         "(FAULT at the first end)"},
+    };
+    return keys;
+}
+
 namespace {
 
 std::string base_dir_of(const Location& where) {
@@ -314,6 +374,148 @@ const ModelInfo& info_of(const DeviceConfig& d) {
     return *ModelRegistry::instance().find(d.type);
 }
 
+// "gpu0.nvl3" of link `link`, checked against the devices and their ports.
+NvlinkEnd read_link_end(const ConfigNode& node, const std::string& link,
+                        const std::vector<DeviceConfig>& devices) {
+    static const std::regex re("([a-z][a-z0-9_-]*)\\.nvl([0-9]+)");
+    std::string text = scalar_of(node, "ends");
+    std::smatch m;
+    if (!std::regex_match(text, m, re))
+        throw InputError(node.where,
+                         fmt::format("'{}' in the ends of link '{}' is not a port: write "
+                                     "<device>.nvl<N>, e.g. gpu0.nvl0",
+                                     text, link));
+    NvlinkEnd end{m[1].str(), 0, node.where};
+    auto dev = std::find_if(devices.begin(), devices.end(),
+                            [&](const DeviceConfig& d) { return d.name == end.device; });
+    if (dev == devices.end()) {
+        std::vector<std::string> names;
+        for (const auto& d : devices)
+            names.push_back(d.name);
+        throw InputError(node.where,
+                         fmt::format("link '{}' names '{}', which is not a device{}", link,
+                                     end.device, did_you_mean_note(end.device, names)));
+    }
+    const ModelInfo& info = info_of(*dev);
+    NvlinkPorts ports = info.nvlink_ports ? info.nvlink_ports(dev->params) : NvlinkPorts{};
+    if (ports.count == 0)
+        throw InputError(node.where,
+                         info.nvlink_ports
+                             ? fmt::format("link '{}': '{}' has no NVLink ports: give it "
+                                           "nvlink-ports",
+                                           link, end.device)
+                             : fmt::format("link '{}': '{}' (type {}) has no NVLink ports", link,
+                                           end.device, dev->type));
+    unsigned long long port = std::stoull(m[2].str().substr(0, 6));
+    if (port >= ports.count)
+        throw InputError(node.where,
+                         fmt::format("link '{}': '{}' has {} NVLink port{} (nvl0{}): there is no "
+                                     "nvl{}; give it more ports or use a free one",
+                                     link, end.device, ports.count, ports.count == 1 ? "" : "s",
+                                     ports.count == 1 ? "" : fmt::format("-nvl{}", ports.count - 1),
+                                     m[2].str()));
+    end.port = static_cast<unsigned>(port);
+    return end;
+}
+
+// The top-level `links` map: each link joins two free ports of two
+// different devices that share a generation.
+std::vector<NvlinkSpec> read_links(const ConfigNode* node,
+                                   const std::vector<DeviceConfig>& devices) {
+    std::vector<NvlinkSpec> out;
+    if (!node) return out;
+    require_map(*node, "links");
+    std::vector<std::pair<std::string, const NvlinkSpec*>> taken; // "dev.nvlN" -> its link
+    out.reserve(node->entries.size());
+    for (size_t i = 0; i < node->entries.size(); ++i) {
+        const auto& [name, entry] = node->entries[i];
+        const Location& name_at = node->key_where[i];
+        if (!std::regex_match(name, name_pattern()))
+            throw InputError(name_at, fmt::format("'{}' is not a valid link name: use lower-case "
+                                                  "letters, digits, '-' and '_', starting with a "
+                                                  "letter",
+                                                  name));
+        for (const auto& d : devices)
+            if (d.name == name)
+                throw InputError(name_at,
+                                 fmt::format("link '{}' has the name of a device (at {}): link "
+                                             "and device names share one namespace (fault points, "
+                                             "logs); rename one",
+                                             name, d.where.str()));
+        require_map(entry, name);
+        NvlinkSpec link;
+        link.name = name;
+        link.where = name_at;
+        const ConfigNode* ends = entry.get("ends");
+        if (!ends)
+            throw InputError(name_at, fmt::format("link '{}' has no 'ends': add e.g. ends: "
+                                                  "[gpu0.nvl0, gpu1.nvl0]",
+                                                  name));
+        if (ends->kind != ConfigNode::Kind::Sequence || ends->items.size() != 2)
+            throw InputError(ends->where,
+                             fmt::format("the ends of link '{}' must be a list of two ports, "
+                                         "e.g. [gpu0.nvl0, gpu1.nvl0]",
+                                         name));
+        for (unsigned e = 0; e < 2; ++e)
+            link.ends[e] = read_link_end(ends->items[e], name, devices);
+        if (link.ends[0].device == link.ends[1].device)
+            throw InputError(ends->where,
+                             fmt::format("link '{}' joins '{}' to itself: a link joins two "
+                                         "devices",
+                                         name, link.ends[0].device));
+        for (const NvlinkEnd& end : link.ends) {
+            std::string port = fmt::format("{}.nvl{}", end.device, end.port);
+            auto other = std::find_if(taken.begin(), taken.end(),
+                                      [&](const auto& t) { return t.first == port; });
+            if (other != taken.end())
+                throw InputError(
+                    end.where, fmt::format("{} already belongs to link '{}' (at {}): a port "
+                                           "takes one link",
+                                           port, other->second->name, other->second->where.str()));
+        }
+        // The rest of the entry against the table (without `ends`).
+        ConfigNode rest = entry;
+        rest.erase("ends");
+        std::vector<ParamSpec> keys(link_keys().begin() + 1, link_keys().end());
+        link.params = read_section(&rest, SectionInfo{name, "", keys}, name_at);
+        // The newest generation both ends speak, within `gen`.
+        unsigned lo = 1, hi = kMaxNvlinkGeneration;
+        std::string speaks;
+        for (const NvlinkEnd& end : link.ends) {
+            const DeviceConfig& d =
+                *std::find_if(devices.begin(), devices.end(),
+                              [&](const auto& x) { return x.name == end.device; });
+            NvlinkPorts p = info_of(d).nvlink_ports(d.params);
+            lo = std::max(lo, p.min_generation);
+            hi = std::min(hi, p.max_generation);
+            speaks += fmt::format(
+                "{}{} speaks {}", speaks.empty() ? "" : ", ", end.device,
+                p.min_generation == p.max_generation
+                    ? fmt::format("generation {}", p.max_generation)
+                    : fmt::format("generations {}-{}", p.min_generation, p.max_generation));
+        }
+        if (lo > hi)
+            throw InputError(ends->where,
+                             fmt::format("link '{}' has no NVLink generation both ends speak "
+                                         "({}): change nvlink-gen or nvlink-min-gen",
+                                         name, speaks));
+        if (unsigned cap = static_cast<unsigned>(link.params.u64("gen"))) {
+            if (cap < lo || cap > hi)
+                throw InputError(link.params.where("gen"),
+                                 fmt::format("link '{}': gen {} is not a generation both ends "
+                                             "speak ({}); use {}{}",
+                                             name, cap, speaks, lo,
+                                             lo == hi ? "" : fmt::format("-{}", hi)));
+            hi = cap;
+        }
+        link.generation = hi;
+        out.push_back(std::move(link));
+        for (const NvlinkEnd& end : out.back().ends)
+            taken.emplace_back(fmt::format("{}.nvl{}", end.device, end.port), &out.back());
+    }
+    return out;
+}
+
 // The one device that plays `role`: the one `named` (given at `named_at`
 // by `key`), or the only candidate. Several candidates and no name is an
 // error: the YAML must say which.
@@ -503,8 +705,8 @@ BootImage image(const Params& p, const std::string& key) {
 PlatformConfig build_platform_config(const ConfigNode& root, const std::string& file) {
     PlatformConfig cfg;
     cfg.file = file;
-    static const std::vector<std::string> top = {"platform", "seed",   "harts",  "timing",
-                                                 "boot",     "memory", "devices"};
+    static const std::vector<std::string> top = {"platform", "seed",   "harts",   "timing",
+                                                 "boot",     "memory", "devices", "links"};
     for (size_t i = 0; i < root.entries.size(); ++i) {
         const std::string& key = root.entries[i].first;
         if (std::find(top.begin(), top.end(), key) != top.end()) continue;
@@ -562,6 +764,7 @@ PlatformConfig build_platform_config(const ConfigNode& root, const std::string& 
                                                       "(at {}): rename one",
                                                       d.name, m.where.str()));
 
+    cfg.links = read_links(root.get("links"), cfg.devices);
     resolve_irq_controllers(cfg.devices);
     resolve_msi_controllers(cfg.devices);
     assign_harts(cfg.devices, cfg.harts.count);

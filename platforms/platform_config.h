@@ -7,6 +7,7 @@
 #include "models/cpu/rv_isa.h"
 #include "platforms/config_tree.h"
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,27 @@ const std::vector<ParamSpec>& common_device_keys();
 // Keys of devices on another model's bus (ModelInfo::on_bus, such as PCI
 // devices) instead of base/size/irq.
 const std::vector<ParamSpec>& bus_device_keys();
+
+// Keys of an entry of the top-level `links` map (one NVLink link).
+const std::vector<ParamSpec>& link_keys();
+
+// One end of an NVLink link: port `port` (nvl<port>) of device `device`.
+struct NvlinkEnd {
+    std::string device;
+    unsigned port = 0;
+    Location where;
+};
+
+// An entry of `links`: the link `name` joining two ports.
+struct NvlinkSpec {
+    std::string name;
+    std::array<NvlinkEnd, 2> ends;
+    // The generation it trains to when nothing fails: the newest both ends
+    // speak, at most `gen`.
+    unsigned generation = 0;
+    Params params; // link_keys() but `ends`, typed, defaults applied
+    Location where;
+};
 
 struct HartsConfig {
     unsigned count = 1;
@@ -64,6 +86,7 @@ struct PlatformConfig {
     BootConfig boot;
     std::vector<DeviceConfig> memory;  // RAM/ROM regions
     std::vector<DeviceConfig> devices; // everything else, in written order
+    std::vector<NvlinkSpec> links;     // NVLink links, in written order
 };
 
 // Validates the merged tree. Device params are checked against the model

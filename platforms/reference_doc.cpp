@@ -66,7 +66,9 @@ std::string configuration_markdown() {
         out += fmt::format("| `{}` | {} |\n", s.name, s.doc);
     out += "| `memory` | Map of memory regions by name; each takes the device keys below, with "
            "`type` defaulting to `ram` |\n"
-           "| `devices` | Map of devices by name (lower-case letters, digits, `-`, `_`) |\n\n";
+           "| `devices` | Map of devices by name (lower-case letters, digits, `-`, `_`) |\n"
+           "| `links` | Map of NVLink links by name, each joining two ports of models with "
+           "NVLink ports (see Link entries) |\n\n";
     for (const auto& s : config_sections())
         out += fmt::format("## `{}`\n\n{}.\n\n{}\n", s.name, s.doc, table(s.params));
     out += "## Device entries\n\nEvery entry under `memory` and `devices` takes these keys, plus "
@@ -76,6 +78,11 @@ std::string configuration_markdown() {
            "instead of `base`, `size` and `irq`: the model that owns the bus attaches them, and "
            "software finds them by enumeration and assigns their BARs and interrupts.\n\n" +
            table(bus_device_keys()) + "\n";
+    out += "## Link entries\n\nEvery entry under `links` joins two NVLink ports of two devices "
+           "(docs/nvlink.md). It trains to the newest generation both ends speak (their "
+           "`nvlink-min-gen` to `nvlink-gen`), at most `gen`. Its fault keys are its fault "
+           "points, named `<link>.<fault>`.\n\n" +
+           table(link_keys()) + "\n";
     out += "## Models\n\n";
     for (const auto* m : ModelRegistry::instance().all()) {
         out += fmt::format("### `{}`\n\n{}.", m->type, m->doc);

@@ -32,6 +32,14 @@ enum class MsiUse {
     Required,  // by MSI: a platform without an MSI controller is refused
 };
 
+// The NVLink ports of a model with these parameters (ModelInfo::nvlink_ports):
+// how many, and the generations they speak (min_generation..max_generation).
+inline constexpr unsigned kMaxNvlinkGeneration = 5;
+struct NvlinkPorts {
+    unsigned count = 0;
+    unsigned min_generation = 1, max_generation = 1;
+};
+
 struct ModelInfo {
     std::string type;
     std::string doc; // one line
@@ -65,6 +73,9 @@ struct ModelInfo {
     // must have to use it with these parameters: an IMSIC's files are
     // reached through the Smaia/Ssaia CSRs. nullptr: none.
     std::vector<std::string> (*hart_extensions)(const Params&) = nullptr;
+    // The NVLink ports a model has with these parameters; entries of the
+    // top-level `links` map join them. nullptr: none.
+    NvlinkPorts (*nvlink_ports)(const Params&) = nullptr;
 };
 
 class ModelRegistry {

@@ -17,6 +17,8 @@ using gpu::MemStatus;
 
 namespace {
 
+NvlinkPorts gpu_nvlink_ports(const Params& p); // the model's NVLink ports (below)
+
 constexpr uint64_t kMiB = 1ull << 20, kGiB = 1ull << 30;
 // BAR1's Resizable BAR sizes run from 64 MiB to the VRAM's size; the
 // largest the device advertises is 512 GiB (GA102's range), so VRAM is at
@@ -194,7 +196,7 @@ void Gpu::declare_identity() {
     ro("VRAM_SIZE_LO", NVSOC_GPU_VRAM_SIZE_LO, static_cast<uint32_t>(config_.vram_size));
     ro("VRAM_SIZE_HI", NVSOC_GPU_VRAM_SIZE_HI, static_cast<uint32_t>(config_.vram_size >> 32));
     ro("DMA_BITS", NVSOC_GPU_DMA_BITS, config_.dma_bits);
-    ro("NUM_NVLINKS", NVSOC_GPU_NUM_NVLINKS, 0);
+    ro("NUM_NVLINKS", NVSOC_GPU_NUM_NVLINKS, gpu_nvlink_ports(config().params).count);
     ro("CLASSES", NVSOC_GPU_CLASSES, uint32_t{NVSOC_GPU_COPY_CLASS} << 16 | NVSOC_GPU_HOST_CLASS);
     ro("MSIX_VECTORS", NVSOC_GPU_MSIX_VECTORS, 1 + config_.channels);
 }
@@ -541,6 +543,30 @@ std::vector<ParamSpec> gpu_params() {
          false,
          {},
          1},
+        {"nvlink-ports",
+         ParamType::Integer,
+         "0",
+         "NVLink ports, 0 to 18 (nvl0, nvl1, ...; the top-level links map joins them)",
+         false,
+         {},
+         0,
+         NVSOC_GPU_MAX_NVLINKS},
+        {"nvlink-gen",
+         ParamType::Integer,
+         "4",
+         "The newest NVLink generation its ports speak (1-5)",
+         false,
+         {},
+         1,
+         kMaxNvlinkGeneration},
+        {"nvlink-min-gen",
+         ParamType::Integer,
+         "1",
+         "The oldest NVLink generation its ports speak (1 to nvlink-gen)",
+         false,
+         {},
+         1,
+         kMaxNvlinkGeneration},
         {"channel-error-at-method", ParamType::Integer, "0",
          "Fault point <gpu>.channel_error: the Nth method (all channels, from 1) fails as a "
          "bad method; 0: never"},
@@ -566,6 +592,17 @@ std::vector<ParamSpec> gpu_params() {
     p.insert(p.end(), more.begin(), more.end());
     return p;
 }
+NvlinkPorts gpu_nvlink_ports(const Params& p) {
+    NvlinkPorts ports{static_cast<unsigned>(p.u64("nvlink-ports")),
+                      static_cast<unsigned>(p.u64("nvlink-min-gen")),
+                      static_cast<unsigned>(p.u64("nvlink-gen"))};
+    if (ports.min_generation > ports.max_generation)
+        throw InputError(p.where("nvlink-min-gen"),
+                         fmt::format("nvlink-min-gen {} is newer than nvlink-gen {}: the oldest "
+                                     "generation the ports speak comes first",
+                                     ports.min_generation, ports.max_generation));
+    return ports;
+}
 } // namespace
 
 NVSOC_REGISTER_MODEL(ModelInfo{
@@ -575,6 +612,7 @@ NVSOC_REGISTER_MODEL(ModelInfo{
     .params = gpu_params(),
     .create = [](const DeviceConfig& c) { return std::make_unique<Gpu>(c); },
     .on_bus = "PCI",
+    .nvlink_ports = gpu_nvlink_ports,
 });
 
 } // namespace nvsoc

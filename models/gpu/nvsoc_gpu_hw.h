@@ -38,7 +38,8 @@
 #define NVSOC_GPU_VRAM_SIZE_LO 0x000010 /* bytes */
 #define NVSOC_GPU_VRAM_SIZE_HI 0x000014
 #define NVSOC_GPU_DMA_BITS 0x000018 /* address bits the device drives: 32..64 */
-#define NVSOC_GPU_NUM_NVLINKS 0x00001c
+#define NVSOC_GPU_NUM_NVLINKS 0x00001c /* NVLink ports, 0..18 */
+#define NVSOC_GPU_MAX_NVLINKS 18
 #define NVSOC_GPU_CLASSES 0x000020 /* 15:0 host class, 31:16 copy class */
 #define NVSOC_GPU_MSIX_VECTORS 0x000024 /* MSI-X table entries: 1 + channels */
 /* Write 1: resets every channel and copy engine, the interrupt state and
