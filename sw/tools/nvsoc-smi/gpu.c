@@ -20,6 +20,13 @@
 
 /* --- sysfs ------------------------------------------------------------------- */
 
+const char *sysfs_root(void)
+{
+	const char *root = getenv("NVSOC_SMI_SYSFS");
+
+	return root && *root ? root : "/sys";
+}
+
 static int gpu_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct gpu_desc *)a)->pci, ((const struct gpu_desc *)b)->pci);
@@ -31,11 +38,11 @@ static int gpu_cmp(const void *a, const void *b)
  */
 static const char *accel_link_name(const char *name, const char *rel, char *buf, size_t size)
 {
-	char path[300];
+	char path[512];
 	const char *base;
 	ssize_t len;
 
-	snprintf(path, sizeof(path), "/sys/class/accel/%s/%s", name, rel);
+	snprintf(path, sizeof(path), "%s/class/accel/%s/%s", sysfs_root(), name, rel);
 	len = readlink(path, buf, size - 1);
 	if (len < 0)
 		return NULL;
@@ -46,10 +53,13 @@ static const char *accel_link_name(const char *name, const char *rel, char *buf,
 
 int gpu_find(struct gpu_desc *out, int max)
 {
-	DIR *dir = opendir("/sys/class/accel");
+	char path[512];
 	struct dirent *e;
 	int n = 0;
+	DIR *dir;
 
+	snprintf(path, sizeof(path), "%s/class/accel", sysfs_root());
+	dir = opendir(path);
 	if (!dir)
 		return 0;
 	while ((e = readdir(dir)) && n < max) {
@@ -67,7 +77,8 @@ int gpu_find(struct gpu_desc *out, int max)
 			continue;
 		out[n].accel = accel;
 		memcpy(out[n].pci, pci, strlen(pci) + 1);
-		snprintf(out[n].sysfs, sizeof(out[n].sysfs), "/sys/bus/pci/devices/%s", out[n].pci);
+		snprintf(out[n].sysfs, sizeof(out[n].sysfs), "%s/bus/pci/devices/%s", sysfs_root(),
+			 out[n].pci);
 		n++;
 	}
 	closedir(dir);
@@ -77,7 +88,7 @@ int gpu_find(struct gpu_desc *out, int max)
 
 void gpu_sysfs(const struct gpu_desc *d, const char *attr, char *buf, size_t len)
 {
-	char path[300];
+	char path[640];
 	size_t got;
 	FILE *f;
 

@@ -23,9 +23,15 @@
 struct gpu_desc {
 	int accel;		/* N of /dev/accel/accelN */
 	char pci[32];		/* 0000:01:00.0 */
-	char sysfs[128];	/* /sys/bus/pci/devices/<pci> */
+	char sysfs[512];	/* /sys/bus/pci/devices/<pci> (under sysfs_root()) */
 };
 
+/*
+ * Where sysfs is mounted: /sys, or $NVSOC_SMI_SYSFS when set, so that the
+ * commands that only read sysfs run on the host over a fabricated tree
+ * (tests/tools/test_nvsoc_smi_topo.sh).
+ */
+const char *sysfs_root(void);
 /* Finds every device bound to nvsoc-gpu, sorted by PCI address. */
 int gpu_find(struct gpu_desc *out, int max);
 /* One sysfs attribute of the GPU's PCI device ("" if missing). */

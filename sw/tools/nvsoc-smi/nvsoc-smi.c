@@ -9,6 +9,8 @@
  *   nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]
  *   nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]
  *   nvsoc-smi fault-test [-d N] [-n JOBS]
+ *   nvsoc-smi topo [-m]                the GPU matrix (PCIe, NVLink), from sysfs
+ *   nvsoc-smi nvlink [-s|-e|-ec|-R|-c|-r] [-d N] [-l L]   NVLink, from sysfs
  *
  * GPUs are numbered in PCI address order. Times come from the device's
  * clock (simulated time under nvsoc), never from the host's.
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "gpu.h"
+#include "topo.h"
 
 #define MIB (1024u * 1024u)
 /* copy-test --all stops here unless --sizes says otherwise. */
@@ -35,7 +38,10 @@ static void usage(FILE *f)
 	      "       nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]\n"
 	      "       nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]\n"
 	      "       nvsoc-smi fault-test [-d N] [-n JOBS]\n"
-	      "sizes take K and M suffixes (1024-based)\n", f);
+	      "       nvsoc-smi topo [-m]\n"
+	      "       nvsoc-smi nvlink [-s | -e | -ec | -R | -c | -r] [-d N] [-l L]\n"
+	      "sizes take K and M suffixes (1024-based); topo and nvlink come first on\n"
+	      "the line and read sysfs only (nvsoc-smi nvlink -h for its options)\n", f);
 }
 
 static uint64_t parse_size(const char *s)
@@ -816,6 +822,15 @@ int main(int argc, char **argv)
 	int ngpus, nsizes = 0, quick = 0, all = 0, one_line = 0, status = 0;
 	int dev = -1, iters = -1, burst = 16, i;
 	uint32_t engine = NVSOC_GPU_ENGINE_ANY;
+
+	/*
+	 * Their options differ from the rest (nvlink -s and -e are not
+	 * -s SIZE and -e ENGINE): they parse their own.
+	 */
+	if (argc > 1 && !strcmp(argv[1], "topo"))
+		return cmd_topo(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "nvlink"))
+		return cmd_nvlink(argc - 1, argv + 1);
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
