@@ -61,6 +61,7 @@ LogConfig make_log_config(const Options& o, const PlatformConfig& cfg) {
         known.push_back(d.name);
     for (const auto& t : ModelRegistry::instance().types())
         known.push_back(t);
+    if (!cfg.links.empty()) known.push_back("nvlink"); // the links' fabric
     known.push_back("hart");
     for (unsigned h = 0; h < cfg.harts.count; ++h)
         known.push_back(fmt::format("hart{}", h));

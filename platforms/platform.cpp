@@ -53,6 +53,7 @@ Platform::Platform(sc_core::sc_module_name name, PlatformConfig config, const Lo
             router_.map(*w.socket, w.base, w.size, w.name, w.where);
     }
     place_on_buses();
+    build_nvlink();
     create_harts();
     wire_interrupts();
 }
@@ -107,6 +108,40 @@ void Platform::place_on_buses() {
     }
     for (const auto& d : models_)
         if (auto* owner = dynamic_cast<const BusOwner*>(d.get())) owner->check_children();
+}
+
+// The NVLink fabric: every model with NVLink ports, numbered in written
+// order (their NVLink IDs), and the links between them.
+void Platform::build_nvlink() {
+    std::vector<NvlinkFabric::Member> members;
+    std::vector<std::string> names;
+    for (const auto& m : models_) {
+        const ModelInfo* info = ModelRegistry::instance().find(m->config().type);
+        if (!info->nvlink_ports) continue;
+        NvlinkPorts ports = info->nvlink_ports(m->config().params);
+        if (ports.count == 0) continue;
+        auto* device = dynamic_cast<NvlinkDevice*>(m.get());
+        if (!device) throw std::logic_error(m->instance() + " declares NVLink ports but has none");
+        members.push_back({m->instance(), device, ports.max_generation});
+        names.push_back(m->instance());
+    }
+    if (members.empty()) return;
+    std::vector<NvlinkFabric::LinkSpec> links;
+    for (const NvlinkSpec& l : config_.links) {
+        NvlinkFabric::LinkSpec spec;
+        spec.name = l.name;
+        for (unsigned e = 0; e < 2; ++e) {
+            auto at = std::find(names.begin(), names.end(), l.ends[e].device);
+            spec.member[e] = static_cast<unsigned>(at - names.begin());
+            spec.port[e] = l.ends[e].port;
+        }
+        spec.generation = l.generation;
+        spec.params = l.params;
+        spec.where = l.where;
+        links.push_back(std::move(spec));
+    }
+    nvlink_ = std::make_unique<NvlinkFabric>("nvlink", links, std::move(members), config_.seed,
+                                             log_config_);
 }
 
 void Platform::create_harts() {
@@ -437,6 +472,7 @@ nlohmann::json Platform::stats() const {
         d->stats(dj);
         if (!dj.empty()) j["devices"][d->instance()] = dj;
     }
+    if (nvlink_) nvlink_->stats(j["nvlink"]);
     return j;
 }
 

@@ -7,6 +7,7 @@
 #include "models/core/device.h"
 #include "models/core/router.h"
 #include "models/cpu/hart.h"
+#include "models/nvlink/fabric.h"
 #include "platforms/image_loader.h"
 #include "platforms/platform_config.h"
 
@@ -56,6 +57,7 @@ class Platform : public sc_core::sc_module, public SystemControl {
     void create_harts();
     void wire_interrupts();
     void place_on_buses();
+    void build_nvlink();
     bool is_memory(uint64_t addr, uint64_t len) const;
     void load_images();
 
@@ -65,6 +67,7 @@ class Platform : public sc_core::sc_module, public SystemControl {
     Router router_;
     std::vector<std::unique_ptr<Device>> memory_;
     std::vector<std::unique_ptr<Model>> models_; // `devices`, in written order
+    std::unique_ptr<NvlinkFabric> nvlink_;       // when the platform has links
     rv::ReservationSet reservations_;
     std::vector<std::unique_ptr<Hart>> harts_;
     DeviceTree tree_;

@@ -132,11 +132,10 @@ const std::vector<ParamSpec>& link_keys() {
         {"crc-errors-at",
          ParamType::Ranges,
          "",
-         "Fault point <link>.crc_at: flit ordinals (from 1, replays included) that fail their "
-         "CRC, e.g. \"a:5-8,b:3\" (a: sent by the first end, b: by the second; no prefix: "
-         "both)",
+         "Fault point <link>.crc_at: flit ordinals (from 1, replays included; each direction "
+         "counts its own) that fail their CRC in both directions, e.g. \"5-8,20\"",
          false,
-         {"a", "b"},
+         {},
          1},
         {"link-down-at", ParamType::Time, "",
          "Fault point <link>.down: the link fails at this simulated time (FAULT, an Xid 74 "

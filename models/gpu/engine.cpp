@@ -577,6 +577,15 @@ void Engine::report_ecc(bool uncorrectable, uint64_t offset) {
     m.update_level();
 }
 
+void Engine::set_unit_status(uint32_t bits) {
+    Impl& m = *impl_;
+    m.catch_up();
+    uint32_t rising = bits & ~m.unit_status;
+    m.unit_status = bits;
+    if (rising & m.intr_enable) m.send(NVSOC_GPU_VECTOR_STALL, m.host.now());
+    m.update_level();
+}
+
 const EngineConfig& Engine::config() const {
     return impl_->cfg;
 }

@@ -105,6 +105,10 @@ class Engine {
     // An uncorrectable one also makes the access that met it fail with
     // MemStatus::Poisoned, which the transport reports on its own.
     void report_ecc(bool uncorrectable, uint64_t offset);
+    // Interrupt sources of the device outside the engines (its NVLink
+    // ports): the INTR_STATUS bits they hold now (NVSOC_GPU_INTR_NVLINK).
+    // A bit that rises while enabled sends vector 0, like the engines' own.
+    void set_unit_status(uint32_t bits);
 
     // For the device's identity registers, stats and tests.
     const EngineConfig& config() const;

@@ -177,7 +177,7 @@ uint32_t Engine::Impl::intr_status() const {
     if (channel_error) s |= NVSOC_GPU_INTR_CHANNEL;
     if (nonstall) s |= NVSOC_GPU_INTR_NONSTALL;
     if (ecc_status) s |= NVSOC_GPU_INTR_ECC;
-    return s;
+    return s | unit_status;
 }
 
 void Engine::Impl::update_level() {
@@ -207,10 +207,11 @@ void Engine::Impl::set_nonstall(unsigned channel, uint64_t t) {
 
 // EN_SET: a source enabled while it is pending sends its message(s) now.
 void Engine::Impl::enable_interrupts(uint32_t bits) {
-    uint32_t fresh = bits & ~intr_enable & 0xf;
-    intr_enable |= bits & 0xf;
+    uint32_t fresh = bits & ~intr_enable & 0x1f;
+    intr_enable |= bits & 0x1f; // FAULT, CHANNEL, NONSTALL, ECC, NVLINK
     uint32_t pending = intr_status() & fresh;
-    if (pending & (NVSOC_GPU_INTR_FAULT | NVSOC_GPU_INTR_CHANNEL | NVSOC_GPU_INTR_ECC))
+    if (pending & (NVSOC_GPU_INTR_FAULT | NVSOC_GPU_INTR_CHANNEL | NVSOC_GPU_INTR_ECC |
+                   NVSOC_GPU_INTR_NVLINK))
         send(NVSOC_GPU_VECTOR_STALL, host.now());
     if (pending & NVSOC_GPU_INTR_NONSTALL)
         for (const Channel& c : ch)

@@ -219,6 +219,7 @@ struct Engine::Impl {
     uint32_t intr_enable = 0;
     uint64_t nonstall = 0, channel_error = 0;
     uint32_t ecc_status = 0, ecc_corrected = 0, ecc_uncorrected = 0;
+    uint32_t unit_status = 0; // INTR_STATUS bits of units outside the engines
     uint64_t ecc_addr = 0;
     bool level = false;
     // The fault buffer.

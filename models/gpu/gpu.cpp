@@ -3,6 +3,7 @@
 #include "models/core/model_registry.h"
 #include "models/core/pcie_extension.h"
 #include "models/gpu/nvsoc_gpu_hw.h"
+#include "models/nvlink/nvlink_port_hw.h"
 
 #include <algorithm>
 #include <cstring>
@@ -153,6 +154,7 @@ Gpu::Gpu(const DeviceConfig& config)
         throw InputError(config.where, fmt::format("'{}': {}", instance(), e.what()));
     }
     engine_->declare_registers(registers_);
+    declare_nvlink();
     // The engines' doorbells, launches, faults and interrupts, at debug level.
     if (log_.enabled(LogLevel::Debug))
         engine_->set_trace([this](const gpu::EngineEvent& e) {
@@ -268,6 +270,129 @@ void Gpu::run_engine() {
     if (auto next = engine_->next_event_time()) wake_at(*next);
 }
 
+// --- NVLink ------------------------------------------------------------------------
+
+// The ports' blocks, the NVLink ID, the interrupt summary and the peer
+// table (nvsoc_gpu_hw.h).
+void Gpu::declare_nvlink() {
+    unsigned ports = static_cast<unsigned>(config().params.u64("nvlink-ports"));
+    for (unsigned l = 0; l < ports; ++l) {
+        nvlink_ports_.push_back(std::make_unique<nvlink::Port>(
+            nvlink::PortIdentity{NVSOC_NVL_DEVICE_GPU, 0, l}, *this));
+        nvlink_ports_.back()->declare(registers_, NVSOC_GPU_NVL(l, 0), fmt::format("nvl{}", l));
+    }
+    registers_.add({.name = "NVLINK_ID",
+                    .offset = NVSOC_GPU_NVLINK_ID,
+                    .write_mask = 0,
+                    .on_read = [this](unsigned) -> uint64_t { return nvlink_id_; }});
+    registers_.add({.name = "NVLINK_INTR_PENDING",
+                    .offset = NVSOC_GPU_NVLINK_INTR_PENDING,
+                    .write_mask = 0,
+                    .on_read = [this](unsigned) -> uint64_t {
+                        uint32_t bits = 0;
+                        for (size_t l = 0; l < nvlink_ports_.size(); ++l)
+                            if (nvlink_ports_[l]->pending()) bits |= 1u << l;
+                        return bits;
+                    }});
+    auto peer_reg = [this](const char* name, unsigned offset, uint64_t mask,
+                           std::function<uint64_t(Peer&)> read,
+                           std::function<void(Peer&, uint32_t)> write) {
+        registers_.add(
+            {.name = name,
+             .offset = NVSOC_GPU_PEER(0, offset),
+             .count = NVSOC_GPU_PEERS,
+             .stride = NVSOC_GPU_PEER(1, 0) - NVSOC_GPU_PEER(0, 0),
+             .write_mask = mask,
+             .on_read = [this, read](unsigned i) -> uint64_t { return read(peers_[i]); },
+             .on_write = [this, write](unsigned i, uint64_t v,
+                                       uint64_t) { write(peers_[i], static_cast<uint32_t>(v)); }});
+    };
+    peer_reg(
+        "PEER_CTRL", NVSOC_GPU_PEER_CTRL, 0x7, [](Peer& p) -> uint64_t { return p.ctrl; },
+        [](Peer& p, uint32_t v) { p.ctrl = v & 0x7; });
+    peer_reg(
+        "PEER_TARGET", NVSOC_GPU_PEER_TARGET, ~0ull, [](Peer& p) -> uint64_t { return p.target; },
+        [](Peer& p, uint32_t v) { p.target = v; });
+    peer_reg(
+        "PEER_BASE_LO", NVSOC_GPU_PEER_BASE_LO, ~0ull,
+        [](Peer& p) -> uint64_t { return static_cast<uint32_t>(p.base); },
+        [](Peer& p, uint32_t v) { p.base = (p.base & ~0xffffffffull) | v; });
+    peer_reg(
+        "PEER_BASE_HI", NVSOC_GPU_PEER_BASE_HI, ~0ull,
+        [](Peer& p) -> uint64_t { return p.base >> 32; },
+        [](Peer& p, uint32_t v) { p.base = (p.base & 0xffffffffull) | uint64_t{v} << 32; });
+}
+
+// What a reset clears on the device's side: the ports' command and error
+// state and the peer table. The links themselves belong to the fabric and
+// stay as they are.
+void Gpu::reset_nvlink() {
+    for (auto& p : nvlink_ports_)
+        p->reset();
+    peers_ = {};
+}
+
+unsigned Gpu::nvlink_device_type() const {
+    return NVSOC_NVL_DEVICE_GPU;
+}
+
+void Gpu::attach_nvlink(NvlinkFabric& fabric, uint32_t nvlink_id) {
+    fabric_ = &fabric;
+    nvlink_id_ = nvlink_id;
+    for (auto& p : nvlink_ports_)
+        p->set_device_id(nvlink_id);
+}
+
+MemResult Gpu::serve_nvlink(const MemAccess& a) {
+    MemAccess local = a;
+    local.aperture = Aperture::Vram;
+    return vram_access(local);
+}
+
+void Gpu::port_interrupt_changed() {
+    bool any = false;
+    for (auto& p : nvlink_ports_)
+        any = any || p->pending();
+    engine_->set_unit_status(any ? NVSOC_GPU_INTR_NVLINK : 0);
+}
+
+// A PEER access: the peer table entry names the path. Over NVLink the
+// fabric carries it to the GPU with that NVLink ID; over PCIe it is a
+// DMA to the peer's BAR1 through the root complex (peer-to-peer).
+MemResult Gpu::peer_access(const MemAccess& a) {
+    MemResult r;
+    r.done = r.issued = a.time;
+    r.fault_address = a.address;
+    const Peer* p = a.peer < peers_.size() ? &peers_[a.peer] : nullptr;
+    unsigned path = p ? (p->ctrl >> NVSOC_GPU_PEER_CTRL_PATH_SHIFT) & 0x3 : 0;
+    if (!p || !(p->ctrl & NVSOC_GPU_PEER_CTRL_VALID) ||
+        (path == NVSOC_GPU_PEER_PATH_NVLINK && !fabric_) ||
+        (path != NVSOC_GPU_PEER_PATH_NVLINK && path != NVSOC_GPU_PEER_PATH_PCIE)) {
+        ++errors_.no_path;
+        r.status = MemStatus::NoPath;
+        return r;
+    }
+    if (path == NVSOC_GPU_PEER_PATH_NVLINK) {
+        r = fabric_->peer_access(*this, p->target, a);
+        if (r.status == MemStatus::NoPath) ++errors_.no_path;
+        if (r.status == MemStatus::BusError) ++errors_.bus_errors;
+        if (r.status == MemStatus::Ok) peer_bytes_ += a.length;
+        if (r.status != MemStatus::Ok && r.fault_address == 0) r.fault_address = a.address;
+        return r;
+    }
+    MemAccess bus = a;
+    bus.aperture = Aperture::SysmemCoherent;
+    bus.address = p->base + a.address;
+    if (bus.address < p->base) { // wrapped
+        ++errors_.out_of_range;
+        r.status = MemStatus::OutOfRange;
+        return r;
+    }
+    r = sysmem_access(bus);
+    if (r.status == MemStatus::Ok) peer_bytes_ += a.length;
+    return r;
+}
+
 // --- Transports --------------------------------------------------------------------
 
 MemResult Gpu::access(const MemAccess& a) {
@@ -278,9 +403,8 @@ MemResult Gpu::access(const MemAccess& a) {
     case Aperture::SysmemNoncoherent:
         return sysmem_access(a);
     case Aperture::Peer:
-        break;
+        return peer_access(a);
     }
-    // Peers are reached over NVLink, which this GPU does not have yet.
     ++errors_.no_path;
     MemResult r;
     r.status = MemStatus::NoPath;
@@ -405,6 +529,7 @@ void Gpu::link_reset() {
     PcieNode::link_reset();
     msi_->reset();
     engine_->reset();
+    reset_nvlink();
     vram_timing_.reset();
     level_ = false;
     set_intx(0, false);
@@ -419,6 +544,7 @@ void Gpu::function_level_reset() {
     cs_.set_link_status(speed, width, false);
     msi_->reset();
     engine_->reset();
+    reset_nvlink();
     vram_timing_.reset();
     level_ = false;
     set_intx(0, false);
@@ -429,6 +555,7 @@ void Gpu::reset() {
     registers_.reset();
     msi_->reset();
     engine_->reset();
+    reset_nvlink();
     vram_->clear();
     vram_timing_.reset();
     level_ = false;
@@ -461,6 +588,8 @@ void Gpu::stats(nlohmann::json& out) const {
         {"out_of_range", errors_.out_of_range},   {"bus_errors", errors_.bus_errors},
         {"poisoned", errors_.poisoned},           {"no_path", errors_.no_path},
         {"ecc_corrected", errors_.ecc_corrected}, {"ecc_uncorrected", errors_.ecc_uncorrected}};
+    out["peer_bytes"] = peer_bytes_;
+    out["nvlink_id"] = nvlink_id_;
     out["dma_blocked"] = dma_blocked_;
     out["signals"] = signals_;
     const MsiSignaller::Counters& m = msi_->counters();

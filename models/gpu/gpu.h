@@ -22,7 +22,8 @@
 // system memory by DMA upstream through the PCIe link (the function's
 // Max_Payload_Size and Max_Read_Request_Size, No Snoop for the
 // non-coherent aperture, addresses at or beyond 2^dma-bits refused); peers
-// have no path until NVLink exists.
+// over NVLink (the platform's NvlinkFabric) or PCIe peer-to-peer, as
+// the peer table says.
 //
 // Partial, and said so: BAR1 accesses from the CPU reach VRAM without
 // using the VRAM pipe (a read's completer takes the VRAM latency), and do
@@ -32,14 +33,22 @@
 
 #include "models/gpu/engine.h"
 #include "models/gpu/memory_port.h"
+#include "models/gpu/nvsoc_gpu_hw.h"
 #include "models/gpu/vram.h"
+#include "models/nvlink/fabric.h"
+#include "models/nvlink/port.h"
 #include "models/pcie/pcie_node.h"
 
+#include <array>
 #include <memory>
 
 namespace nvsoc {
 
-class Gpu : public PcieNode, public gpu::MemoryPort, public gpu::EngineHost {
+class Gpu : public PcieNode,
+            public gpu::MemoryPort,
+            public gpu::EngineHost,
+            public NvlinkDevice,
+            public nvlink::PortHost {
   public:
     explicit Gpu(const DeviceConfig& config);
     ~Gpu() override;
@@ -60,6 +69,19 @@ class Gpu : public PcieNode, public gpu::MemoryPort, public gpu::EngineHost {
     void set_level(bool level) override;
     void wake_at(uint64_t t) override;
 
+    // --- NvlinkDevice: its ports (`nvlink-ports`) ----------------------------------
+    unsigned nvlink_port_count() const override {
+        return static_cast<unsigned>(nvlink_ports_.size());
+    }
+    nvlink::Port& nvlink_port(unsigned index) override { return *nvlink_ports_.at(index); }
+    unsigned nvlink_device_type() const override;
+    void attach_nvlink(NvlinkFabric& fabric, uint32_t nvlink_id) override;
+    gpu::MemResult serve_nvlink(const gpu::MemAccess& a) override;
+
+    // --- nvlink::PortHost ------------------------------------------------------------
+    uint64_t port_now() const override { return now(); }
+    void port_interrupt_changed() override;
+
     pcie::ConfigSpace& config_space() { return cs_; }
     pcie::MsiSignaller& msi() { return *msi_; }
     gpu::Engine& engine() { return *engine_; }
@@ -74,6 +96,9 @@ class Gpu : public PcieNode, public gpu::MemoryPort, public gpu::EngineHost {
     void run_engine();
     gpu::MemResult vram_access(const gpu::MemAccess& a);
     gpu::MemResult sysmem_access(const gpu::MemAccess& a);
+    gpu::MemResult peer_access(const gpu::MemAccess& a);
+    void declare_nvlink();
+    void reset_nvlink();
 
     gpu::EngineConfig config_;
     std::unique_ptr<gpu::Vram> vram_;
@@ -105,6 +130,18 @@ class Gpu : public PcieNode, public gpu::MemoryPort, public gpu::EngineHost {
         uint64_t ecc_corrected = 0, ecc_uncorrected = 0;
     } errors_;
     uint64_t signals_ = 0;
+
+    // NVLink: the ports, the fabric the platform joined them to, this
+    // GPU's NVLink ID, and the peer table (NVSOC_GPU_PEER_*).
+    std::vector<std::unique_ptr<nvlink::Port>> nvlink_ports_;
+    NvlinkFabric* fabric_ = nullptr;
+    uint32_t nvlink_id_ = 0;
+    struct Peer {
+        uint32_t ctrl = 0, target = 0;
+        uint64_t base = 0;
+    };
+    std::array<Peer, NVSOC_GPU_PEERS> peers_{};
+    uint64_t peer_bytes_ = 0;
 };
 
 } // namespace nvsoc

@@ -42,6 +42,9 @@
 #define NVSOC_GPU_MAX_NVLINKS 18
 #define NVSOC_GPU_CLASSES 0x000020 /* 15:0 host class, 31:16 copy class */
 #define NVSOC_GPU_MSIX_VECTORS 0x000024 /* MSI-X table entries: 1 + channels */
+/* The GPU's NVLink ID: who it is in discovery tokens (a remote port's
+ * REMOTE_DEVICE) and in peer table entries; 0 without NVLink ports. */
+#define NVSOC_GPU_NVLINK_ID 0x000028
 /* Write 1: resets every channel and copy engine, the interrupt state and
  * the fault buffer registers (not the PCI configuration or VRAM). */
 #define NVSOC_GPU_ENGINE_RESET 0x000040
@@ -53,6 +56,7 @@
 #define NVSOC_GPU_INTR_CHANNEL (1u << 1)  /* CHANNEL_ERROR_LO/HI != 0 */
 #define NVSOC_GPU_INTR_NONSTALL (1u << 2) /* NONSTALL_PENDING_LO/HI != 0 */
 #define NVSOC_GPU_INTR_ECC (1u << 3)      /* ECC_STATUS != 0 */
+#define NVSOC_GPU_INTR_NVLINK (1u << 4)   /* NVLINK_INTR_PENDING != 0 */
 /* The enable mask: write 1s to EN_SET to set bits, to EN_CLEAR to clear
  * them; both read the mask. Reset: all disabled. */
 #define NVSOC_GPU_INTR_EN_SET 0x000104
@@ -75,6 +79,9 @@
 #define NVSOC_GPU_ECC_UNCORRECTED_COUNT 0x000128
 #define NVSOC_GPU_ECC_ADDR_LO 0x00012c
 #define NVSOC_GPU_ECC_ADDR_HI 0x000130
+/* RO: bit l set while NVLink port l has ERR_STATUS & ERR_EN != 0 (the
+ * port's block, below, clears it). */
+#define NVSOC_GPU_NVLINK_INTR_PENDING 0x000134
 /*
  * MSI-X vectors: vector 0 carries FAULT, CHANNEL and ECC; a channel's
  * non-stall interrupt goes to its CH_INTR_VECTOR (1 + channel id at reset).
@@ -151,6 +158,26 @@
 #define NVSOC_GPU_CE_BYTES_LO 0x08          /* bytes written since reset */
 #define NVSOC_GPU_CE_BYTES_HI 0x0c
 #define NVSOC_GPU_CE_LAUNCHES 0x10
+
+/* --- BAR0: NVLink ports, one block each (models/nvlink/nvlink_port_hw.h) ---- */
+#define NVSOC_GPU_NVLINK_BASE 0x030000
+#define NVSOC_GPU_NVL(l, reg) (NVSOC_GPU_NVLINK_BASE + (l) * 0x100 + (reg))
+
+/* --- BAR0: the peer table: what a copy's PEER target with peer id i means -- */
+#define NVSOC_GPU_PEER_BASE 0x038000
+#define NVSOC_GPU_PEERS 8
+#define NVSOC_GPU_PEER(i, reg) (NVSOC_GPU_PEER_BASE + (i) * 0x10 + (reg))
+/* CTRL: bit 0 VALID, 2:1 PATH: 1 NVLink (TARGET is the peer's NVLINK_ID),
+ * 2 PCIe peer-to-peer (BASE is the peer's BAR1 bus address: offset x of
+ * its VRAM is BASE + x, within its BAR1). */
+#define NVSOC_GPU_PEER_CTRL 0x0
+#define NVSOC_GPU_PEER_CTRL_VALID (1u << 0)
+#define NVSOC_GPU_PEER_CTRL_PATH_SHIFT 1
+#define NVSOC_GPU_PEER_PATH_NVLINK 1
+#define NVSOC_GPU_PEER_PATH_PCIE 2
+#define NVSOC_GPU_PEER_TARGET 0x4
+#define NVSOC_GPU_PEER_BASE_LO 0x8
+#define NVSOC_GPU_PEER_BASE_HI 0xc
 
 /* --- BAR0: MSI-X table and PBA ------------------------------------------------- */
 #define NVSOC_GPU_MSIX_TABLE 0x100000

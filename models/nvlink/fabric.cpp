@@ -1,0 +1,275 @@
+#include "models/nvlink/fabric.h"
+
+#include "models/core/error.h"
+#include "models/core/random.h"
+#include "models/nvlink/nvlink_port_hw.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fmt/format.h>
+
+namespace nvsoc {
+
+using gpu::MemAccess;
+using gpu::MemResult;
+using gpu::MemStatus;
+using nvlink::End;
+
+namespace {
+
+nvlink::State train_state(const std::string& s) {
+    using nvlink::State;
+    if (s == "detect") return State::Detect;
+    if (s == "safe") return State::Safe;
+    if (s == "initphase1") return State::InitPhase1;
+    if (s == "initnegotiate") return State::InitNegotiate;
+    if (s == "initoptimize") return State::InitOptimize;
+    return State::InitTl; // the Enum allows nothing else
+}
+
+// The link's configuration from its `links` entry (link_keys()).
+nvlink::LinkConfig link_config(const NvlinkFabric::LinkSpec& spec) {
+    const Params& p = spec.params;
+    nvlink::LinkConfig c;
+    for (nvlink::EndConfig& e : c.ends) {
+        e.max_generation = spec.generation;
+        e.ali = p.flag("ali");
+    }
+    for (const Range& r : p.ranges("failed-lanes").items)
+        for (uint64_t lane = r.lo; lane <= r.hi; ++lane)
+            c.ends[0].failed_lanes.push_back(static_cast<unsigned>(lane));
+    if (p.str("train-fails-in") != "none")
+        c.faults.train_fails_in = train_state(p.str("train-fails-in"));
+    const std::string& rate = p.str("crc-error-rate");
+    if (!rate.empty()) {
+        char* end = nullptr;
+        double r = std::strtod(rate.c_str(), &end);
+        if (end == rate.c_str() || *end != '\0' || !(r >= 0 && r < 1))
+            throw InputError(p.where("crc-error-rate"),
+                             fmt::format("link '{}': crc-error-rate '{}' must be a probability of "
+                                         "at least 0 and below 1, e.g. 1e-4",
+                                         spec.name, rate));
+        c.faults.crc_error_rate = r;
+    }
+    for (const Range& r : p.ranges("crc-errors-at").items)
+        for (uint64_t n = r.lo; n <= r.hi && c.faults.crc_error_at.size() < 1'000'000; ++n)
+            c.faults.crc_error_at.push_back(n);
+    if (p.has("link-down-at"))
+        c.faults.link_down_at = std::max<uint64_t>(1, p.time_ps("link-down-at"));
+    if (p.has("recovery-storm-at"))
+        c.faults.recovery_storm_at = std::max<uint64_t>(1, p.time_ps("recovery-storm-at"));
+    if (p.has("remote-unresponsive-at")) {
+        c.faults.remote_unresponsive_at =
+            std::max<uint64_t>(1, p.time_ps("remote-unresponsive-at"));
+        c.faults.unresponsive_end = End::B;
+    }
+    return c;
+}
+
+} // namespace
+
+NvlinkFabric::NvlinkFabric(sc_core::sc_module_name name, const std::vector<LinkSpec>& links,
+                           std::vector<Member> members, uint64_t seed, const LogConfig* log)
+    : sc_core::sc_module(name), members_(std::move(members)),
+      log_(std::string(sc_core::sc_module::name()), "nvlink-fabric", log) {
+    for (size_t m = 0; m < members_.size(); ++m)
+        members_[m].device->attach_nvlink(*this, static_cast<uint32_t>(m + 1));
+    for (const LinkSpec& spec : links) {
+        nvlink::LinkConfig cfg = link_config(spec);
+        for (unsigned e = 0; e < 2; ++e) {
+            NvlinkDevice& d = *members_[spec.member[e]].device;
+            cfg.ends[e].id = nvlink::token(d.nvlink_port(spec.port[e]).identity());
+        }
+        if (std::string why = nvlink::validate(cfg); !why.empty())
+            throw InputError(spec.where, fmt::format("link '{}': {}", spec.name, why));
+        LinkEntry l;
+        l.name = spec.name;
+        l.link = std::make_unique<nvlink::Link>(cfg, stream_seed(seed, spec.name));
+        l.member = spec.member;
+        l.port = spec.port;
+        links_.push_back(std::move(l));
+    }
+    for (LinkEntry& l : links_) {
+        l.link->power_on(0);
+        for (unsigned e = 0; e < 2; ++e)
+            members_[l.member[e]].device->nvlink_port(l.port[e]).connect(
+                l.link.get(), static_cast<End>(e), [this] { kick(); });
+    }
+    SC_HAS_PROCESS(NvlinkFabric);
+    SC_THREAD(run);
+}
+
+NvlinkFabric::~NvlinkFabric() = default;
+
+uint64_t NvlinkFabric::now_ps() const {
+    return sc_core::sc_time_stamp().value();
+}
+
+void NvlinkFabric::dispatch(LinkEntry& l) {
+    for (const nvlink::Event& e : l.link->take_events()) {
+        if (e.kind == nvlink::EventKind::LinkDown && e.end == End::A)
+            log_.warn("link {}: {} <-> {} failed (FAULT; Xid 74 at both ends)", l.name,
+                      members_[l.member[0]].name, members_[l.member[1]].name);
+        else if (e.kind == nvlink::EventKind::TrainingFailed)
+            log_.warn("link {}: training failed (FAIL)", l.name);
+        else if (e.kind == nvlink::EventKind::TrainingComplete)
+            log_.info("link {}: HS at generation {} x{} lanes", l.name, l.link->generation(),
+                      l.link->lanes());
+        for (unsigned end = 0; end < 2; ++end)
+            members_[l.member[end]].device->nvlink_port(l.port[end]).on_event(e);
+    }
+}
+
+// Each link's time: advanced to every planned change as it comes, its
+// events handed to the ports at both ends.
+void NvlinkFabric::run() {
+    for (;;) {
+        uint64_t now = now_ps();
+        std::optional<uint64_t> next;
+        for (LinkEntry& l : links_) {
+            l.link->advance_to(now);
+            dispatch(l);
+            if (auto t = l.link->next_event_time()) next = next ? std::min(*next, *t) : *t;
+        }
+        if (next && *next > now)
+            sc_core::wait(sc_core::sc_time::from_value(*next - now), kick_);
+        else if (next)
+            sc_core::wait(sc_core::SC_ZERO_TIME);
+        else
+            sc_core::wait(kick_);
+    }
+}
+
+int NvlinkFabric::member_of(const NvlinkDevice& d) const {
+    for (size_t m = 0; m < members_.size(); ++m)
+        if (members_[m].device == &d) return static_cast<int>(m);
+    return -1;
+}
+
+int NvlinkFabric::member_with_id(uint32_t id) const {
+    return id >= 1 && id <= members_.size() ? static_cast<int>(id - 1) : -1;
+}
+
+unsigned NvlinkFabric::active_links(NvlinkDevice& a, uint32_t b) const {
+    int from = member_of(a), to = member_with_id(b);
+    unsigned n = 0;
+    for (const LinkEntry& l : links_) {
+        bool joins = (l.member[0] == unsigned(from) && l.member[1] == unsigned(to)) ||
+                     (l.member[1] == unsigned(from) && l.member[0] == unsigned(to));
+        if (joins) {
+            l.link->advance_to(now_ps());
+            n += l.link->active();
+        }
+    }
+    return n;
+}
+
+MemResult NvlinkFabric::peer_access(NvlinkDevice& from_dev, uint32_t to_id, const MemAccess& a) {
+    MemResult r;
+    r.done = r.issued = a.time;
+    r.fault_address = a.address;
+    int from = member_of(from_dev), to = member_with_id(to_id);
+    // The links between the two, each with the requester's end.
+    std::vector<std::pair<nvlink::Link*, End>> path, usable;
+    for (LinkEntry& l : links_)
+        for (unsigned e = 0; e < 2; ++e)
+            if (from >= 0 && to >= 0 && l.member[e] == unsigned(from) &&
+                l.member[1 - e] == unsigned(to))
+                path.emplace_back(l.link.get(), static_cast<End>(e));
+    if (path.empty()) {
+        r.status = MemStatus::NoPath;
+        return r;
+    }
+    for (auto& [link, end] : path) {
+        link->advance_to(std::max(link->now(), std::min(a.time, now_ps())));
+        nvlink::State s = link->state();
+        // HS, or on its way back to HS by itself (recovery, ALI training,
+        // waking): the packets wait for it.
+        if (s != nvlink::State::Fault && s != nvlink::State::Fail && s != nvlink::State::Off &&
+            s != nvlink::State::Reset)
+            usable.emplace_back(link, end);
+    }
+    if (usable.empty() || a.length == 0) {
+        if (usable.empty()) r.status = MemStatus::BusError;
+        return r;
+    }
+    NvlinkDevice& target = *members_[to].device;
+    // Equal shares of whole packets, one per link.
+    uint64_t packets = (a.length + nvlink::kMaxPayload - 1) / nvlink::kMaxPayload;
+    uint64_t per_link = (packets + usable.size() - 1) / usable.size() * nvlink::kMaxPayload;
+    MemAccess at_target = a;
+    at_target.aperture = gpu::Aperture::Vram;
+    bool delivered = true;
+    if (a.write) {
+        uint64_t first = UINT64_MAX, last = a.time, issued = a.time, offset = 0;
+        for (auto& [link, end] : usable) {
+            uint64_t share = std::min(per_link, a.length - offset);
+            if (share == 0) break;
+            nvlink::TransferTiming tt = link->transfer(end, share, true, a.time);
+            delivered = delivered && tt.delivered;
+            first = std::min(first, tt.start);
+            last = std::max(last, tt.end);
+            issued = std::max(issued, tt.issued);
+            offset += share;
+        }
+        if (!delivered) {
+            r.status = MemStatus::BusError;
+            return r;
+        }
+        // The target's memory takes the data as it arrives.
+        at_target.time = first;
+        MemResult t = target.serve_nvlink(at_target);
+        if (t.status != MemStatus::Ok) return t;
+        r.done = std::max(last, t.done);
+        r.issued = issued;
+        return r;
+    }
+    // A read: the request, the target's memory, the responses back.
+    nvlink::PacketTiming req = usable.front().first->send(usable.front().second, 0, false, a.time);
+    if (!req.delivered) {
+        r.status = MemStatus::BusError;
+        return r;
+    }
+    at_target.time = req.end;
+    MemResult t = target.serve_nvlink(at_target);
+    if (t.status != MemStatus::Ok) return t;
+    uint64_t last = t.done, offset = 0;
+    for (auto& [link, end] : usable) {
+        uint64_t share = std::min(per_link, a.length - offset);
+        if (share == 0) break;
+        nvlink::TransferTiming tt = link->transfer(nvlink::other(end), share, false, t.done);
+        delivered = delivered && tt.delivered;
+        last = std::max(last, tt.end);
+        offset += share;
+    }
+    if (!delivered) {
+        r.status = MemStatus::BusError;
+        return r;
+    }
+    r.done = last;
+    r.issued = req.start;
+    return r;
+}
+
+void NvlinkFabric::stats(nlohmann::json& out) const {
+    for (const LinkEntry& l : links_) {
+        nlohmann::json& j = out[l.name];
+        j["state"] = nvlink::name(l.link->state());
+        j["generation"] = l.link->generation();
+        j["lanes"] = l.link->lanes();
+        for (unsigned e = 0; e < 2; ++e) {
+            const nvlink::Counters& c = l.link->counters(static_cast<End>(e));
+            nlohmann::json& k = j[fmt::format("{}.nvl{}", members_[l.member[e]].name, l.port[e])];
+            k["tl_tx_bytes"] = c.tl_tx_bytes;
+            k["tl_rx_bytes"] = c.tl_rx_bytes;
+            k["tl_tx_packets"] = c.tl_tx_packets;
+            k["tl_rx_packets"] = c.tl_rx_packets;
+            k["dl_replay"] = c.dl_replay;
+            k["dl_recovery"] = c.dl_recovery;
+            k["dl_crc_flit"] = c.dl_crc_flit;
+            k["dl_crc_data"] = c.dl_crc_data;
+        }
+    }
+}
+
+} // namespace nvsoc

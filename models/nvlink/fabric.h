@@ -1,0 +1,107 @@
+// The platform's NVLink links (the top-level `links` map) and the devices
+// they join: it builds each link between two devices' ports, runs the
+// links' simulated time (training, recovery, timed faults), hands every
+// event to the ports at both ends, and carries peer memory requests
+// between devices over the links that join them.
+//
+// Peer requests (peer_access) are a transport of the GPU engines' memory
+// port: writes travel as write packets from the requester, reads as a
+// request packet there and read-response packets back. With several
+// active links between two devices the bytes are spread evenly across
+// them, so bandwidth scales with the link count.
+//
+// Partial, and said so: devices reach each other only over direct links
+// (NVSwitch routing comes with the switch model); a read's request packets
+// after the first do not take link time (they are one header flit per 256
+// bytes of response, in the other direction); links keep training across
+// device resets (a GPU's FLR or hot reset leaves its links as they are).
+#pragma once
+
+#include "models/core/log.h"
+#include "models/core/params.h"
+#include "models/gpu/memory_port.h"
+#include "models/nvlink/link.h"
+#include "models/nvlink/port.h"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <systemc>
+#include <vector>
+
+namespace nvsoc {
+
+class NvlinkFabric;
+
+// A model with NVLink ports (ModelInfo::nvlink_ports says how many).
+class NvlinkDevice {
+  public:
+    virtual ~NvlinkDevice() = default;
+    virtual unsigned nvlink_port_count() const = 0;
+    virtual nvlink::Port& nvlink_port(unsigned index) = 0;
+    virtual unsigned nvlink_device_type() const = 0; // NVSOC_NVL_DEVICE_*
+    // Before simulation starts: the fabric it belongs to and its NVLink ID.
+    virtual void attach_nvlink(NvlinkFabric& fabric, uint32_t nvlink_id) = 0;
+    // A request that arrived over NVLink for this device's own memory
+    // (aperture Vram: an offset in it), at a.time; it moves the data.
+    virtual gpu::MemResult serve_nvlink(const gpu::MemAccess& a) = 0;
+};
+
+class NvlinkFabric : public sc_core::sc_module {
+  public:
+    struct Member {
+        std::string name;
+        NvlinkDevice* device = nullptr;
+        unsigned generation = 0; // the newest it speaks
+    };
+    // A link as the platform config gives it (its `links` entry).
+    struct LinkSpec {
+        std::string name;
+        std::array<unsigned, 2> member{}; // the ends: index into the members
+        std::array<unsigned, 2> port{};
+        unsigned generation = 0; // the newest both ends speak, within `gen`
+        Params params;           // the entry's keys (fault points, ali)
+        Location where;
+    };
+    // Builds every link between the members' ports and numbers the members
+    // 1, 2, ... in the order given (their NVLink IDs). The links power on
+    // at time 0 (ALI links start training by themselves). Bad fault keys
+    // are an InputError at their place.
+    NvlinkFabric(sc_core::sc_module_name name, const std::vector<LinkSpec>& links,
+                 std::vector<Member> members, uint64_t seed, const LogConfig* log);
+    ~NvlinkFabric() override;
+
+    // A port's command changed what its link will do next: look again at
+    // when to wake.
+    void kick() { kick_.notify(sc_core::SC_ZERO_TIME); }
+
+    // A memory request of `from` for the memory of the device with NVLink
+    // ID `to` (a.aperture Peer; a.address an offset in its memory).
+    // NoPath when no link joins them; BusError when links do but none is
+    // up or will come up.
+    gpu::MemResult peer_access(NvlinkDevice& from, uint32_t to, const gpu::MemAccess& a);
+    // The links joining two devices that are active (HS) now.
+    unsigned active_links(NvlinkDevice& a, uint32_t b) const;
+
+    void stats(nlohmann::json& out) const;
+
+  private:
+    struct LinkEntry {
+        std::string name;
+        std::unique_ptr<nvlink::Link> link;
+        std::array<unsigned, 2> member{}; // index into members_
+        std::array<unsigned, 2> port{};
+    };
+    void run();
+    void dispatch(LinkEntry& l);
+    uint64_t now_ps() const;
+    int member_of(const NvlinkDevice& d) const;
+    int member_with_id(uint32_t id) const;
+
+    std::vector<Member> members_;
+    std::vector<LinkEntry> links_;
+    sc_core::sc_event kick_;
+    Logger log_;
+};
+
+} // namespace nvsoc
