@@ -68,6 +68,24 @@ nvlink::LinkConfig link_config(const NvlinkFabric::LinkSpec& spec) {
 
 } // namespace
 
+std::vector<uint64_t> NvlinkFabric::shares(uint64_t length, size_t links, size_t first) {
+    constexpr uint64_t kPacket = nvlink::kMaxPayload;
+    uint64_t packets = (length + kPacket - 1) / kPacket;
+    std::vector<uint64_t> s(links);
+    for (size_t i = 0; i < links; ++i)
+        s[i] = (packets / links + ((i + links - first) % links < packets % links)) * kPacket;
+    // The last packet may be short: one link carries that much less.
+    uint64_t excess = packets * kPacket - length;
+    for (size_t k = 0; excess && k < links; ++k) {
+        size_t i = (first + links - 1 - k) % links; // the last link to carry an extra
+        if (s[i] >= kPacket) {
+            s[i] -= excess;
+            break;
+        }
+    }
+    return s;
+}
+
 NvlinkFabric::NvlinkFabric(sc_core::sc_module_name name, const std::vector<LinkSpec>& links,
                            std::vector<Member> members, uint64_t seed, const LogConfig* log)
     : sc_core::sc_module(name), members_(std::move(members)),
@@ -194,23 +212,25 @@ MemResult NvlinkFabric::peer_access(NvlinkDevice& from_dev, uint32_t to_id, cons
         return r;
     }
     NvlinkDevice& target = *members_[to].device;
-    // Equal shares of whole packets, one per link.
-    uint64_t packets = (a.length + nvlink::kMaxPayload - 1) / nvlink::kMaxPayload;
-    uint64_t per_link = (packets + usable.size() - 1) / usable.size() * nvlink::kMaxPayload;
+    // Whole packets per link, as even as they go; the links that carry one
+    // more take turns from one request to the next, so that over a burst
+    // every link carries the same.
+    size_t& turn = turns_[{from, to}];
+    std::vector<uint64_t> share = shares(a.length, usable.size(), turn);
+    turn = (turn + (a.length + nvlink::kMaxPayload - 1) / nvlink::kMaxPayload) % usable.size();
     MemAccess at_target = a;
     at_target.aperture = gpu::Aperture::Vram;
     bool delivered = true;
     if (a.write) {
-        uint64_t first = UINT64_MAX, last = a.time, issued = a.time, offset = 0;
-        for (auto& [link, end] : usable) {
-            uint64_t share = std::min(per_link, a.length - offset);
-            if (share == 0) break;
-            nvlink::TransferTiming tt = link->transfer(end, share, true, a.time);
+        uint64_t first = UINT64_MAX, last = a.time, issued = a.time;
+        for (size_t i = 0; i < usable.size(); ++i) {
+            if (share[i] == 0) continue;
+            auto [link, end] = usable[i];
+            nvlink::TransferTiming tt = link->transfer(end, share[i], true, a.time);
             delivered = delivered && tt.delivered;
             first = std::min(first, tt.start);
             last = std::max(last, tt.end);
             issued = std::max(issued, tt.issued);
-            offset += share;
         }
         if (!delivered) {
             r.status = MemStatus::BusError;
@@ -233,14 +253,13 @@ MemResult NvlinkFabric::peer_access(NvlinkDevice& from_dev, uint32_t to_id, cons
     at_target.time = req.end;
     MemResult t = target.serve_nvlink(at_target);
     if (t.status != MemStatus::Ok) return t;
-    uint64_t last = t.done, offset = 0;
-    for (auto& [link, end] : usable) {
-        uint64_t share = std::min(per_link, a.length - offset);
-        if (share == 0) break;
-        nvlink::TransferTiming tt = link->transfer(nvlink::other(end), share, false, t.done);
+    uint64_t last = t.done;
+    for (size_t i = 0; i < usable.size(); ++i) {
+        if (share[i] == 0) continue;
+        auto [link, end] = usable[i];
+        nvlink::TransferTiming tt = link->transfer(nvlink::other(end), share[i], false, t.done);
         delivered = delivered && tt.delivered;
         last = std::max(last, tt.end);
-        offset += share;
     }
     if (!delivered) {
         r.status = MemStatus::BusError;

@@ -23,6 +23,7 @@
 #include "models/nvlink/link.h"
 #include "models/nvlink/port.h"
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -85,6 +86,11 @@ class NvlinkFabric : public sc_core::sc_module {
 
     void stats(nlohmann::json& out) const;
 
+    // The bytes each of `links` links carries of `length`: whole 256-byte
+    // packets (the last one may be short), as even as they go, the links
+    // with one more counted from `first`.
+    static std::vector<uint64_t> shares(uint64_t length, size_t links, size_t first);
+
   private:
     struct LinkEntry {
         std::string name;
@@ -100,6 +106,7 @@ class NvlinkFabric : public sc_core::sc_module {
 
     std::vector<Member> members_;
     std::vector<LinkEntry> links_;
+    std::map<std::pair<int, int>, size_t> turns_; // per (requester, target): shares()' first
     sc_core::sc_event kick_;
     Logger log_;
 };

@@ -101,6 +101,7 @@ links:
 #include "models/nvlink/nvlink_port_hw.h"
 #include "platforms/platform.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace {
@@ -124,8 +125,8 @@ struct Pair {
                                   "test.yaml"),
             nullptr),
           g0(dynamic_cast<Gpu&>(*p.model("gpu0"))), g1(dynamic_cast<Gpu&>(*p.model("gpu1"))) {
+        p.hart(0).halt(); // no program: only the GPUs run
         sc_core::sc_start(sc_core::SC_ZERO_TIME);
-        p.hart(0).halt();
     }
     static std::string yaml(const std::string& links, const std::string& gpu_extra) {
         return R"(
@@ -319,4 +320,25 @@ TEST_CASE("nvlink fabric: a CRC error rate on a link shows in its replay and CRC
     CHECK(crc < 140);
     CHECK(replays >= crc);
     (void)kUs;
+}
+
+TEST_CASE("nvlink fabric: bytes spread over links in whole packets, as even as they go") {
+    auto sum = [](const std::vector<uint64_t>& s) {
+        uint64_t t = 0;
+        for (uint64_t v : s)
+            t += v;
+        return t;
+    };
+    std::vector<uint64_t> s = NvlinkFabric::shares(64 * 1024, 18, 0);
+    CHECK(sum(s) == 64 * 1024);
+    CHECK(*std::max_element(s.begin(), s.end()) - *std::min_element(s.begin(), s.end()) == 256);
+    // 256 packets over 18 links: 4 links carry 15, 14 carry 14, from `first`.
+    CHECK(std::count(s.begin(), s.end(), 15 * 256u) == 4);
+    CHECK(NvlinkFabric::shares(64 * 1024, 18, 5)[5] == 15 * 256u);
+    CHECK(NvlinkFabric::shares(64 * 1024, 18, 5)[4] == 14 * 256u);
+    // A short last packet: the total is exact, no link goes negative.
+    std::vector<uint64_t> t = NvlinkFabric::shares(1000, 3, 1);
+    CHECK(sum(t) == 1000);
+    CHECK(NvlinkFabric::shares(100, 4, 2) == std::vector<uint64_t>{0, 0, 100, 0});
+    CHECK(NvlinkFabric::shares(0, 2, 0) == std::vector<uint64_t>{0, 0});
 }
