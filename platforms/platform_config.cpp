@@ -422,7 +422,7 @@ NvlinkEnd read_link_end(const ConfigNode& node, const std::string& link,
 std::vector<NvlinkSpec> read_links(const ConfigNode* node,
                                    const std::vector<DeviceConfig>& devices) {
     std::vector<NvlinkSpec> out;
-    if (!node) return out;
+    if (!node || node->kind == ConfigNode::Kind::Null) return out; // `links:` with none
     require_map(*node, "links");
     std::vector<std::pair<std::string, const NvlinkSpec*>> taken; // "dev.nvlN" -> its link
     out.reserve(node->entries.size());

@@ -342,3 +342,76 @@ TEST_CASE("nvlink fabric: bytes spread over links in whole packets, as even as t
     CHECK(NvlinkFabric::shares(100, 4, 2) == std::vector<uint64_t>{0, 0, 100, 0});
     CHECK(NvlinkFabric::shares(0, 2, 0) == std::vector<uint64_t>{0, 0});
 }
+
+// --- PCIe peer-to-peer: the other path of the peer table -------------------------
+
+#include "support/tlm_initiator.h"
+
+TEST_CASE("nvlink fabric: a GPU without an NVLink path reaches its peer's VRAM by PCIe "
+          "peer-to-peer through the root complex") {
+    using namespace nvsoc::pcie;
+    constexpr uint64_t kEcam = 0x30000000, kBar1 = 0x400000000;
+    auto ecam = [](unsigned bus, unsigned dev, unsigned reg) {
+        return kEcam + (uint64_t{bus} << 20 | dev << 15 | reg);
+    };
+    // No links: the GPUs have ports but nothing joins them.
+    Platform p(
+        "platform",
+        build_platform_config(parse_config_text(Pair::yaml("", ""), "test.yaml"), "test.yaml"),
+        nullptr);
+    test::TlmInitiator cpu;
+    cpu.socket.bind(p.router().target);
+    Gpu& g0 = dynamic_cast<Gpu&>(*p.model("gpu0"));
+    Gpu& g1 = dynamic_cast<Gpu&>(*p.model("gpu1"));
+    p.hart(0).halt();
+    sc_core::sc_start(sc_core::sc_time(25, sc_core::SC_MS)); // the PCIe links train
+    // What enumeration leaves: gpu0 on bus 1 may master (rp0 forwards it
+    // upstream); gpu1 on bus 2 decodes its BAR1 at kBar1, inside rp1's
+    // prefetchable window.
+    cpu.write(ecam(0, 1, cfg::kPrimaryBus), 0x010100, 4);
+    cpu.write(ecam(0, 2, cfg::kPrimaryBus), 0x020200, 4);
+    uint64_t size = g1.config_space().bar(NVSOC_GPU_BAR_VRAM).size, limit = kBar1 + size - 1;
+    cpu.write(ecam(2, 0, cfg::kBar0 + 4), static_cast<uint32_t>(kBar1), 4);
+    cpu.write(ecam(2, 0, cfg::kBar0 + 8), static_cast<uint32_t>(kBar1 >> 32), 4);
+    cpu.write(ecam(0, 2, cfg::kPrefetchableBase),
+              ((kBar1 >> 16) & 0xfff0) | ((limit >> 16) & 0xfff0) << 16, 4);
+    cpu.write(ecam(0, 2, cfg::kPrefetchableBaseUpper), static_cast<uint32_t>(kBar1 >> 32), 4);
+    cpu.write(ecam(0, 2, cfg::kPrefetchableLimitUpper), static_cast<uint32_t>(limit >> 32), 4);
+    for (auto [bus, dev] : {std::pair{0u, 1u}, {1u, 0u}, {0u, 2u}, {2u, 0u}})
+        cpu.write(ecam(bus, dev, cfg::kCommand), 0x6, 2);
+
+    Pair::set_reg(g0, NVSOC_GPU_PEER(3, NVSOC_GPU_PEER_BASE_LO), static_cast<uint32_t>(kBar1));
+    Pair::set_reg(g0, NVSOC_GPU_PEER(3, NVSOC_GPU_PEER_BASE_HI),
+                  static_cast<uint32_t>(kBar1 >> 32));
+    Pair::set_reg(g0, NVSOC_GPU_PEER(3, NVSOC_GPU_PEER_CTRL),
+                  NVSOC_GPU_PEER_CTRL_VALID | NVSOC_GPU_PEER_PATH_PCIE
+                                                  << NVSOC_GPU_PEER_CTRL_PATH_SHIFT);
+    std::vector<uint8_t> data(64 * 1024);
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<uint8_t>(i * 13 + 1);
+    MemAccess a;
+    a.aperture = Aperture::Peer;
+    a.peer = 3;
+    a.write = true;
+    a.address = 0x2000;
+    a.data = data.data();
+    a.length = data.size();
+    a.time = sc_core::sc_time_stamp().value();
+    MemResult r = g0.access(a);
+    REQUIRE(r.status == MemStatus::Ok);
+    CHECK(std::memcmp(g1.vram().data() + 0x2000, data.data(), data.size()) == 0);
+    CHECK(r.done > a.time); // it crossed two PCIe links
+    // And reads come back the same way.
+    std::vector<uint8_t> back(data.size());
+    a.write = false;
+    a.data = back.data();
+    a.time = r.done;
+    REQUIRE(g0.access(a).status == MemStatus::Ok);
+    CHECK(back == data);
+    // Over NVLink, the same peer has no path: no link joins them.
+    Pair::set_reg(g0, NVSOC_GPU_PEER(3, NVSOC_GPU_PEER_TARGET), 2);
+    Pair::set_reg(g0, NVSOC_GPU_PEER(3, NVSOC_GPU_PEER_CTRL),
+                  NVSOC_GPU_PEER_CTRL_VALID | NVSOC_GPU_PEER_PATH_NVLINK
+                                                  << NVSOC_GPU_PEER_CTRL_PATH_SHIFT);
+    CHECK(g0.access(a).status == MemStatus::NoPath);
+}
