@@ -177,10 +177,10 @@ uint64_t first_arrival(const nvlink::Link& link, const nvlink::TransferTiming& t
     if (link.generation() == 0 || link.lanes() == 0 || bytes == 0) return tt.end;
     unsigned payload = static_cast<unsigned>(std::min<uint64_t>(bytes, nvlink::kMaxPayload));
     const nvlink::LinkTimes& t = link.config().times;
-    uint64_t at = tt.start +
-                  nvlink::flits_time(nvlink::packet_flits(payload, write), link.generation(),
-                                     link.lanes()) +
-                  t.wire_latency + t.rx_processing;
+    uint64_t at =
+        tt.start +
+        nvlink::flits_time(nvlink::packet_flits(payload, write), link.generation(), link.lanes()) +
+        t.wire_latency + t.rx_processing;
     return std::min(at, tt.end);
 }
 
@@ -270,8 +270,8 @@ MemResult NvlinkFabric::routed_access(unsigned from, unsigned to, uint32_t to_id
     std::vector<std::pair<LinkEntry*, End>> first, usable_first;
     for (LinkEntry& l : links_)
         for (unsigned e = 0; e < 2; ++e)
-            if (l.member[e] == from && members_[l.member[1 - e]].device->nvlink_device_type() ==
-                                           NVSOC_NVL_DEVICE_NVSWITCH)
+            if (l.member[e] == from &&
+                members_[l.member[1 - e]].device->nvlink_device_type() == NVSOC_NVL_DEVICE_NVSWITCH)
                 first.emplace_back(&l, static_cast<End>(e));
     if (first.empty()) {
         r.status = MemStatus::NoPath;
@@ -328,8 +328,8 @@ MemResult NvlinkFabric::routed_access(unsigned from, unsigned to, uint32_t to_id
     if (t.status != MemStatus::Ok) return t;
     uint64_t at = t.done;
     for (auto hop = req.trail.rbegin(); hop != req.trail.rend(); ++hop) {
-        nvlink::TransferTiming tt = hop->first->transfer(nvlink::other(hop->second), a.length,
-                                                         false, at);
+        nvlink::TransferTiming tt =
+            hop->first->transfer(nvlink::other(hop->second), a.length, false, at);
         if (!tt.delivered) {
             r.status = MemStatus::BusError;
             return r;

@@ -70,8 +70,7 @@ class NvlinkDevice {
     }
     // The fabric dropped a request at this device for a reason route()
     // cannot see (NVSOC_NVSW_ROUTE_ERR_*: hop limit, egress links down).
-    virtual void route_dropped(unsigned /*ingress_port*/, uint32_t /*dest_id*/,
-                               uint32_t /*why*/) {}
+    virtual void route_dropped(unsigned /*ingress_port*/, uint32_t /*dest_id*/, uint32_t /*why*/) {}
     // Picoseconds from a packet's arrival at an ingress port to its start
     // at an egress port (the crossbar).
     virtual uint64_t forward_latency() const { return 0; }

@@ -37,13 +37,14 @@ NvlinkPorts nvswitch_nvlink_ports(const Params& p) {
                                      ports.min_generation, ports.max_generation));
     if (ports.count > max_ports(ports.max_generation))
         throw InputError(p.where("ports"),
-                         fmt::format("ports {}: an NVLink {} switch has at most {} ports", ports.count,
-                                     ports.max_generation, max_ports(ports.max_generation)));
+                         fmt::format("ports {}: an NVLink {} switch has at most {} ports",
+                                     ports.count, ports.max_generation,
+                                     max_ports(ports.max_generation)));
     try {
         parse_nvswitch_routes(p.str("routes"), ports.count);
     } catch (const std::invalid_argument& e) {
-        throw InputError(p.where("routes"), fmt::format("routes '{}': {}", p.str("routes"),
-                                                        e.what()));
+        throw InputError(p.where("routes"),
+                         fmt::format("routes '{}': {}", p.str("routes"), e.what()));
     }
     return ports;
 }
@@ -102,9 +103,9 @@ std::vector<std::pair<uint32_t, uint64_t>> parse_nvswitch_routes(const std::stri
             uint64_t lo = number(range.substr(0, dash), item);
             uint64_t hi = dash == std::string::npos ? lo : number(range.substr(dash + 1), item);
             if (lo > hi || hi >= ports)
-                throw std::invalid_argument(fmt::format(
-                    "ports {} in '{}' are not among the switch's {} ports (0-{})", range, item,
-                    ports, ports - 1));
+                throw std::invalid_argument(
+                    fmt::format("ports {} in '{}' are not among the switch's {} ports (0-{})",
+                                range, item, ports, ports - 1));
             for (uint64_t q = lo; q <= hi; ++q)
                 mask |= 1ull << q;
         } while (p < list.size());
@@ -145,10 +146,10 @@ NvSwitch::~NvSwitch() = default;
 
 void NvSwitch::declare_registers() {
     auto ro = [this](const char* name, unsigned offset, std::function<uint64_t()> read) {
-        registers_.add({.name = name,
-                        .offset = offset,
-                        .write_mask = 0,
-                        .on_read = [read](unsigned) { return read(); }});
+        registers_.add(
+            {.name = name, .offset = offset, .write_mask = 0, .on_read = [read](unsigned) {
+                 return read();
+             }});
     };
     ro("IDENT", NVSOC_NVSW_IDENT, [] { return NVSOC_NVSW_IDENT_VALUE; });
     ro("VERSION", NVSOC_NVSW_VERSION, [] { return NVSOC_NVSW_VERSION_VALUE; });
@@ -181,21 +182,22 @@ void NvSwitch::declare_registers() {
     // The routing table: one entry per (ingress port, destination ID), in
     // the order of the offsets, LO and HI halves of the egress mask.
     auto half = [this](const char* name, unsigned shift) {
-        registers_.add(
-            {.name = name,
-             .offset = NVSOC_NVSW_ROUTE_LO(0, 0) + shift / 8,
-             .count = static_cast<unsigned>(ports_.size()) * NVSOC_NVSW_MAX_IDS,
-             .stride = 8,
-             .on_read = [this, shift](unsigned i) -> uint64_t {
-                 return (routes_[i] >> shift) & 0xffffffffu;
-             },
-             .on_write = [this, shift](unsigned i, uint64_t v, uint64_t) {
-                 // Ports the switch lacks are not egress ports: their bits
-                 // read back 0.
-                 uint64_t valid = ports_.size() >= 64 ? ~0ull : (1ull << ports_.size()) - 1;
-                 uint64_t keep = routes_[i] & ~(0xffffffffull << shift);
-                 routes_[i] = (keep | (v & 0xffffffffu) << shift) & valid;
-             }});
+        registers_.add({.name = name,
+                        .offset = NVSOC_NVSW_ROUTE_LO(0, 0) + shift / 8,
+                        .count = static_cast<unsigned>(ports_.size()) * NVSOC_NVSW_MAX_IDS,
+                        .stride = 8,
+                        .on_read = [this, shift](unsigned i) -> uint64_t {
+                            return (routes_[i] >> shift) & 0xffffffffu;
+                        },
+                        .on_write =
+                            [this, shift](unsigned i, uint64_t v, uint64_t) {
+                                // Ports the switch lacks are not egress ports: their bits
+                                // read back 0.
+                                uint64_t valid =
+                                    ports_.size() >= 64 ? ~0ull : (1ull << ports_.size()) - 1;
+                                uint64_t keep = routes_[i] & ~(0xffffffffull << shift);
+                                routes_[i] = (keep | (v & 0xffffffffu) << shift) & valid;
+                            }});
     };
     half("ROUTE_LO", 0);
     half("ROUTE_HI", 32);
@@ -271,9 +273,8 @@ std::vector<unsigned> NvSwitch::route(unsigned ingress, uint32_t dest) {
 void NvSwitch::route_dropped(unsigned ingress, uint32_t dest, uint32_t why) {
     ++drops_;
     if (!err_status_)
-        err_info_ = NVSOC_NVSW_ROUTE_ERR_INFO_VALID | (dest & 0xff)
-                                                          << NVSOC_NVSW_ROUTE_ERR_INFO_DEST_SHIFT |
-                    (ingress & 0xff);
+        err_info_ = NVSOC_NVSW_ROUTE_ERR_INFO_VALID |
+                    (dest & 0xff) << NVSOC_NVSW_ROUTE_ERR_INFO_DEST_SHIFT | (ingress & 0xff);
     err_status_ |= why;
     // Once: a misprogrammed table drops every request that uses it.
     if (!drop_logged_) {

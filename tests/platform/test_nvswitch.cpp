@@ -249,7 +249,8 @@ devices:
   plic: {type: plic, base: 0xc000000, size: 0x400000}
   pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
   rp0:  {type: pcie-root-port, bus: pcie, device: 1}
-  sw:   {type: nvswitch, bus: rp0)" + sw + "}\n";
+  sw:   {type: nvswitch, bus: rp0)" +
+                        sw + "}\n";
         return build_platform_config(parse_config_text(y, "test.yaml"), "test.yaml");
     };
     CHECK_NOTHROW(load(", ports: 4, routes: \"1:0-1,2:3\""));
@@ -261,4 +262,40 @@ devices:
                       Catch::Contains("an NVLink 3 switch has at most 36 ports"));
     CHECK_NOTHROW(load(", nvlink-gen: 2, ports: 18"));
     CHECK_THROWS_WITH(load(", nvlink-gen: 2, ports: 19"), Catch::Contains("at most 18"));
+}
+
+TEST_CASE("nvswitch: configs/nvlink-switch.yaml: every GPU reaches every other through the four "
+          "switches") {
+    std::string path = std::string(NVSOC_SOURCE_DIR) + "/configs/nvlink-switch.yaml";
+    Platform p("platform", build_platform_config(load_config(path), path), nullptr);
+    std::vector<Gpu*> g;
+    for (unsigned i = 0; i < 8; ++i)
+        g.push_back(&dynamic_cast<Gpu&>(*p.model(fmt::format("gpu{}", i))));
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    p.hart(0).halt();
+    sc_core::sc_start(sc_core::sc_time::from_value(20 * kMs));
+    for (unsigned i = 0; i < 8; ++i)
+        for (unsigned j = 0; j < 8; ++j) {
+            Star::set_reg(*g[i], NVSOC_GPU_PEER(j, NVSOC_GPU_PEER_TARGET), j + 1);
+            Star::set_reg(*g[i], NVSOC_GPU_PEER(j, NVSOC_GPU_PEER_CTRL),
+                          NVSOC_GPU_PEER_CTRL_VALID | NVSOC_GPU_PEER_PATH_NVLINK
+                                                          << NVSOC_GPU_PEER_CTRL_PATH_SHIFT);
+        }
+    std::vector<uint8_t> data(18 * 4096);
+    for (unsigned i = 0; i < 8; ++i)
+        for (unsigned j = 0; j < 8; ++j) {
+            if (i == j) continue;
+            std::fill(data.begin(), data.end(), static_cast<uint8_t>(i * 8 + j + 1));
+            MemAccess a;
+            a.aperture = Aperture::Peer;
+            a.peer = j;
+            a.write = true;
+            a.address = i * data.size();
+            a.data = data.data();
+            a.length = data.size();
+            a.time = sc_core::sc_time_stamp().value();
+            INFO("gpu" << i << " -> gpu" << j);
+            REQUIRE(g[i]->access(a).status == MemStatus::Ok);
+            CHECK(g[j]->vram().data()[i * data.size() + data.size() - 1] == i * 8 + j + 1);
+        }
 }
