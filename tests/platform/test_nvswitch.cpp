@@ -299,3 +299,77 @@ TEST_CASE("nvswitch: configs/nvlink-switch.yaml: every GPU reaches every other t
             CHECK(g[j]->vram().data()[i * data.size() + data.size() - 1] == i * 8 + j + 1);
         }
 }
+
+TEST_CASE("nvswitch: two switches in a row carry a request; routes that circle between them stop "
+          "at the hop limit") {
+    // gpu0 (ID 1) on swa's ports 0-1, gpu1 (ID 2) on swb's ports 0-1, the
+    // switches joined by their ports 4 and 5.
+    std::string y = R"(
+harts: {count: 1}
+memory:
+  dram: {base: 0x80000000, size: 64MiB}
+devices:
+  plic: {type: plic, base: 0xc000000, size: 0x400000}
+  pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
+  rp0:  {type: pcie-root-port, bus: pcie, device: 1}
+  rp1:  {type: pcie-root-port, bus: pcie, device: 2}
+  rp2:  {type: pcie-root-port, bus: pcie, device: 3}
+  rp3:  {type: pcie-root-port, bus: pcie, device: 4}
+  gpu0: {type: gpu, bus: rp0, nvlink-ports: 2}
+  gpu1: {type: gpu, bus: rp1, nvlink-ports: 2}
+  swa:  {type: nvswitch, bus: rp2, ports: 8, routes: "1:0-1,2:4-5"}
+  swb:  {type: nvswitch, bus: rp3, ports: 8, routes: "1:4-5,2:0-1"}
+links:
+  a0: {ends: [gpu0.nvl0, swa.nvl0]}
+  a1: {ends: [gpu0.nvl1, swa.nvl1]}
+  b0: {ends: [gpu1.nvl0, swb.nvl0]}
+  b1: {ends: [gpu1.nvl1, swb.nvl1]}
+  t4: {ends: [swa.nvl4, swb.nvl4]}
+  t5: {ends: [swa.nvl5, swb.nvl5]}
+)";
+    Platform p("platform", build_platform_config(parse_config_text(y, "test.yaml"), "test.yaml"),
+               nullptr);
+    Gpu& g0 = dynamic_cast<Gpu&>(*p.model("gpu0"));
+    Gpu& g1 = dynamic_cast<Gpu&>(*p.model("gpu1"));
+    NvSwitch& swa = dynamic_cast<NvSwitch&>(*p.model("swa"));
+    NvSwitch& swb = dynamic_cast<NvSwitch&>(*p.model("swb"));
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    p.hart(0).halt();
+    sc_core::sc_start(sc_core::sc_time::from_value(20 * kMs));
+    Star::set_reg(g0, NVSOC_GPU_PEER(0, NVSOC_GPU_PEER_TARGET), 2);
+    Star::set_reg(g0, NVSOC_GPU_PEER(0, NVSOC_GPU_PEER_CTRL),
+                  NVSOC_GPU_PEER_CTRL_VALID | NVSOC_GPU_PEER_PATH_NVLINK
+                                                  << NVSOC_GPU_PEER_CTRL_PATH_SHIFT);
+    std::vector<uint8_t> data(64 << 10, 0x3c);
+    MemAccess a;
+    a.aperture = Aperture::Peer;
+    a.peer = 0;
+    a.write = true;
+    a.data = data.data();
+    a.length = data.size();
+    a.time = sc_core::sc_time_stamp().value();
+    MemResult r = g0.access(a);
+    REQUIRE(r.status == MemStatus::Ok);
+    CHECK(g1.vram().data()[data.size() - 1] == 0x3c);
+    // Three hops pipelined, each link of each hop carrying 128 packets:
+    // at least one hop's serialization and two crossbars; at most that
+    // plus the two first packets that start the later hops, a packet of
+    // slack where the later shares of a hop wait for their own first
+    // packet, and three flights.
+    double took = static_cast<double>(r.done - a.time);
+    CHECK(took > 128 * kPacketPs + 2 * kCrossbarPs);
+    CHECK(took < 131 * kPacketPs + 2 * kCrossbarPs + 3 * (kWirePs + kRxPs));
+    // swb sends ID 2 back to swa by its other trunk link, and swa to swb:
+    // the request circles until the hop limit drops it.
+    for (unsigned in = 0; in < 8; ++in)
+        Star::set_reg(swb.bar0(), NVSOC_NVSW_ROUTE_LO(in, 2), 1u << 5);
+    Star::set_reg(swa.bar0(), NVSOC_NVSW_ROUTE_LO(5, 2), 1u << 4);
+    Star::set_reg(swa.bar0(), NVSOC_NVSW_ROUTE_LO(0, 2), 1u << 4);
+    Star::set_reg(swa.bar0(), NVSOC_NVSW_ROUTE_LO(1, 2), 1u << 4);
+    a.time = sc_core::sc_time_stamp().value();
+    CHECK(g0.access(a).status == MemStatus::BusError);
+    CHECK(swa.route_drops() + swb.route_drops() == 2);
+    uint32_t why = Star::reg(swa.bar0(), NVSOC_NVSW_ROUTE_ERR_STATUS) |
+                   Star::reg(swb.bar0(), NVSOC_NVSW_ROUTE_ERR_STATUS);
+    CHECK(why == NVSOC_NVSW_ROUTE_ERR_HOP_LIMIT);
+}
