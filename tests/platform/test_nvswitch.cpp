@@ -106,7 +106,7 @@ devices:
 
 } // namespace
 
-TEST_CASE("nvswitch: identity, ports and YAML routes in BAR0; a peer write crosses two hops "
+TEST_CASE("nvswitch: identity, ports and YAML routes in BAR0, and a peer write crosses two hops "
           "pipelined") {
     Star s(2, "1:0-1,2:2-3");
     RegisterBank& b = s.sw.bar0();
@@ -150,7 +150,7 @@ TEST_CASE("nvswitch: identity, ports and YAML routes in BAR0; a peer write cross
     CHECK(Star::reg(b, NVSOC_NVSW_ROUTE_DROPS_LO) == 0);
 }
 
-TEST_CASE("nvswitch: routes programmed through BAR0; a missing route drops and counts") {
+TEST_CASE("nvswitch: routes programmed through BAR0, and a missing route drops and counts") {
     Star s(2, "");
     RegisterBank& b = s.sw.bar0();
     std::vector<uint8_t> data(4096, 0x5a);
@@ -300,7 +300,7 @@ TEST_CASE("nvswitch: configs/nvlink-switch.yaml: every GPU reaches every other t
         }
 }
 
-TEST_CASE("nvswitch: two switches in a row carry a request; routes that circle between them stop "
+TEST_CASE("nvswitch: two switches in a row carry a request, and routes that circle between them stop "
           "at the hop limit") {
     // gpu0 (ID 1) on swa's ports 0-1, gpu1 (ID 2) on swb's ports 0-1, the
     // switches joined by their ports 4 and 5.
