@@ -62,11 +62,11 @@
 
 /* Port p's NVLink register block. */
 #define NVSOC_NVSW_PORT_BASE 0x10000
-#define NVSOC_NVSW_PORT(p, reg) (NVSOC_NVSW_PORT_BASE + (p) * 0x100 + (reg))
+#define NVSOC_NVSW_PORT(p, reg) (NVSOC_NVSW_PORT_BASE + (p)*0x100 + (reg))
 
 /* RW: ingress port p's egress mask for destination NVLink ID d. */
 #define NVSOC_NVSW_ROUTE_BASE 0x20000
-#define NVSOC_NVSW_ROUTE_LO(p, d) (NVSOC_NVSW_ROUTE_BASE + ((p) * NVSOC_NVSW_MAX_IDS + (d)) * 8)
+#define NVSOC_NVSW_ROUTE_LO(p, d) (NVSOC_NVSW_ROUTE_BASE + ((p)*NVSOC_NVSW_MAX_IDS + (d)) * 8)
 #define NVSOC_NVSW_ROUTE_HI(p, d) (NVSOC_NVSW_ROUTE_LO(p, d) + 4)
 
 #endif /* NVSOC_NVSWITCH_HW_H */
