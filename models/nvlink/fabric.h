@@ -108,8 +108,9 @@ class NvlinkFabric : public sc_core::sc_module {
 
     // A memory request of `from` for the memory of the device with NVLink
     // ID `to` (a.aperture Peer; a.address an offset in its memory).
-    // NoPath when no link joins them; BusError when links do but none is
-    // up or will come up.
+    // Direct links when there are any; otherwise through the switches the
+    // requester is linked to. NoPath when neither exists; BusError when
+    // links do but none is up or will come up, or a switch drops it.
     gpu::MemResult peer_access(NvlinkDevice& from, uint32_t to, const gpu::MemAccess& a);
     // The links joining two devices that are active (HS) now.
     unsigned active_links(NvlinkDevice& a, uint32_t b) const;

@@ -300,8 +300,9 @@ TEST_CASE("nvswitch: configs/nvlink-switch.yaml: every GPU reaches every other t
         }
 }
 
-TEST_CASE("nvswitch: two switches in a row carry a request, and routes that circle between them stop "
-          "at the hop limit") {
+TEST_CASE(
+    "nvswitch: two switches in a row carry a request, and routes that circle between them stop "
+    "at the hop limit") {
     // gpu0 (ID 1) on swa's ports 0-1, gpu1 (ID 2) on swb's ports 0-1, the
     // switches joined by their ports 4 and 5.
     std::string y = R"(
@@ -372,4 +373,28 @@ links:
     uint32_t why = Star::reg(swa.bar0(), NVSOC_NVSW_ROUTE_ERR_STATUS) |
                    Star::reg(swb.bar0(), NVSOC_NVSW_ROUTE_ERR_STATUS);
     CHECK(why == NVSOC_NVSW_ROUTE_ERR_HOP_LIMIT);
+}
+
+TEST_CASE("nvswitch: a peer read through the switch returns the target's data") {
+    Star s(2, "1:0-1,2:2-3");
+    std::vector<uint8_t> data(64 << 10);
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<uint8_t>(i * 5 + 9);
+    std::memcpy(s.g[0]->vram().data() + 0x4000, data.data(), data.size());
+    std::vector<uint8_t> got(data.size(), 0);
+    MemAccess a;
+    a.aperture = Aperture::Peer;
+    a.peer = 0;
+    a.write = false;
+    a.address = 0x4000;
+    a.data = got.data();
+    a.length = got.size();
+    a.time = s.now();
+    MemResult r = s.g[1]->access(a);
+    REQUIRE(r.status == MemStatus::Ok);
+    CHECK(got == data);
+    // The responses retrace the request's two hops on one link each
+    // (partial: docs/nvlink.md, "NVSwitch"): at least 256 response packets
+    // of 17 flits on one link.
+    CHECK(static_cast<double>(r.done - a.time) > 256 * 17 * 16 / kGen4BytesPerPs);
 }
