@@ -422,6 +422,10 @@ NvlinkEnd read_link_end(const ConfigNode& node, const std::string& link,
 std::vector<NvlinkSpec> read_links(const ConfigNode* node,
                                    const std::vector<DeviceConfig>& devices) {
     std::vector<NvlinkSpec> out;
+    // Every model's NVLink parameters are checked (port counts, an
+    // NVSwitch's routes), linked or not: a bad one is refused at load.
+    for (const auto& d : devices)
+        if (info_of(d).nvlink_ports) info_of(d).nvlink_ports(d.params);
     if (!node || node->kind == ConfigNode::Kind::Null) return out; // `links:` with none
     require_map(*node, "links");
     std::vector<std::pair<std::string, const NvlinkSpec*>> taken; // "dev.nvlN" -> its link

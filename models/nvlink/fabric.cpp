@@ -3,6 +3,7 @@
 #include "models/core/error.h"
 #include "models/core/random.h"
 #include "models/nvlink/nvlink_port_hw.h"
+#include "models/nvlink/nvswitch_hw.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -168,6 +169,196 @@ int NvlinkFabric::member_with_id(uint32_t id) const {
     return id >= 1 && id <= members_.size() ? static_cast<int>(id - 1) : -1;
 }
 
+// HS, or on its way back to HS by itself (recovery, ALI training, waking):
+// packets wait for it.
+bool NvlinkFabric::link_usable(nvlink::Link& link) {
+    nvlink::State s = link.state();
+    return s != nvlink::State::Fault && s != nvlink::State::Fail && s != nvlink::State::Off &&
+           s != nvlink::State::Reset;
+}
+
+NvlinkFabric::LinkEntry* NvlinkFabric::link_at(unsigned member, unsigned port) {
+    for (LinkEntry& l : links_)
+        for (unsigned e = 0; e < 2; ++e)
+            if (l.member[e] == member && l.port[e] == port) return &l;
+    return nullptr;
+}
+
+namespace {
+
+// When the receiver at the far end of `link` has the first packet of a
+// transfer that began at `start`: its serialization, the flight and the
+// receiver's check. Before the link has trained, the transfer's own end
+// bounds it.
+uint64_t first_arrival(const nvlink::Link& link, const nvlink::TransferTiming& tt, uint64_t bytes,
+                       bool write) {
+    if (link.generation() == 0 || link.lanes() == 0 || bytes == 0) return tt.end;
+    unsigned payload = static_cast<unsigned>(std::min<uint64_t>(bytes, nvlink::kMaxPayload));
+    const nvlink::LinkTimes& t = link.config().times;
+    uint64_t at =
+        tt.start +
+        nvlink::flits_time(nvlink::packet_flits(payload, write), link.generation(), link.lanes()) +
+        t.wire_latency + t.rx_processing;
+    return std::min(at, tt.end);
+}
+
+} // namespace
+
+// One leg of a routed request: this hop's transfer, then, when the far end
+// is a switch, its route's egress ports carry the bytes on (spread in whole
+// packets across the ganged group), each from when this hop's first packet
+// arrived plus the crossbar. Pipelined: the leg ends when its slowest hop
+// does.
+NvlinkFabric::Leg NvlinkFabric::forward(LinkEntry& l, End from, uint64_t bytes, bool write,
+                                        uint64_t earliest, unsigned target, uint32_t to_id,
+                                        unsigned hops) {
+    Leg leg;
+    nvlink::TransferTiming tt;
+    if (bytes == 0) { // a read request: one header packet
+        nvlink::PacketTiming pt = l.link->send(from, 0, write, earliest);
+        tt.delivered = pt.delivered;
+        tt.start = tt.issued = pt.start;
+        tt.end = pt.end;
+    } else {
+        tt = l.link->transfer(from, bytes, write, earliest);
+    }
+    leg.issued = tt.issued;
+    leg.trail.emplace_back(l.link.get(), from);
+    if (!tt.delivered) {
+        leg.status = MemStatus::BusError;
+        return leg;
+    }
+    unsigned far = 1 - static_cast<unsigned>(from);
+    unsigned at = l.member[far], ingress = l.port[far];
+    uint64_t arrived = first_arrival(*l.link, tt, bytes, write);
+    leg.end = tt.end;
+    if (at == target) {
+        leg.first = arrived;
+        return leg;
+    }
+    NvlinkDevice& sw = *members_[at].device;
+    auto drop = [&](uint32_t why) {
+        sw.route_dropped(ingress, to_id, why);
+        leg.status = MemStatus::BusError;
+        return leg;
+    };
+    if (sw.nvlink_device_type() != NVSOC_NVL_DEVICE_NVSWITCH)
+        return drop(NVSOC_NVSW_ROUTE_ERR_NOT_TARGET); // an endpoint that is not the target
+    if (hops >= kMaxSwitchHops) return drop(NVSOC_NVSW_ROUTE_ERR_HOP_LIMIT);
+    std::vector<unsigned> egress = sw.route(ingress, to_id);
+    if (egress.empty()) {
+        leg.status = MemStatus::BusError; // the switch counted it
+        return leg;
+    }
+    std::vector<LinkEntry*> out;
+    for (unsigned port : egress)
+        if (LinkEntry* e = link_at(at, port)) {
+            e->link->advance_to(std::max(e->link->now(), std::min(earliest, now_ps())));
+            if (link_usable(*e->link)) out.push_back(e);
+        }
+    if (out.empty()) return drop(NVSOC_NVSW_ROUTE_ERR_EGRESS_DOWN);
+    uint64_t packets = (bytes + nvlink::kMaxPayload - 1) / nvlink::kMaxPayload;
+    uint64_t per_link = (packets + out.size() - 1) / out.size() * nvlink::kMaxPayload;
+    uint64_t start = arrived + sw.forward_latency(), offset = 0;
+    for (LinkEntry* e : out) {
+        uint64_t share = std::min(per_link, bytes - offset);
+        if (share == 0 && (bytes != 0 || e != out.front())) break; // a read request: one packet
+        End side = e->member[0] == at ? End::A : End::B;
+        unsigned next_at = e->member[1 - static_cast<unsigned>(side)];
+        if (next_at != target &&
+            members_[next_at].device->nvlink_device_type() != NVSOC_NVL_DEVICE_NVSWITCH)
+            return drop(NVSOC_NVSW_ROUTE_ERR_NOT_TARGET); // no endpoint forwards
+        Leg next = forward(*e, side, share, write, start, target, to_id, hops + 1);
+        if (next.status != MemStatus::Ok) leg.status = next.status;
+        leg.first = std::min(leg.first, next.first);
+        leg.end = std::max(leg.end, next.end);
+        leg.trail.insert(leg.trail.end(), next.trail.begin(), next.trail.end());
+        offset += share;
+    }
+    return leg;
+}
+
+// A request between two devices no link joins: equal shares over the
+// requester's links to switches, each share routed on from there.
+MemResult NvlinkFabric::routed_access(unsigned from, unsigned to, uint32_t to_id,
+                                      const MemAccess& a) {
+    MemResult r;
+    r.done = r.issued = a.time;
+    r.fault_address = a.address;
+    std::vector<std::pair<LinkEntry*, End>> first, usable_first;
+    for (LinkEntry& l : links_)
+        for (unsigned e = 0; e < 2; ++e)
+            if (l.member[e] == from &&
+                members_[l.member[1 - e]].device->nvlink_device_type() == NVSOC_NVL_DEVICE_NVSWITCH)
+                first.emplace_back(&l, static_cast<End>(e));
+    if (first.empty()) {
+        r.status = MemStatus::NoPath;
+        return r;
+    }
+    for (auto& [l, end] : first) {
+        l->link->advance_to(std::max(l->link->now(), std::min(a.time, now_ps())));
+        if (link_usable(*l->link)) usable_first.emplace_back(l, end);
+    }
+    if (usable_first.empty() || a.length == 0) {
+        if (usable_first.empty()) r.status = MemStatus::BusError;
+        return r;
+    }
+    NvlinkDevice& target = *members_[to].device;
+    uint64_t packets = (a.length + nvlink::kMaxPayload - 1) / nvlink::kMaxPayload;
+    uint64_t per_link =
+        (packets + usable_first.size() - 1) / usable_first.size() * nvlink::kMaxPayload;
+    MemAccess at_target = a;
+    at_target.aperture = gpu::Aperture::Vram;
+    if (a.write) {
+        uint64_t first_at = UINT64_MAX, last = a.time, issued = a.time, offset = 0;
+        bool ok = true;
+        for (auto& [l, end] : usable_first) {
+            uint64_t share = std::min(per_link, a.length - offset);
+            if (share == 0) break;
+            Leg leg = forward(*l, end, share, true, a.time, to, to_id, 0);
+            ok = ok && leg.status == MemStatus::Ok;
+            first_at = std::min(first_at, leg.first);
+            last = std::max(last, leg.end);
+            issued = std::max(issued, leg.issued);
+            offset += share;
+        }
+        if (!ok) {
+            r.status = MemStatus::BusError;
+            return r;
+        }
+        at_target.time = first_at;
+        MemResult t = target.serve_nvlink(at_target);
+        if (t.status != MemStatus::Ok) return t;
+        r.done = std::max(last, t.done);
+        r.issued = issued;
+        return r;
+    }
+    // A read: a request packet routed to the target, its memory, then the
+    // responses back over the links the request took, in reverse.
+    auto& [l0, e0] = usable_first.front();
+    Leg req = forward(*l0, e0, 0, false, a.time, to, to_id, 0);
+    if (req.status != MemStatus::Ok) {
+        r.status = MemStatus::BusError;
+        return r;
+    }
+    at_target.time = req.end;
+    MemResult t = target.serve_nvlink(at_target);
+    if (t.status != MemStatus::Ok) return t;
+    uint64_t at = t.done;
+    for (auto hop = req.trail.rbegin(); hop != req.trail.rend(); ++hop) {
+        nvlink::TransferTiming tt =
+            hop->first->transfer(nvlink::other(hop->second), a.length, false, at);
+        if (!tt.delivered) {
+            r.status = MemStatus::BusError;
+            return r;
+        }
+        at = std::max(first_arrival(*hop->first, tt, a.length, false), tt.start);
+        r.done = std::max(r.done, tt.end);
+    }
+    r.issued = a.time;
+    return r;
+}
+
 unsigned NvlinkFabric::active_links(NvlinkDevice& a, uint32_t b) const {
     int from = member_of(a), to = member_with_id(b);
     unsigned n = 0;
@@ -195,17 +386,15 @@ MemResult NvlinkFabric::peer_access(NvlinkDevice& from_dev, uint32_t to_id, cons
                 l.member[1 - e] == unsigned(to))
                 path.emplace_back(l.link.get(), static_cast<End>(e));
     if (path.empty()) {
+        // No direct link: through the switches, if any.
+        if (from >= 0 && to >= 0 && from != to)
+            return routed_access(unsigned(from), unsigned(to), to_id, a);
         r.status = MemStatus::NoPath;
         return r;
     }
     for (auto& [link, end] : path) {
         link->advance_to(std::max(link->now(), std::min(a.time, now_ps())));
-        nvlink::State s = link->state();
-        // HS, or on its way back to HS by itself (recovery, ALI training,
-        // waking): the packets wait for it.
-        if (s != nvlink::State::Fault && s != nvlink::State::Fail && s != nvlink::State::Off &&
-            s != nvlink::State::Reset)
-            usable.emplace_back(link, end);
+        if (link_usable(*link)) usable.emplace_back(link, end);
     }
     if (usable.empty() || a.length == 0) {
         if (usable.empty()) r.status = MemStatus::BusError;

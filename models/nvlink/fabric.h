@@ -10,8 +10,22 @@
 // active links between two devices the bytes are spread evenly across
 // them, so bandwidth scales with the link count.
 //
-// Partial, and said so: devices reach each other only over direct links
-// (NVSwitch routing comes with the switch model); a read's request packets
+// Without a direct link, a request goes through NVSwitches (models/nvlink/
+// nvswitch.h): the requester's links to switches carry equal shares; at
+// each switch the ingress port's route for the target's NVLink ID names
+// the egress ports (a ganged group, the share spread across them), until
+// the target. Each hop starts when the previous hop's first packet has
+// arrived plus the switch's crossbar latency; the access ends when the
+// last hop's last packet has (pipelined), and hops queue on the links'
+// pipes, so senders sharing an egress port share its bandwidth. More than
+// kMaxSwitchHops switches, an empty route or one back out of its ingress
+// port drop the request at that switch (counted there): BusError.
+//
+// Partial, and said so: a routed read's responses retrace the request's
+// links rather than being routed by the switches' tables for the
+// requester's ID; a hop faster than the one before it (a wider ganged
+// group) is not held back packet by packet to the earlier hop's arrivals,
+// only its end is the later of the two; a read's request packets
 // after the first do not take link time (they are one header flit per 256
 // bytes of response, in the other direction); links keep training across
 // device resets (a GPU's FLR or hot reset leaves its links as they are).
@@ -46,10 +60,27 @@ class NvlinkDevice {
     // A request that arrived over NVLink for this device's own memory
     // (aperture Vram: an offset in it), at a.time; it moves the data.
     virtual gpu::MemResult serve_nvlink(const gpu::MemAccess& a) = 0;
+
+    // Routing, for devices that forward (the NVSwitch): the egress ports a
+    // request that arrived at `ingress_port` for NVLink ID `dest_id` leaves
+    // by (a ganged-link group: the fabric spreads the bytes across them).
+    // Empty: the device drops it (it counts the drop itself). Endpoints
+    // (GPUs) forward nothing.
+    virtual std::vector<unsigned> route(unsigned /*ingress_port*/, uint32_t /*dest_id*/) {
+        return {};
+    }
+    // The fabric dropped a request at this device for a reason route()
+    // cannot see (NVSOC_NVSW_ROUTE_ERR_*: hop limit, egress links down).
+    virtual void route_dropped(unsigned /*ingress_port*/, uint32_t /*dest_id*/, uint32_t /*why*/) {}
+    // Picoseconds from a packet's arrival at an ingress port to its start
+    // at an egress port (the crossbar).
+    virtual uint64_t forward_latency() const { return 0; }
 };
 
 class NvlinkFabric : public sc_core::sc_module {
   public:
+    // Switches a routed request may cross before it is dropped as looping.
+    static constexpr unsigned kMaxSwitchHops = 4;
     struct Member {
         std::string name;
         NvlinkDevice* device = nullptr;
@@ -78,8 +109,9 @@ class NvlinkFabric : public sc_core::sc_module {
 
     // A memory request of `from` for the memory of the device with NVLink
     // ID `to` (a.aperture Peer; a.address an offset in its memory).
-    // NoPath when no link joins them; BusError when links do but none is
-    // up or will come up.
+    // Direct links when there are any; otherwise through the switches the
+    // requester is linked to. NoPath when neither exists; BusError when
+    // links do but none is up or will come up, or a switch drops it.
     gpu::MemResult peer_access(NvlinkDevice& from, uint32_t to, const gpu::MemAccess& a);
     // The links joining two devices that are active (HS) now.
     unsigned active_links(NvlinkDevice& a, uint32_t b) const;
@@ -103,6 +135,21 @@ class NvlinkFabric : public sc_core::sc_module {
     uint64_t now_ps() const;
     int member_of(const NvlinkDevice& d) const;
     int member_with_id(uint32_t id) const;
+    bool link_usable(nvlink::Link& link);
+    // A routed request's leg: `bytes` from end `from` of link `l`, then on
+    // through switches to member `target` (NVLink ID `to_id`).
+    struct Leg {
+        gpu::MemStatus status = gpu::MemStatus::Ok;
+        uint64_t first = UINT64_MAX; // the target has the first packet
+        uint64_t end = 0;            // ... and the last one
+        uint64_t issued = 0;         // the first hop's last packet began
+        std::vector<std::pair<nvlink::Link*, nvlink::End>> trail; // every hop, in order
+    };
+    Leg forward(LinkEntry& l, nvlink::End from, uint64_t bytes, bool write, uint64_t earliest,
+                unsigned target, uint32_t to_id, unsigned hops);
+    gpu::MemResult routed_access(unsigned from, unsigned to, uint32_t to_id,
+                                 const gpu::MemAccess& a);
+    LinkEntry* link_at(unsigned member, unsigned port);
 
     std::vector<Member> members_;
     std::vector<LinkEntry> links_;

@@ -276,6 +276,9 @@ class Link {
     uint64_t flits_sent(End from) const { return sent_[idx(from)]; }
     uint64_t pipe_free_at(End from) const { return pipe_free_[idx(from)]; }
     const std::vector<Event>& events() const { return events_; }
+    // The configuration it was built with: the fabric times a routed
+    // packet's first hop from its latencies.
+    const LinkConfig& config() const { return cfg_; }
     std::vector<Event> take_events();
 
     // --- Data -----------------------------------------------------------------
