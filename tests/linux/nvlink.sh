@@ -13,7 +13,10 @@
 #   down     nvlink-direct with links.nvl01a.link-down-at (after the guest's
 #            script has started): one Xid 74 line per end (gpu0 link 0,
 #            gpu1 link 0), the port reads FAULT and nvlink -s <inactive>;
-#            no splat.
+#            no splat;
+#   debug    nvlink-gen2 on the debug kernel (lockdep): training, then rmmod
+#            (every nvlink/ directory goes) and insmod (the links are HS
+#            again); no splat.
 #
 #   nvlink.sh NVSOC
 #
@@ -81,5 +84,15 @@ check "down: nvlink -s: <inactive>" has '^nvlink-s-down:[[:space:]]*Link 0: <ina
 check "down: 0 failed" has '^gpu-nvlink: 0 failed$'
 check "down: no kernel splat" no_splat
 check "down: status 0" [ "$status" -eq 0 ]
+
+config=$here/../../configs/nvlink-gen2.yaml
+use_kernel debug
+boot debug "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-nvlink.sh nvsoc_gpu_nvlink_reload=1"
+check "debug: lockdep is on" has 'Lock dependency validator'
+check "debug: rmmod removed every nvlink/ directory" has '^gpu-nvlink: ok: rmmod removed every nvlink/ directory$'
+check "debug: after insmod every port is HS again" has '^gpu-nvlink: ok: after insmod: every port HS again$'
+check "debug: 0 failed" has '^gpu-nvlink: 0 failed$'
+check "debug: no kernel splat" no_splat
+check "debug: status 0" [ "$status" -eq 0 ]
 
 finish

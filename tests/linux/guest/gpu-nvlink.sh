@@ -9,6 +9,8 @@
 #                                 link-down-at): wait for that port to read
 #                                 FAULT, then print the ports and nvlink -s
 #                                 again
+#   nvsoc_gpu_nvlink_reload=1     rmmod nvsoc-gpu: every <device>/nvlink/
+#                                 goes; insmod again: it comes back, HS
 # Exit status: the number of failed checks.
 failures=0
 check() { # DESCRIPTION COMMAND...
@@ -16,9 +18,11 @@ check() { # DESCRIPTION COMMAND...
     if "$@" >/dev/null 2>&1; then echo "gpu-nvlink: ok: $what"; else echo "gpu-nvlink: FAIL: $what"; failures=$((failures + 1)); fi
 }
 down=
+reload=
 for arg in $(cat /proc/cmdline); do
     case $arg in
         nvsoc_gpu_nvlink_down=*) down=${arg#nvsoc_gpu_nvlink_down=} ;;
+        nvsoc_gpu_nvlink_reload=*) reload=${arg#nvsoc_gpu_nvlink_reload=} ;;
     esac
 done
 drv=/sys/bus/pci/drivers/nvsoc-gpu
@@ -84,6 +88,23 @@ if [ -n "$down" ]; then
     sleep 0.2
     show_ports
     nvsoc-smi nvlink -s | sed 's/^/nvlink-s-down: /'
+fi
+if [ -n "$reload" ]; then
+    ko=$(find /lib/modules -name nvsoc-gpu.ko 2>/dev/null | head -n 1)
+    check "rmmod nvsoc-gpu" rmmod nvsoc_gpu
+    left=0
+    for dev in $gpus; do
+        [ -d "/sys/bus/pci/devices/${dev##*/}/nvlink" ] && left=$((left + 1))
+    done
+    check "rmmod removed every nvlink/ directory" [ $left -eq 0 ]
+    check "insmod nvsoc-gpu again" insmod "$ko"
+    tries=0
+    while [ "$(not_hs)" -gt 0 ] && [ $tries -lt 100 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    show_ports
+    check "after insmod: every port HS again" [ "$(not_hs)" -eq 0 ]
 fi
 echo "gpu-nvlink: $failures failed"
 exit "$failures"
