@@ -10,6 +10,8 @@
 #   gen2     configs/nvlink-gen2.yaml: two GPUs, two NVLink 2 links that stay
 #            OFF until the driver trains them (RXDET, SAFE, HS on both ends):
 #            both links HS generation 2 x8;
+#   gen3     the same at NVLink 3 (--set ...nvlink-gen=3): the driver's
+#            generation-3 steps; 2 links HS generation 3 x4, ECC lane files;
 #   down     nvlink-direct with links.nvl01a.link-down-at (after the guest's
 #            script has started): one Xid 74 line per end (gpu0 link 0,
 #            gpu1 link 0), the port reads FAULT and nvlink -s <inactive>;
@@ -69,6 +71,18 @@ check "gen2: topo -m shows NV2" bash -c "grep -P '^topo: GPU0\t' <<<\"\$1\" | gr
 check "gen2: 0 failed" has '^gpu-nvlink: 0 failed$'
 check "gen2: no kernel splat" no_splat
 check "gen2: status 0" [ "$status" -eq 0 ]
+
+# The same two GPUs speaking NVLink 3: INITPHASE1, RXDET, SAFE,
+# INITNEGOTIATE, INITOPTIMIZE, INITTL, HS, all by the driver.
+boot gen3 "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-nvlink.sh" \
+    --set devices.gpu0.nvlink-gen=3 --set devices.gpu1.nvlink-gen=3
+for g in 0000:01:00.0 0000:02:00.0; do
+    check "gen3: $g: 2 links HS generation 3 x4 by software training, with ECC lanes" \
+        has_n 2 "^gpu-nvlink: $g link[01]: HS gen 3 x4 .* remote GPU 0000:0[12]:00.0 link [01] ecc yes"
+done
+check "gen3: 0 failed" has '^gpu-nvlink: 0 failed$'
+check "gen3: no kernel splat" no_splat
+check "gen3: status 0" [ "$status" -eq 0 ]
 
 config=$here/../../configs/nvlink-direct.yaml
 boot down "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-nvlink.sh nvsoc_gpu_nvlink_down=0000:01:00.0:0" \
