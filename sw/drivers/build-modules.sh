@@ -29,6 +29,8 @@ repo=$(cd "$here/../.." && pwd)
 # shellcheck source=SCRIPTDIR/../cached_build.sh
 . "$repo/sw/cached_build.sh"
 header=models/gpu/nvsoc_gpu_hw.h
+# The NVLink port block the GPU header's NVL() blocks hold.
+nvl_header=models/nvlink/nvlink_port_hw.h
 cross=riscv64-linux-gnu-
 
 say() { echo "build-modules: $*" >&2; }
@@ -55,6 +57,7 @@ for tool in make flock sha256sum tar; do
     command -v "$tool" >/dev/null || die "'$tool' not found; run scripts/setup.sh"
 done
 [ -f "$repo/$header" ] || die "the shared register header $header is missing"
+[ -f "$repo/$nvl_header" ] || die "the shared register header $nvl_header is missing"
 
 # The kernel (built now if it is not cached yet). Its path names its key.
 kbuild=$("$repo/sw/linux/build-kernel.sh" "${variant[@]}" --print-dir) ||
@@ -81,6 +84,7 @@ files=$(
             ! -name 'modules.order' ! -name 'Module.symvers' ! -name '*~'
     done | LC_ALL=C sort
     echo "$header"
+    echo "$nvl_header"
 )
 
 key=$(

@@ -102,11 +102,11 @@ gpu() {
     ln -sr "$dev/accel/$accel" "$sys/class/accel/$accel"
 }
 
-# port BDF L STATE GEN REMOTE_TYPE REMOTE_DEVICE REMOTE_LINK: nvsoc_gpu/nvlink/link<L>
+# port BDF L STATE GEN REMOTE_TYPE REMOTE_DEVICE REMOTE_LINK: nvlink/link<L>
 # and the port count. Counters are distinct per GPU and link: 1000 * the
 # GPU's bus number + 10 * L + a counter's own digit.
 port() {
-    local bdf=$1 l=$2 state=$3 gen=$4 nv=$sys/bus/pci/devices/$1/nvsoc_gpu/nvlink
+    local bdf=$1 l=$2 state=$3 gen=$4 nv=$sys/bus/pci/devices/$1/nvlink
     local p=$nv/link$2 base bus c i
     bus=${bdf#*:}
     bus=$((16#${bus%%:*}))
@@ -227,9 +227,9 @@ for i in 0 1 2 3; do
     done
 done
 port 0000:04:00.0 6 OFF 0 none unknown -1
-rm "$sys/bus/pci/devices/0000:03:00.0/nvsoc_gpu/nvlink/link0/bandwidth_mbps" \
-   "$sys/bus/pci/devices/0000:03:00.0/nvsoc_gpu/nvlink/link5/remote_link" \
-   "$sys/bus/pci/devices/0000:03:00.0/nvsoc_gpu/nvlink/link1/dl_crc_data"
+rm "$sys/bus/pci/devices/0000:03:00.0/nvlink/link0/bandwidth_mbps" \
+   "$sys/bus/pci/devices/0000:03:00.0/nvlink/link5/remote_link" \
+   "$sys/bus/pci/devices/0000:03:00.0/nvlink/link1/dl_crc_data"
 expect "nv2: topo -m, NV2 everywhere but NV1 for the faulted pair" \
 "\tGPU0\tGPU1\tGPU2\tGPU3\tCPU Affinity\tNUMA Affinity
 GPU0\t X \tNV1\tNV2\tNV2\t0-3\tN/A
@@ -306,7 +306,7 @@ expect "nv2: nvlink -c -d 2 -l 3" \
 \t Link 3: Data Rx: 3036 bytes, 3038 packets
 " smi nvlink -c -d 2 -l 3
 expect "nv2: nvlink --throughput is -c" "$(smi nvlink -c)\n" smi nvlink --throughput
-nvdir=$sys/bus/pci/devices/0000:01:00.0/nvsoc_gpu/nvlink
+nvdir=$sys/bus/pci/devices/0000:01:00.0/nvlink
 expect "nv2: nvlink -r -d 0 -l 2" "GPU 0: 0000:01:00.0\n\t Link 2: counters reset\n" \
     smi nvlink -r -d 0 -l 2
 check "nv2: -r -l 2 wrote 1 to link2/reset_counters" test "$(cat "$nvdir/link2/reset_counters")" = 1
@@ -316,7 +316,7 @@ expect "nv2: nvlink --reset-counters -d 1" \
     "GPU 1: 0000:02:00.0\n$(for l in 0 1 2 3 4 5; do printf '\\t Link %d: counters reset\n' $l; done)\n" \
     smi nvlink --reset-counters -d 1
 check "nv2: --reset-counters wrote 1 to each of GPU1's links" \
-    test "$(cat "$sys"/bus/pci/devices/0000:02:00.0/nvsoc_gpu/nvlink/link*/reset_counters)" = 111111
+    test "$(cat "$sys"/bus/pci/devices/0000:02:00.0/nvlink/link*/reset_counters)" = 111111
 rm "$nvdir/link3/reset_counters"
 check "nv2: -r on a port without reset_counters fails (1)" \
     bash -c '"$@" >/dev/null 2>&1; [ $? -eq 1 ]' _ env NVSOC_SMI_SYSFS="$sys" "$bin" nvlink -r -d 0
@@ -370,7 +370,7 @@ expect "nvswitch: nvlink -e -d 0 -l 17, generation 4 with ECC" \
 check "nvswitch: nvlink -s -d 7 shows 18 active links" \
     test "$(smi nvlink -s -d 7 | grep -c ': 26.562 GB/s$')" -eq 18
 for l in 0 9; do
-    echo FAULT >"$sys/bus/pci/devices/0000:08:00.0/nvsoc_gpu/nvlink/link$l/state"
+    echo FAULT >"$sys/bus/pci/devices/0000:08:00.0/nvlink/link$l/state"
 done
 expect "nvswitch: GPU7 with 16 switch links: NV16 with every other GPU" \
 "\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tCPU Affinity\tNUMA Affinity

@@ -141,6 +141,9 @@ int nvsoc_gpu_read_identity(struct nvsoc_gpu_device *gdev)
 	gdev->vram_size = nvsoc_gpu_rd(gdev, NVSOC_GPU_VRAM_SIZE_LO) |
 			  (u64)nvsoc_gpu_rd(gdev, NVSOC_GPU_VRAM_SIZE_HI) << 32;
 	gdev->dma_bits_device = nvsoc_gpu_rd(gdev, NVSOC_GPU_DMA_BITS);
+	gdev->num_nvlinks = min_t(u32, nvsoc_gpu_rd(gdev, NVSOC_GPU_NUM_NVLINKS),
+				  NVSOC_GPU_MAX_NVLINKS);
+	gdev->nvlink_id = nvsoc_gpu_rd(gdev, NVSOC_GPU_NVLINK_ID);
 	gdev->classes = nvsoc_gpu_rd(gdev, NVSOC_GPU_CLASSES);
 	if (!gdev->num_channels || gdev->num_channels > NVSOC_GPU_MAX_CHANNELS ||
 	    !gdev->num_ces || gdev->num_ces > NVSOC_GPU_MAX_CES ||
@@ -219,6 +222,7 @@ void nvsoc_gpu_hw_init(struct nvsoc_gpu_device *gdev)
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_CHANNEL_ERROR_LO, ~0u);
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_CHANNEL_ERROR_HI, ~0u);
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_ECC_STATUS, ~0u);
+	nvsoc_gpu_nvlink_hw_init(gdev);
 }
 
 int nvsoc_gpu_core_init(struct nvsoc_gpu_device *gdev)
@@ -551,6 +555,7 @@ module_init(nvsoc_gpu_init);
 static void __exit nvsoc_gpu_exit(void)
 {
 	nvsoc_gpu_pci_unregister();
+	nvsoc_gpu_nvlink_exit();
 }
 module_exit(nvsoc_gpu_exit);
 

@@ -26,6 +26,7 @@
 #include <drm/drm_mm.h>
 
 #include "nvsoc_gpu_hw.h"
+#include "nvlink_port_hw.h"
 
 #define NVSOC_GPU_DRIVER_NAME	"nvsoc-gpu"
 
@@ -205,6 +206,21 @@ struct nvsoc_gpu_channel {
 	u64 submitted, completed, failed, interrupts;
 };
 
+/* What the driver keeps of one NVLink port (nvsoc_gpu_nvlink.c's lock). */
+struct nvsoc_gpu_nvl_port {
+	u32 state;			/* the last state seen */
+	u32 issued_state;		/* the state when the last command was issued */
+	unsigned long since;		/* jiffies: when state last moved */
+	u32 remote_id;			/* the remote's NVLINK_ID, kept through FAULT */
+	int remote_link;		/* its port, -1 before discovery */
+	bool ali;			/* trains by itself */
+	bool legacy;			/* INITPHASE1 refused: NVLink 1 or 2 */
+	bool gave_up;			/* training timed out */
+	bool hs_reported;		/* the HS line is logged */
+};
+
+struct nvsoc_gpu_nvlink_link;
+
 struct nvsoc_gpu_device {
 	struct drm_device drm;
 	struct nvsoc_gpu_bus bus;
@@ -250,6 +266,15 @@ struct nvsoc_gpu_device {
 	struct mutex bo_lock;
 
 	struct nvsoc_gpu_channel channels[NVSOC_GPU_MAX_CHANNELS];
+
+	/* NVLink (nvsoc_gpu_nvlink.c; nvl[] and nvl_listed under its lock). */
+	u32 num_nvlinks;
+	u32 nvlink_id;
+	struct kobject *nvl_kobj;	/* <device>/nvlink */
+	struct nvsoc_gpu_nvlink_link *nvl_links[NVSOC_GPU_MAX_NVLINKS];
+	struct nvsoc_gpu_nvl_port nvl[NVSOC_GPU_MAX_NVLINKS];
+	struct list_head nvl_node;	/* in the bound GPUs with ports */
+	bool nvl_listed;
 };
 
 static inline struct nvsoc_gpu_device *to_nvsoc_gpu(struct drm_device *drm)
@@ -340,6 +365,13 @@ void nvsoc_gpu_irq_disable(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_fault_buf_setup(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_report_faults(struct nvsoc_gpu_device *gdev);
 unsigned int nvsoc_gpu_channel_vector(struct nvsoc_gpu_device *gdev, unsigned int ch);
+
+/* nvsoc_gpu_nvlink.c */
+int nvsoc_gpu_nvlink_init(struct nvsoc_gpu_device *gdev);
+void nvsoc_gpu_nvlink_fini(struct nvsoc_gpu_device *gdev, bool reachable);
+void nvsoc_gpu_nvlink_hw_init(struct nvsoc_gpu_device *gdev);
+void nvsoc_gpu_nvlink_intr(struct nvsoc_gpu_device *gdev);
+void nvsoc_gpu_nvlink_exit(void);
 
 /* nvsoc_gpu_pci.c: the PCI front end */
 int nvsoc_gpu_pci_register(void);

@@ -2,7 +2,8 @@
 /*
  * nvsoc GPU accel driver: interrupts, the fault buffer and Xid reports.
  *
- * Vector 0 carries the "stall" sources (fault buffer, channel errors, ECC);
+ * Vector 0 carries the "stall" sources (fault buffer, channel errors, ECC,
+ * NVLink port events);
  * each channel's non-stall interrupt (job completion) goes to the vector in
  * its CH_INTR_VECTOR. With MSI-X and 1 + channels vectors every channel
  * has its own; with fewer (MSI, INTx) channels share, and with one vector
@@ -35,7 +36,8 @@
 #include "nvsoc_gpu_trace.h"
 
 #define NVSOC_GPU_INTR_STALL \
-	(NVSOC_GPU_INTR_FAULT | NVSOC_GPU_INTR_CHANNEL | NVSOC_GPU_INTR_ECC)
+	(NVSOC_GPU_INTR_FAULT | NVSOC_GPU_INTR_CHANNEL | NVSOC_GPU_INTR_ECC | \
+	 NVSOC_GPU_INTR_NVLINK)
 #define NVSOC_GPU_INTR_ALL (NVSOC_GPU_INTR_STALL | NVSOC_GPU_INTR_NONSTALL)
 
 /* Which vector a channel's non-stall interrupt uses. */
@@ -290,6 +292,8 @@ static void nvsoc_gpu_service_stall(struct nvsoc_gpu_device *gdev)
 			nvsoc_gpu_channel_errors(gdev);
 		if (status & NVSOC_GPU_INTR_ECC)
 			nvsoc_gpu_ecc(gdev);
+		if (status & NVSOC_GPU_INTR_NVLINK)
+			nvsoc_gpu_nvlink_intr(gdev);
 		if (READ_ONCE(gdev->state) != NVSOC_GPU_RUNNING)
 			return;
 		nvsoc_gpu_wr(gdev, NVSOC_GPU_INTR_EN_SET, NVSOC_GPU_INTR_STALL);

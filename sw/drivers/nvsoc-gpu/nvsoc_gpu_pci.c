@@ -20,7 +20,8 @@
  *   8  interrupt vectors           MSI-X 1 + channels, else MSI, else INTx
  *   9  core init                   DMA memory, engine reset, fault buffer,
  *                                  request_threaded_irq, interrupts on
- *   10 drm_dev_register            /dev/accel/accelN
+ *   10 NVLink                      <device>/nvlink/, link events, training
+ *   11 drm_dev_register            /dev/accel/accelN
  */
 #include <linux/bitfield.h>
 #include <linux/io.h>
@@ -297,10 +298,17 @@ static int nvsoc_gpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id 
 	if (ret)
 		goto err_free_irqs;
 
-	dev_dbg(dev, "probe step 10: register /dev/accel\n");
+	dev_dbg(dev, "probe step 10: %u NVLink ports\n", gdev->num_nvlinks);
+	ret = nvsoc_gpu_nvlink_init(gdev);
+	if (ret) {
+		dev_err(dev, "NVLink sysfs could not be created: %d\n", ret);
+		goto err_core_fini;
+	}
+
+	dev_dbg(dev, "probe step 11: register /dev/accel\n");
 	ret = nvsoc_gpu_register(gdev);
 	if (ret)
-		goto err_core_fini;
+		goto err_nvlink_fini;
 
 	/* What slot_reset restores after a reset. */
 	pci_save_state(pdev);
@@ -311,6 +319,8 @@ static int nvsoc_gpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id 
 		 gdev->dma_bits_device, bus->irq_kind, bus->nr_irqs, gdev->drm.accel->index);
 	return 0;
 
+err_nvlink_fini:
+	nvsoc_gpu_nvlink_fini(gdev, true);
 err_core_fini:
 	nvsoc_gpu_core_fini(gdev);
 err_free_irqs:
@@ -336,6 +346,7 @@ static void nvsoc_gpu_pci_remove(struct pci_dev *pdev)
 	/* Waiters and submitters leave, then nothing new gets in. */
 	nvsoc_gpu_stop(gdev, NVSOC_GPU_REMOVED, "removed");
 	nvsoc_gpu_unregister(gdev);
+	nvsoc_gpu_nvlink_fini(gdev, nvsoc_gpu_pci_state(gdev) == NVSOC_GPU_BUS_OK);
 	nvsoc_gpu_core_fini(gdev);
 	pci_free_irq_vectors(pdev);
 	pci_clear_master(pdev);

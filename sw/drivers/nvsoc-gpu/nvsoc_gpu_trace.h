@@ -7,7 +7,9 @@
  * dma_map/dma_unmap: a BO's memory handed to or taken from the device;
  * submit/complete: a job's life on a channel; fault: one fault record or
  * driver-detected error (the Xid line's fields); link: the PCIe link's
- * speed and width at probe and at each error-recovery step.
+ * speed and width at probe and at each error-recovery step; nvlink_state:
+ * an NVLink port's state change as the driver saw it (link event or
+ * training pass).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM nvsoc_gpu
@@ -137,6 +139,27 @@ TRACE_EVENT(nvsoc_gpu_link,
 	    TP_printk("%s %s: %s x%u (capable of %s x%u)",
 		      __get_str(dev), __get_str(event), __get_str(speed),
 		      __entry->width, __get_str(max_speed), __entry->max_width)
+);
+
+TRACE_EVENT(nvsoc_gpu_nvlink_state,
+	    TP_PROTO(struct device *dev, unsigned int link, const char *from, const char *to,
+		     unsigned int generation, unsigned int lanes),
+	    TP_ARGS(dev, link, from, to, generation, lanes),
+	    TP_STRUCT__entry(__string(dev, dev_name(dev))
+			     __field(unsigned int, link)
+			     __string(from, from)
+			     __string(to, to)
+			     __field(unsigned int, generation)
+			     __field(unsigned int, lanes)),
+	    TP_fast_assign(__assign_str(dev);
+			   __entry->link = link;
+			   __assign_str(from);
+			   __assign_str(to);
+			   __entry->generation = generation;
+			   __entry->lanes = lanes;),
+	    TP_printk("%s link=%u %s -> %s generation=%u lanes=%u",
+		      __get_str(dev), __entry->link, __get_str(from), __get_str(to),
+		      __entry->generation, __entry->lanes)
 );
 
 #endif /* NVSOC_GPU_TRACE_H */

@@ -185,7 +185,7 @@ static int port_attr(const struct gpu_desc *d, int link, const char *name, char 
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/nvsoc_gpu/nvlink/link%d/%s", d->sysfs, link, name);
+	snprintf(path, sizeof(path), "%s/nvlink/link%d/%s", d->sysfs, link, name);
 	return read_text(path, buf, len);
 }
 
@@ -214,14 +214,14 @@ int nvlink_read_ports(const struct gpu_desc *d, struct nvlink_port *ports, int m
 	long long n;
 	int i;
 
-	snprintf(path, sizeof(path), "%s/nvsoc_gpu/nvlink", d->sysfs);
+	snprintf(path, sizeof(path), "%s/nvlink", d->sysfs);
 	if (stat(path, &st) || !S_ISDIR(st.st_mode))
 		return -1;
-	snprintf(path, sizeof(path), "%s/nvsoc_gpu/nvlink/links", d->sysfs);
+	snprintf(path, sizeof(path), "%s/nvlink/links", d->sysfs);
 	if (read_text(path, buf, sizeof(buf)) || parse_ll(buf, &n) || n < 0) {
 		/* No count: the link<L> directories there are, from 0 on. */
 		for (n = 0; n < max; n++) {
-			snprintf(path, sizeof(path), "%s/nvsoc_gpu/nvlink/link%lld", d->sysfs, n);
+			snprintf(path, sizeof(path), "%s/nvlink/link%lld", d->sysfs, n);
 			if (stat(path, &st) || !S_ISDIR(st.st_mode))
 				break;
 		}
@@ -259,7 +259,7 @@ int nvlink_reset_counters(const struct gpu_desc *d, int link)
 	ssize_t put;
 	int fd, err;
 
-	snprintf(path, sizeof(path), "%s/nvsoc_gpu/nvlink/link%d/reset_counters", d->sysfs, link);
+	snprintf(path, sizeof(path), "%s/nvlink/link%d/reset_counters", d->sysfs, link);
 	/* No O_CREAT: a missing attribute is an error, not a new file. */
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
@@ -483,7 +483,7 @@ static int nvlink_one(enum nvlink_mode mode, const struct gpu_desc *d, int link,
 		 * Per-lane ECC came with generation 3; the files say so too
 		 * while a gen-3 link is untrained (generation 0).
 		 */
-		snprintf(path, sizeof(path), "%s/nvsoc_gpu/nvlink/link%d/ecc_lane0", d->sysfs,
+		snprintf(path, sizeof(path), "%s/nvlink/link%d/ecc_lane0", d->sysfs,
 			 link);
 		if (p->generation < 3 && stat(path, &st))
 			break;

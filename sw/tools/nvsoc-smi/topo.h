@@ -4,7 +4,7 @@
  *
  * Everything here reads (and for a counter reset, writes) files under
  * sysfs_root(): the PCI devices' paths in the device tree for the PCIe
- * relation of two GPUs, and nvsoc-gpu's nvsoc_gpu/nvlink/ directory for
+ * relation of two GPUs, and nvsoc-gpu's nvlink/ directory for
  * the links (sw/drivers/nvsoc-gpu/sysfs-driver-nvsoc-gpu). No /dev node is
  * opened, so the host test runs these commands over a fabricated tree.
  */
@@ -30,7 +30,7 @@ const char *pcie_rel_name(enum pcie_rel rel);
 /* The relation of PCI devices a and b (addresses like 0000:01:00.0). */
 enum pcie_rel pcie_relation(const char *root, const char *a, const char *b);
 
-/* An NVLink port as nvsoc_gpu/nvlink/link<L>/ shows it. */
+/* An NVLink port as nvlink/link<L>/ shows it. */
 #define NVLINK_MAX_LINKS 64
 
 struct nvlink_port {
