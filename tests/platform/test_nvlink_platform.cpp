@@ -197,7 +197,7 @@ TEST_CASE("nvlink fabric: ALI links between two GPUs train to HS and learn their
     CHECK((st >> NVSOC_NVL_STATUS_GEN_SHIFT & 0xf) == 4);
     CHECK((st >> NVSOC_NVL_STATUS_LANES_SHIFT & 0xf) == 2);
     CHECK(Pair::reg(b.g0, NVSOC_GPU_NVL(0, NVSOC_NVL_CTRL)) == NVSOC_NVL_CTRL_ALI);
-    CHECK(Pair::reg(b.g0, NVSOC_GPU_NVL(0, NVSOC_NVL_BANDWIDTH_MBPS)) == 26563);
+    CHECK(Pair::reg(b.g0, NVSOC_GPU_NVL(0, NVSOC_NVL_BANDWIDTH_MBPS)) == 26562);
     // Discovery tokens: each end knows the other's device and link.
     CHECK(Pair::reg(b.g0, NVSOC_GPU_NVL(1, NVSOC_NVL_REMOTE_DEVICE)) == 2);
     CHECK(Pair::reg(b.g0, NVSOC_GPU_NVL(1, NVSOC_NVL_REMOTE_LINK)) ==

@@ -207,28 +207,14 @@ static ssize_t lanes_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 	return sysfs_emit(buf, "%u\n", (nvl_status(kobj) >> NVSOC_NVL_STATUS_LANES_SHIFT) & 0xf);
 }
 
-/* Lane rates of NVLink 1-5 in kb/s (docs/nvlink.md, "Generations and rates"). */
-static const u32 nvsoc_gpu_nvl_lane_kbps[] = {
-	[1] = 20000000, [2] = 25781250, [3] = 51562500, [4] = 106250000, [5] = 212500000,
-};
-
-/*
- * The raw rate per direction, truncated to whole MB/s as nvidia-smi prints
- * it (26562 for generation 4 x2); BANDWIDTH_MBPS rounds to the nearest
- * (26563), so it is used only for a generation the table does not know.
- */
+/* The device's rate per direction, in whole MB/s as nvidia-smi prints it. */
 static ssize_t bandwidth_mbps_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	struct nvsoc_gpu_nvlink_link *link = to_nvl_link(kobj);
 	u32 status = nvl_status(kobj);
-	u32 gen = (status >> NVSOC_NVL_STATUS_GEN_SHIFT) & 0xf;
-	u32 lanes = (status >> NVSOC_NVL_STATUS_LANES_SHIFT) & 0xf;
 
 	if (status == ~0u || !(status & NVSOC_NVL_STATUS_ACTIVE))
 		return sysfs_emit(buf, "0\n");
-	if (gen && gen < ARRAY_SIZE(nvsoc_gpu_nvl_lane_kbps))
-		return sysfs_emit(buf, "%llu\n",
-				  div_u64((u64)lanes * nvsoc_gpu_nvl_lane_kbps[gen], 8000));
 	return sysfs_emit(buf, "%u\n", nvl_rd(link->gdev, link->index, NVSOC_NVL_BANDWIDTH_MBPS));
 }
 
