@@ -680,22 +680,6 @@ std::vector<ParamSpec> gpu_params() {
          {},
          0,
          NVSOC_GPU_MAX_NVLINKS},
-        {"nvlink-gen",
-         ParamType::Integer,
-         "4",
-         "The newest NVLink generation its ports speak (1-5)",
-         false,
-         {},
-         1,
-         kMaxNvlinkGeneration},
-        {"nvlink-min-gen",
-         ParamType::Integer,
-         "1",
-         "The oldest NVLink generation its ports speak (1 to nvlink-gen)",
-         false,
-         {},
-         1,
-         kMaxNvlinkGeneration},
         {"channel-error-at-method", ParamType::Integer, "0",
          "Fault point <gpu>.channel_error: the Nth method (all channels, from 1) fails as a "
          "bad method; 0: never"},
@@ -719,18 +703,13 @@ std::vector<ParamSpec> gpu_params() {
          "never"},
     };
     p.insert(p.end(), more.begin(), more.end());
+    std::vector<ParamSpec> gens = nvlink::generation_params();
+    p.insert(p.end(), gens.begin(), gens.end());
     return p;
 }
 NvlinkPorts gpu_nvlink_ports(const Params& p) {
-    NvlinkPorts ports{static_cast<unsigned>(p.u64("nvlink-ports")),
-                      static_cast<unsigned>(p.u64("nvlink-min-gen")),
-                      static_cast<unsigned>(p.u64("nvlink-gen"))};
-    if (ports.min_generation > ports.max_generation)
-        throw InputError(p.where("nvlink-min-gen"),
-                         fmt::format("nvlink-min-gen {} is newer than nvlink-gen {}: the oldest "
-                                     "generation the ports speak comes first",
-                                     ports.min_generation, ports.max_generation));
-    return ports;
+    auto [lo, hi] = nvlink::generations(p);
+    return NvlinkPorts{static_cast<unsigned>(p.u64("nvlink-ports")), lo, hi};
 }
 } // namespace
 

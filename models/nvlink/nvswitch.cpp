@@ -28,13 +28,8 @@ unsigned port_count(const Params& p) {
 }
 
 NvlinkPorts nvswitch_nvlink_ports(const Params& p) {
-    NvlinkPorts ports{port_count(p), static_cast<unsigned>(p.u64("nvlink-min-gen")),
-                      static_cast<unsigned>(p.u64("nvlink-gen"))};
-    if (ports.min_generation > ports.max_generation)
-        throw InputError(p.where("nvlink-min-gen"),
-                         fmt::format("nvlink-min-gen {} is newer than nvlink-gen {}: the oldest "
-                                     "generation the ports speak comes first",
-                                     ports.min_generation, ports.max_generation));
+    auto [lo, hi] = nvlink::generations(p);
+    NvlinkPorts ports{port_count(p), lo, hi};
     if (ports.count > max_ports(ports.max_generation))
         throw InputError(p.where("ports"),
                          fmt::format("ports {}: an NVLink {} switch has at most {} ports",
@@ -325,22 +320,6 @@ std::vector<ParamSpec> nvswitch_params() {
          {},
          1,
          NVSOC_NVSW_MAX_PORTS},
-        {"nvlink-gen",
-         ParamType::Integer,
-         "4",
-         "The newest NVLink generation its ports speak (1-5)",
-         false,
-         {},
-         1,
-         kMaxNvlinkGeneration},
-        {"nvlink-min-gen",
-         ParamType::Integer,
-         "1",
-         "The oldest NVLink generation its ports speak (1 to nvlink-gen)",
-         false,
-         {},
-         1,
-         kMaxNvlinkGeneration},
         {"crossbar-latency", ParamType::Time, "100ns",
          "From a packet's arrival at an ingress port to its start at the egress port"},
         {"routes", ParamType::String, "",
@@ -349,6 +328,8 @@ std::vector<ParamSpec> nvswitch_params() {
          "change it"},
     };
     p.insert(p.end(), more.begin(), more.end());
+    std::vector<ParamSpec> gens = nvlink::generation_params();
+    p.insert(p.end(), gens.begin(), gens.end());
     return p;
 }
 } // namespace

@@ -1,6 +1,10 @@
 #include "models/nvlink/port.h"
 
+#include "models/core/error.h"
+#include "models/core/model_registry.h"
 #include "models/nvlink/nvlink_port_hw.h"
+
+#include <fmt/format.h>
 
 #include <optional>
 
@@ -14,6 +18,38 @@ uint64_t token(const PortIdentity& id) {
 PortIdentity from_token(uint64_t t) {
     return PortIdentity{static_cast<unsigned>(t >> 56), static_cast<uint32_t>(t >> 16),
                         static_cast<unsigned>(t & 0xffff)};
+}
+
+std::vector<ParamSpec> generation_params() {
+    return {
+        {"nvlink-gen",
+         ParamType::Integer,
+         "4",
+         "The newest NVLink generation its ports speak (1-5)",
+         false,
+         {},
+         1,
+         kMaxNvlinkGeneration},
+        {"nvlink-min-gen",
+         ParamType::Integer,
+         "1",
+         "The oldest NVLink generation its ports speak (1 to nvlink-gen)",
+         false,
+         {},
+         1,
+         kMaxNvlinkGeneration},
+    };
+}
+
+std::pair<unsigned, unsigned> generations(const Params& p) {
+    auto lo = static_cast<unsigned>(p.u64("nvlink-min-gen"));
+    auto hi = static_cast<unsigned>(p.u64("nvlink-gen"));
+    if (lo > hi)
+        throw InputError(p.where("nvlink-min-gen"),
+                         fmt::format("nvlink-min-gen {} is newer than nvlink-gen {}: the oldest "
+                                     "generation the ports speak comes first",
+                                     lo, hi));
+    return {lo, hi};
 }
 
 namespace {

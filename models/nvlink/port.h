@@ -11,12 +11,15 @@
 // ERR_STATUS, whose enabled bits raise the device's NVLink interrupt.
 #pragma once
 
+#include "models/core/params.h"
 #include "models/core/registers.h"
 #include "models/nvlink/link.h"
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace nvsoc::nvlink {
 
@@ -30,6 +33,12 @@ struct PortIdentity {
 };
 uint64_t token(const PortIdentity& id);
 PortIdentity from_token(uint64_t token);
+
+// The keys every device with NVLink ports takes for the generations its
+// ports speak (`nvlink-gen`, `nvlink-min-gen`), and their check: the
+// generations as NvlinkPorts gives them, or an InputError at the key.
+std::vector<ParamSpec> generation_params();
+std::pair<unsigned, unsigned> generations(const Params& p); // {min, max}
 
 class PortHost {
   public:
