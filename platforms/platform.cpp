@@ -114,7 +114,6 @@ void Platform::place_on_buses() {
 // order (their NVLink IDs), and the links between them.
 void Platform::build_nvlink() {
     std::vector<NvlinkFabric::Member> members;
-    std::vector<std::string> names;
     for (const auto& m : models_) {
         const ModelInfo* info = ModelRegistry::instance().find(m->config().type);
         if (!info->nvlink_ports) continue;
@@ -122,8 +121,7 @@ void Platform::build_nvlink() {
         if (ports.count == 0) continue;
         auto* device = dynamic_cast<NvlinkDevice*>(m.get());
         if (!device) throw std::logic_error(m->instance() + " declares NVLink ports but has none");
-        members.push_back({m->instance(), device, ports.max_generation});
-        names.push_back(m->instance());
+        members.push_back({m->instance(), device});
     }
     if (members.empty()) return;
     std::vector<NvlinkFabric::LinkSpec> links;
@@ -131,8 +129,9 @@ void Platform::build_nvlink() {
         NvlinkFabric::LinkSpec spec;
         spec.name = l.name;
         for (unsigned e = 0; e < 2; ++e) {
-            auto at = std::find(names.begin(), names.end(), l.ends[e].device);
-            spec.member[e] = static_cast<unsigned>(at - names.begin());
+            auto at = std::find_if(members.begin(), members.end(),
+                                   [&](const auto& m) { return m.name == l.ends[e].device; });
+            spec.member[e] = static_cast<unsigned>(at - members.begin());
             spec.port[e] = l.ends[e].port;
         }
         spec.generation = l.generation;

@@ -257,23 +257,21 @@ NvlinkFabric::Leg NvlinkFabric::forward(LinkEntry& l, End from, uint64_t bytes, 
             if (link_usable(*e->link)) out.push_back(e);
         }
     if (out.empty()) return drop(NVSOC_NVSW_ROUTE_ERR_EGRESS_DOWN);
-    uint64_t packets = (bytes + nvlink::kMaxPayload - 1) / nvlink::kMaxPayload;
-    uint64_t per_link = (packets + out.size() - 1) / out.size() * nvlink::kMaxPayload;
-    uint64_t start = arrived + sw.forward_latency(), offset = 0;
-    for (LinkEntry* e : out) {
-        uint64_t share = std::min(per_link, bytes - offset);
-        if (share == 0 && (bytes != 0 || e != out.front())) break; // a read request: one packet
+    std::vector<uint64_t> share = shares(bytes, out.size(), 0);
+    uint64_t start = arrived + sw.forward_latency();
+    for (size_t i = 0; i < out.size(); ++i) {
+        if (share[i] == 0 && (bytes != 0 || i != 0)) continue; // a read request: one packet
+        LinkEntry* e = out[i];
         End side = e->member[0] == at ? End::A : End::B;
         unsigned next_at = e->member[1 - static_cast<unsigned>(side)];
         if (next_at != target &&
             members_[next_at].device->nvlink_device_type() != NVSOC_NVL_DEVICE_NVSWITCH)
             return drop(NVSOC_NVSW_ROUTE_ERR_NOT_TARGET); // no endpoint forwards
-        Leg next = forward(*e, side, share, write, start, target, to_id, hops + 1);
+        Leg next = forward(*e, side, share[i], write, start, target, to_id, hops + 1);
         if (next.status != MemStatus::Ok) leg.status = next.status;
         leg.first = std::min(leg.first, next.first);
         leg.end = std::max(leg.end, next.end);
         leg.trail.insert(leg.trail.end(), next.trail.begin(), next.trail.end());
-        offset += share;
     }
     return leg;
 }
@@ -304,23 +302,20 @@ MemResult NvlinkFabric::routed_access(unsigned from, unsigned to, uint32_t to_id
         return r;
     }
     NvlinkDevice& target = *members_[to].device;
-    uint64_t packets = (a.length + nvlink::kMaxPayload - 1) / nvlink::kMaxPayload;
-    uint64_t per_link =
-        (packets + usable_first.size() - 1) / usable_first.size() * nvlink::kMaxPayload;
+    std::vector<uint64_t> share = shares(a.length, usable_first.size(), 0);
     MemAccess at_target = a;
     at_target.aperture = gpu::Aperture::Vram;
     if (a.write) {
-        uint64_t first_at = UINT64_MAX, last = a.time, issued = a.time, offset = 0;
+        uint64_t first_at = UINT64_MAX, last = a.time, issued = a.time;
         bool ok = true;
-        for (auto& [l, end] : usable_first) {
-            uint64_t share = std::min(per_link, a.length - offset);
-            if (share == 0) break;
-            Leg leg = forward(*l, end, share, true, a.time, to, to_id, 0);
+        for (size_t i = 0; i < usable_first.size(); ++i) {
+            if (share[i] == 0) continue;
+            auto [l, end] = usable_first[i];
+            Leg leg = forward(*l, end, share[i], true, a.time, to, to_id, 0);
             ok = ok && leg.status == MemStatus::Ok;
             first_at = std::min(first_at, leg.first);
             last = std::max(last, leg.end);
             issued = std::max(issued, leg.issued);
-            offset += share;
         }
         if (!ok) {
             r.status = MemStatus::BusError;
@@ -357,20 +352,6 @@ MemResult NvlinkFabric::routed_access(unsigned from, unsigned to, uint32_t to_id
     }
     r.issued = a.time;
     return r;
-}
-
-unsigned NvlinkFabric::active_links(NvlinkDevice& a, uint32_t b) const {
-    int from = member_of(a), to = member_with_id(b);
-    unsigned n = 0;
-    for (const LinkEntry& l : links_) {
-        bool joins = (l.member[0] == unsigned(from) && l.member[1] == unsigned(to)) ||
-                     (l.member[1] == unsigned(from) && l.member[0] == unsigned(to));
-        if (joins) {
-            l.link->advance_to(now_ps());
-            n += l.link->active();
-        }
-    }
-    return n;
 }
 
 MemResult NvlinkFabric::peer_access(NvlinkDevice& from_dev, uint32_t to_id, const MemAccess& a) {

@@ -84,7 +84,6 @@ class NvlinkFabric : public sc_core::sc_module {
     struct Member {
         std::string name;
         NvlinkDevice* device = nullptr;
-        unsigned generation = 0; // the newest it speaks
     };
     // A link as the platform config gives it (its `links` entry).
     struct LinkSpec {
@@ -113,8 +112,6 @@ class NvlinkFabric : public sc_core::sc_module {
     // requester is linked to. NoPath when neither exists; BusError when
     // links do but none is up or will come up, or a switch drops it.
     gpu::MemResult peer_access(NvlinkDevice& from, uint32_t to, const gpu::MemAccess& a);
-    // The links joining two devices that are active (HS) now.
-    unsigned active_links(NvlinkDevice& a, uint32_t b) const;
 
     void stats(nlohmann::json& out) const;
 

@@ -2,6 +2,7 @@
 // models declare (ModelInfo::nvlink_ports), and the generation each link
 // trains to. The refusals of bad links are tests/configs/bad/94-106.
 #include "platforms/platform_config.h"
+#include "support/nvlink_rig.h"
 
 #include <catch2/catch.hpp>
 
@@ -9,16 +10,7 @@ using namespace nvsoc;
 
 namespace {
 
-const char* const kBase = R"(
-harts: {count: 1}
-memory:
-  dram: {base: 0x80000000, size: 64MiB}
-devices:
-  plic: {type: plic, base: 0xc000000, size: 0x400000}
-  pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
-  rp0:  {type: pcie-root-port, bus: pcie, device: 1}
-  rp1:  {type: pcie-root-port, bus: pcie, device: 2}
-  rp2:  {type: pcie-root-port, bus: pcie, device: 3}
+const std::string kBase = test::nvlink_soc_yaml(3) + R"(
   gpu0: {type: gpu, bus: rp0, nvlink-ports: 4}
   gpu1: {type: gpu, bus: rp1, nvlink-ports: 4, nvlink-gen: 5}
   gpu2: {type: gpu, bus: rp2, nvlink-ports: 2, nvlink-gen: 3, nvlink-min-gen: 2}
@@ -26,7 +18,7 @@ devices:
 
 PlatformConfig config_with(const std::string& links,
                            const std::vector<std::string>& overrides = {}) {
-    ConfigNode root = parse_config_text(std::string(kBase) + links, "test.yaml");
+    ConfigNode root = parse_config_text(kBase + links, "test.yaml");
     int n = 0;
     for (const auto& o : overrides)
         apply_override(root, o, ++n);
@@ -129,32 +121,16 @@ struct Pair {
         sc_core::sc_start(sc_core::SC_ZERO_TIME);
     }
     static std::string yaml(const std::string& links, const std::string& gpu_extra) {
-        return R"(
-harts: {count: 1}
-memory:
-  dram: {base: 0x80000000, size: 64MiB}
-devices:
-  plic: {type: plic, base: 0xc000000, size: 0x400000}
-  pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
-  rp0:  {type: pcie-root-port, bus: pcie, device: 1}
-  rp1:  {type: pcie-root-port, bus: pcie, device: 2}
+        return test::nvlink_soc_yaml(2) + R"(
   gpu0: {type: gpu, bus: rp0, nvlink-ports: 4)" +
                gpu_extra + R"(}
   gpu1: {type: gpu, bus: rp1, nvlink-ports: 4)" +
                gpu_extra + "}\nlinks:\n" + links;
     }
-    void run_until(uint64_t ps) {
-        uint64_t now = sc_core::sc_time_stamp().value();
-        if (ps > now) sc_core::sc_start(sc_core::sc_time::from_value(ps - now));
-    }
-    static uint32_t reg(Gpu& g, unsigned offset) {
-        uint32_t v = 0;
-        REQUIRE(g.bar0().read(offset, reinterpret_cast<uint8_t*>(&v), 4) == AccessResult::Ok);
-        return v;
-    }
+    void run_until(uint64_t ps) { test::run_until(ps); }
+    static uint32_t reg(Gpu& g, unsigned offset) { return test::bank_read32(g.bar0(), offset); }
     static void set_reg(Gpu& g, unsigned offset, uint32_t v) {
-        REQUIRE(g.bar0().write(offset, reinterpret_cast<const uint8_t*>(&v), 4) ==
-                AccessResult::Ok);
+        test::bank_write32(g.bar0(), offset, v);
     }
     static unsigned state(Gpu& g, unsigned link) {
         return reg(g, NVSOC_GPU_NVL(link, NVSOC_NVL_STATUS)) & NVSOC_NVL_STATUS_STATE_MASK;

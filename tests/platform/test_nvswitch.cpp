@@ -6,6 +6,7 @@
 #include "models/nvlink/nvswitch.h"
 #include "platforms/platform.h"
 #include "platforms/platform_config.h"
+#include "support/nvlink_rig.h"
 
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -55,16 +56,7 @@ struct Star {
                                                         << NVSOC_GPU_PEER_CTRL_PATH_SHIFT);
     }
     static std::string yaml(unsigned gpus, const std::string& routes) {
-        std::string y = R"(
-harts: {count: 1}
-memory:
-  dram: {base: 0x80000000, size: 64MiB}
-devices:
-  plic: {type: plic, base: 0xc000000, size: 0x400000}
-  pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
-)";
-        for (unsigned i = 0; i <= gpus; ++i)
-            y += fmt::format("  rp{}: {{type: pcie-root-port, bus: pcie, device: {}}}\n", i, i + 1);
+        std::string y = test::nvlink_soc_yaml(gpus + 1);
         for (unsigned i = 0; i < gpus; ++i)
             y += fmt::format("  gpu{}: {{type: gpu, bus: rp{}, nvlink-ports: 2}}\n", i, i);
         y += fmt::format("  sw: {{type: nvswitch, bus: rp{}, ports: 8{}}}\nlinks:\n", gpus,
@@ -75,17 +67,10 @@ devices:
                                  2 * i + l);
         return y;
     }
-    void run_until(uint64_t ps) {
-        uint64_t now = sc_core::sc_time_stamp().value();
-        if (ps > now) sc_core::sc_start(sc_core::sc_time::from_value(ps - now));
-    }
-    static uint32_t reg(RegisterBank& b, unsigned offset) {
-        uint32_t v = 0;
-        REQUIRE(b.read(offset, reinterpret_cast<uint8_t*>(&v), 4) == AccessResult::Ok);
-        return v;
-    }
+    void run_until(uint64_t ps) { test::run_until(ps); }
+    static uint32_t reg(RegisterBank& b, unsigned offset) { return test::bank_read32(b, offset); }
     static void set_reg(RegisterBank& b, unsigned offset, uint32_t v) {
-        REQUIRE(b.write(offset, reinterpret_cast<const uint8_t*>(&v), 4) == AccessResult::Ok);
+        test::bank_write32(b, offset, v);
     }
     static void set_reg(Gpu& g, unsigned offset, uint32_t v) { set_reg(g.bar0(), offset, v); }
     // gpu<from> writes `data` to gpu<to>'s VRAM at `offset`, at `time`.
@@ -241,14 +226,7 @@ TEST_CASE("nvswitch: two senders sharing one egress port share its bandwidth fai
 
 TEST_CASE("nvswitch: bad routes and port counts are refused at load") {
     auto load = [](const std::string& sw) {
-        std::string y = R"(
-harts: {count: 1}
-memory:
-  dram: {base: 0x80000000, size: 64MiB}
-devices:
-  plic: {type: plic, base: 0xc000000, size: 0x400000}
-  pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
-  rp0:  {type: pcie-root-port, bus: pcie, device: 1}
+        std::string y = test::nvlink_soc_yaml(1) + R"(
   sw:   {type: nvswitch, bus: rp0)" +
                         sw + "}\n";
         return build_platform_config(parse_config_text(y, "test.yaml"), "test.yaml");
@@ -305,17 +283,7 @@ TEST_CASE(
     "at the hop limit") {
     // gpu0 (ID 1) on swa's ports 0-1, gpu1 (ID 2) on swb's ports 0-1, the
     // switches joined by their ports 4 and 5.
-    std::string y = R"(
-harts: {count: 1}
-memory:
-  dram: {base: 0x80000000, size: 64MiB}
-devices:
-  plic: {type: plic, base: 0xc000000, size: 0x400000}
-  pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
-  rp0:  {type: pcie-root-port, bus: pcie, device: 1}
-  rp1:  {type: pcie-root-port, bus: pcie, device: 2}
-  rp2:  {type: pcie-root-port, bus: pcie, device: 3}
-  rp3:  {type: pcie-root-port, bus: pcie, device: 4}
+    std::string y = test::nvlink_soc_yaml(4) + R"(
   gpu0: {type: gpu, bus: rp0, nvlink-ports: 2}
   gpu1: {type: gpu, bus: rp1, nvlink-ports: 2}
   swa:  {type: nvswitch, bus: rp2, ports: 8, routes: "1:0-1,2:4-5"}
