@@ -33,6 +33,8 @@ extern "C" {
 #define DRM_NVSOC_GPU_SUBMIT		0x06
 #define DRM_NVSOC_GPU_WAIT		0x07
 #define DRM_NVSOC_GPU_USERMODE		0x08
+#define DRM_NVSOC_GPU_PEER_INFO		0x09
+#define DRM_NVSOC_GPU_BO_PEER		0x0a
 
 /**
  * struct drm_nvsoc_gpu_get_info - what the device and the driver offer
@@ -271,6 +273,78 @@ struct drm_nvsoc_gpu_usermode {
 	__u64 offset;
 };
 
+/* How this GPU reaches a peer's VRAM (the peer table's PATH). */
+#define NVSOC_GPU_PEER_NONE	0 /* no path: peer access is refused */
+#define NVSOC_GPU_PEER_NVLINK	1 /* over NVLink, directly or through NVSwitches */
+#define NVSOC_GPU_PEER_PCIE	2 /* PCIe peer-to-peer through the root complex */
+
+/**
+ * struct drm_nvsoc_gpu_peer_info - how this GPU reaches another
+ *
+ * The path the kernel would use now for peer access to the GPU whose
+ * device file is open as @peer_fd (the path of the peer's BOs already
+ * imported with BO_PEER; it changes when NVLink goes down or comes back).
+ * NVLink is taken whenever a link to the peer is up (HS), directly or
+ * through NVSwitches whose fabric state is "ready" on both GPUs; else PCIe
+ * when both GPUs are below the same host bridge, the peer's BAR1 covers
+ * all its VRAM, and the module parameter peer_pcie allows it; else none.
+ *
+ * Errors: -EBADF when @peer_fd is not open, -EINVAL when it is not another
+ * nvsoc-gpu device's file.
+ */
+struct drm_nvsoc_gpu_peer_info {
+	/** @peer_fd: in: a file descriptor of the peer GPU's accel node. */
+	__s32 peer_fd;
+	/** @flags: in: zero. */
+	__u32 flags;
+	/** @path: out: NVSOC_GPU_PEER_*. */
+	__u32 path;
+	/** @nvlinks: out: this GPU's links at HS that lead to the peer. */
+	__u32 nvlinks;
+	/** @peer_nvlink_id: out: the peer's NVLink ID (0: it has no ports). */
+	__u32 peer_nvlink_id;
+	/** @peer_id: out: its peer table slot, or ~0 while none is held. */
+	__u32 peer_id;
+};
+
+/**
+ * struct drm_nvsoc_gpu_bo_peer - a BO standing for another GPU's VRAM BO
+ *
+ * Makes a BO on this device for VRAM BO @peer_handle of the file open as
+ * @peer_fd (another nvsoc-gpu device). Copies name it like any other BO,
+ * with SET_SRC/DST_PHYS_MODE target PEER (NVSOC_GPU_APERTURE_PEER) and
+ * peer id 0: the kernel fills in the peer table slot it holds for that
+ * GPU while any such BO exists (8 slots). It cannot be mmapped or hold a
+ * semaphore. The peer's BO lives as long as this one.
+ *
+ * The path is chosen as PEER_INFO says, and kept up to date: when the
+ * last NVLink to the peer goes down, the kernel moves the slot to PCIe (if
+ * that path exists), and back to NVLink once a link is up again, each
+ * move logged. A copy under way when its path fails is lost to a channel
+ * fault (-EIO from WAIT), as on hardware.
+ *
+ * Errors: -EBADF, -EINVAL as PEER_INFO; -ENOENT for an unknown
+ * @peer_handle; -EINVAL when that BO is not in VRAM; -EHOSTUNREACH when
+ * there is no path (the reason is logged); -ENOSPC when all peer table
+ * slots hold other GPUs.
+ */
+struct drm_nvsoc_gpu_bo_peer {
+	/** @peer_fd: in: a file descriptor of the peer GPU's accel node. */
+	__s32 peer_fd;
+	/** @peer_handle: in: a VRAM BO's handle in that file. */
+	__u32 peer_handle;
+	/** @flags: in: zero. */
+	__u32 flags;
+	/** @handle: out: the new BO's handle on this device. */
+	__u32 handle;
+	/** @size: out: its bytes (the peer BO's). */
+	__u64 size;
+	/** @path: out: NVSOC_GPU_PEER_NVLINK or NVSOC_GPU_PEER_PCIE, now. */
+	__u32 path;
+	/** @peer_id: out: the peer table slot. */
+	__u32 peer_id;
+};
+
 #define DRM_IOCTL_NVSOC_GPU_GET_INFO \
 	DRM_IOR(DRM_COMMAND_BASE + DRM_NVSOC_GPU_GET_INFO, struct drm_nvsoc_gpu_get_info)
 #define DRM_IOCTL_NVSOC_GPU_BO_CREATE \
@@ -292,6 +366,10 @@ struct drm_nvsoc_gpu_usermode {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_NVSOC_GPU_WAIT, struct drm_nvsoc_gpu_wait)
 #define DRM_IOCTL_NVSOC_GPU_USERMODE \
 	DRM_IOR(DRM_COMMAND_BASE + DRM_NVSOC_GPU_USERMODE, struct drm_nvsoc_gpu_usermode)
+#define DRM_IOCTL_NVSOC_GPU_PEER_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_NVSOC_GPU_PEER_INFO, struct drm_nvsoc_gpu_peer_info)
+#define DRM_IOCTL_NVSOC_GPU_BO_PEER \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_NVSOC_GPU_BO_PEER, struct drm_nvsoc_gpu_bo_peer)
 
 #if defined(__cplusplus)
 }
