@@ -133,6 +133,7 @@ void nvsoc_gpu_debugfs_init(struct nvsoc_gpu_device *gdev)
 
 	drm_debugfs_add_file(&gdev->drm, "faults", nvsoc_gpu_faults_show, NULL);
 	drm_debugfs_add_file(&gdev->drm, "vram", nvsoc_gpu_vram_show, NULL);
+	drm_debugfs_add_file(&gdev->drm, "peers", nvsoc_gpu_peers_show, NULL);
 	for (c = 0; c < gdev->num_channels; c++) {
 		const char *managed;
 

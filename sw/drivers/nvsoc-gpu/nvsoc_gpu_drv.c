@@ -74,6 +74,8 @@ static const struct drm_ioctl_desc nvsoc_gpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(NVSOC_GPU_SUBMIT, nvsoc_gpu_ioctl_submit, 0),
 	DRM_IOCTL_DEF_DRV(NVSOC_GPU_WAIT, nvsoc_gpu_ioctl_wait, 0),
 	DRM_IOCTL_DEF_DRV(NVSOC_GPU_USERMODE, nvsoc_gpu_ioctl_usermode, 0),
+	DRM_IOCTL_DEF_DRV(NVSOC_GPU_PEER_INFO, nvsoc_gpu_ioctl_peer_info, 0),
+	DRM_IOCTL_DEF_DRV(NVSOC_GPU_BO_PEER, nvsoc_gpu_ioctl_bo_peer, 0),
 };
 
 static void nvsoc_gpu_postclose(struct drm_device *drm, struct drm_file *file)
@@ -82,6 +84,17 @@ static void nvsoc_gpu_postclose(struct drm_device *drm, struct drm_file *file)
 }
 
 DEFINE_DRM_ACCEL_FOPS(nvsoc_gpu_fops);
+
+/* The GPU whose accel node @filp is open on, or NULL for any other file. */
+struct nvsoc_gpu_device *nvsoc_gpu_from_file(struct file *filp)
+{
+	struct drm_file *file;
+
+	if (filp->f_op != &nvsoc_gpu_fops)
+		return NULL;
+	file = filp->private_data;
+	return to_nvsoc_gpu(file->minor->dev);
+}
 
 static const struct drm_driver nvsoc_gpu_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL,
@@ -223,6 +236,7 @@ void nvsoc_gpu_hw_init(struct nvsoc_gpu_device *gdev)
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_CHANNEL_ERROR_HI, ~0u);
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_ECC_STATUS, ~0u);
 	nvsoc_gpu_nvlink_hw_init(gdev);
+	nvsoc_gpu_peers_hw_init(gdev);
 }
 
 int nvsoc_gpu_core_init(struct nvsoc_gpu_device *gdev)
@@ -317,9 +331,12 @@ int nvsoc_gpu_register(struct nvsoc_gpu_device *gdev)
 	int ret;
 
 	nvsoc_gpu_debugfs_init(gdev);
+	nvsoc_gpu_peers_init(gdev);
 	ret = drm_dev_register(&gdev->drm, 0);
-	if (ret)
+	if (ret) {
 		dev_err(gdev->bus.dev, "drm_dev_register failed: %d\n", ret);
+		nvsoc_gpu_peers_fini(gdev);
+	}
 	return ret;
 }
 
@@ -332,6 +349,7 @@ void nvsoc_gpu_unregister(struct nvsoc_gpu_device *gdev)
 {
 	drm_dev_unplug(&gdev->drm);
 	unmap_mapping_range(gdev->drm.anon_inode->i_mapping, 0, 0, 1);
+	nvsoc_gpu_peers_fini(gdev);
 }
 
 /* --- Stopping and restarting ------------------------------------------------------ */
@@ -555,7 +573,9 @@ module_init(nvsoc_gpu_init);
 static void __exit nvsoc_gpu_exit(void)
 {
 	nvsoc_gpu_pci_unregister();
+	/* The training work can queue the peer work: it stops first. */
 	nvsoc_gpu_nvlink_exit();
+	nvsoc_gpu_peer_exit();
 }
 module_exit(nvsoc_gpu_exit);
 

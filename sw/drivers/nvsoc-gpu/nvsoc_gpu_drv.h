@@ -57,6 +57,7 @@
 #define NVSOC_GPU_MAX_RELOCS		8192
 #define NVSOC_GPU_MAX_JOB_BOS		256
 
+struct file;
 struct nvsoc_gpu_device;
 
 /* Where the device stands; only RUNNING accepts work. */
@@ -82,6 +83,13 @@ struct nvsoc_gpu_bus_ops {
 	enum nvsoc_gpu_bus_state (*state)(struct nvsoc_gpu_device *gdev);
 	/* Log and trace the link (PCIe speed and width), with why: optional. */
 	void (*report_link)(struct nvsoc_gpu_device *gdev, const char *why);
+	/*
+	 * Can @gdev reach @peer's BAR1 peer-to-peer on this bus? 0, or an
+	 * errno with *why saying what stands in the way. Optional (no PCIe
+	 * path). Both devices are the same front end's.
+	 */
+	int (*peer_p2p)(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_device *peer,
+			const char **why);
 };
 
 /* Everything bus-specific the core needs, filled in by the front end. */
@@ -115,6 +123,7 @@ enum nvsoc_gpu_bo_kind {
 	NVSOC_GPU_BO_KIND_VRAM,
 	NVSOC_GPU_BO_KIND_USERPTR,
 	NVSOC_GPU_BO_KIND_USERMODE,	/* the usermode register page */
+	NVSOC_GPU_BO_KIND_PEER,		/* another GPU's VRAM BO (nvsoc_gpu_peer.c) */
 };
 
 /* A run of device addresses: BO bytes [offset, offset + len) are at addr. */
@@ -146,6 +155,9 @@ struct nvsoc_gpu_bo {
 	unsigned int nr_pages;
 	struct sg_table sgt;
 	enum dma_data_direction dir;
+	/* NVSOC_GPU_BO_KIND_PEER: the peer's BO (referenced) and our slot */
+	struct drm_gem_object *peer_obj;
+	unsigned int peer_slot;
 };
 
 static inline struct nvsoc_gpu_bo *to_nvsoc_gpu_bo(struct drm_gem_object *obj)
@@ -217,9 +229,25 @@ struct nvsoc_gpu_nvl_port {
 	bool legacy;			/* INITPHASE1 refused: NVLink 1 or 2 */
 	bool gave_up;			/* training timed out */
 	bool hs_reported;		/* the HS line is logged */
+	bool retrain;			/* FAULT: a RESET is due at retrain_at */
+	unsigned long retrain_at;	/* jiffies */
+	unsigned int retrains;		/* RESETs issued since the GPU bound */
 };
 
 struct nvsoc_gpu_nvlink_link;
+
+/*
+ * A peer table entry (nvsoc_gpu_peer.c; under nvsoc_gpu_peer_lock): the
+ * GPU it stands for while peer BOs use it, and the path programmed.
+ */
+struct nvsoc_gpu_peer_slot {
+	struct nvsoc_gpu_device *peer;	/* NULL: free; else referenced (drm_dev_get) */
+	unsigned int users;		/* peer BOs naming this slot */
+	u32 path;			/* NVSOC_GPU_PEER_* programmed */
+	u32 nvlinks;			/* links at HS to the peer when last looked */
+	dma_addr_t bar1;		/* the peer's BAR1 as this device addresses it */
+	bool bar1_mapped;		/* dma_map_resource done */
+};
 
 struct nvsoc_gpu_device {
 	struct drm_device drm;
@@ -275,6 +303,18 @@ struct nvsoc_gpu_device {
 	struct nvsoc_gpu_nvl_port nvl[NVSOC_GPU_MAX_NVLINKS];
 	struct list_head nvl_node;	/* in the bound GPUs with ports */
 	bool nvl_listed;
+	u32 fabric_state;		/* NVSOC_GPU_FABRIC_*: set by the fabric manager */
+
+	/* Peer access (nvsoc_gpu_peer.c; under nvsoc_gpu_peer_lock). */
+	struct nvsoc_gpu_peer_slot peers[NVSOC_GPU_PEERS];
+	struct list_head peer_node;	/* in the GPUs whose slots the work reviews */
+	bool peer_listed;
+};
+
+/* What the fabric manager said about NVSwitch routing (nvlink/fabric_state). */
+enum nvsoc_gpu_fabric_state {
+	NVSOC_GPU_FABRIC_PENDING,	/* routes not (yet) programmed */
+	NVSOC_GPU_FABRIC_READY,		/* every switch routes this GPU's peers */
 };
 
 static inline struct nvsoc_gpu_device *to_nvsoc_gpu(struct drm_device *drm)
@@ -313,6 +353,7 @@ void nvsoc_gpu_resume(struct nvsoc_gpu_device *gdev);
 bool nvsoc_gpu_check_alive(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_hw_init(struct nvsoc_gpu_device *gdev);
 extern const struct attribute_group *nvsoc_gpu_groups[];
+struct nvsoc_gpu_device *nvsoc_gpu_from_file(struct file *filp);
 
 /* nvsoc_gpu_gem.c */
 int nvsoc_gpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
@@ -322,6 +363,10 @@ int nvsoc_gpu_ioctl_usermode(struct drm_device *drm, void *data, struct drm_file
 int nvsoc_gpu_bo_vram_init(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_bo_sync_for_device(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_bo *bo);
 void nvsoc_gpu_bo_sync_for_cpu(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_bo *bo);
+struct nvsoc_gpu_bo *nvsoc_gpu_bo_new(struct nvsoc_gpu_device *gdev, enum nvsoc_gpu_bo_kind kind,
+				      u64 obj_size);
+void nvsoc_gpu_bo_discard(struct nvsoc_gpu_bo *bo);
+int nvsoc_gpu_bo_publish(struct nvsoc_gpu_bo *bo, struct drm_file *file, u32 *handle);
 
 /* nvsoc_gpu_channel.c */
 int nvsoc_gpu_channels_init(struct nvsoc_gpu_device *gdev);
@@ -367,11 +412,24 @@ void nvsoc_gpu_report_faults(struct nvsoc_gpu_device *gdev);
 unsigned int nvsoc_gpu_channel_vector(struct nvsoc_gpu_device *gdev, unsigned int ch);
 
 /* nvsoc_gpu_nvlink.c */
+u32 nvsoc_gpu_nvlink_links_to(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_device *peer);
 int nvsoc_gpu_nvlink_init(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_nvlink_fini(struct nvsoc_gpu_device *gdev, bool reachable);
 void nvsoc_gpu_nvlink_hw_init(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_nvlink_intr(struct nvsoc_gpu_device *gdev);
 void nvsoc_gpu_nvlink_exit(void);
+
+/* nvsoc_gpu_peer.c */
+int nvsoc_gpu_ioctl_peer_info(struct drm_device *drm, void *data, struct drm_file *file);
+int nvsoc_gpu_ioctl_bo_peer(struct drm_device *drm, void *data, struct drm_file *file);
+void nvsoc_gpu_peer_bo_free(struct nvsoc_gpu_bo *bo);
+void nvsoc_gpu_peers_init(struct nvsoc_gpu_device *gdev);
+void nvsoc_gpu_peers_hw_init(struct nvsoc_gpu_device *gdev);
+void nvsoc_gpu_peers_changed(void);
+void nvsoc_gpu_peers_fini(struct nvsoc_gpu_device *gdev);
+void nvsoc_gpu_peer_exit(void);
+struct seq_file;
+int nvsoc_gpu_peers_show(struct seq_file *m, void *unused);
 
 /* nvsoc_gpu_pci.c: the PCI front end */
 int nvsoc_gpu_pci_register(void);

@@ -18,6 +18,9 @@
  *             not reach the pages). Not mappable: the user has it mapped.
  *   usermode  the device's usermode register page, mappable read-only
  *             for the device clock.
+ *   peer      another GPU's VRAM BO, reached through the peer table
+ *             (nvsoc_gpu_peer.c): one segment of the peer's VRAM
+ *             offsets; not mappable.
  *
  * Streaming mappings (userptr) follow the DMA API's ownership rule: the
  * CPU owns the memory while no job uses it, the device while one does.
@@ -47,6 +50,7 @@ static const char *const nvsoc_gpu_bo_kind_names[] = {
 	[NVSOC_GPU_BO_KIND_VRAM] = "vram",
 	[NVSOC_GPU_BO_KIND_USERPTR] = "userptr",
 	[NVSOC_GPU_BO_KIND_USERMODE] = "usermode",
+	[NVSOC_GPU_BO_KIND_PEER] = "peer",
 };
 
 static void nvsoc_gpu_bo_free(struct drm_gem_object *obj)
@@ -77,6 +81,9 @@ static void nvsoc_gpu_bo_free(struct drm_gem_object *obj)
 		kvfree(bo->segs);
 		break;
 	case NVSOC_GPU_BO_KIND_USERMODE:
+		break;
+	case NVSOC_GPU_BO_KIND_PEER:
+		nvsoc_gpu_peer_bo_free(bo);
 		break;
 	}
 	drm_gem_object_release(obj);
@@ -128,6 +135,7 @@ static int nvsoc_gpu_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *
 					    gdev->bus.regs_phys + NVSOC_GPU_USERMODE,
 					    pgprot_noncached(vma->vm_page_prot));
 	case NVSOC_GPU_BO_KIND_USERPTR:
+	case NVSOC_GPU_BO_KIND_PEER:
 		break;
 	}
 	return -EINVAL;
@@ -162,8 +170,8 @@ static const struct drm_gem_object_funcs nvsoc_gpu_bo_funcs = {
 	.vm_ops = &nvsoc_gpu_bo_vm_ops,
 };
 
-static struct nvsoc_gpu_bo *nvsoc_gpu_bo_new(struct nvsoc_gpu_device *gdev,
-					     enum nvsoc_gpu_bo_kind kind, u64 obj_size)
+struct nvsoc_gpu_bo *nvsoc_gpu_bo_new(struct nvsoc_gpu_device *gdev, enum nvsoc_gpu_bo_kind kind,
+				      u64 obj_size)
 {
 	struct nvsoc_gpu_bo *bo;
 
@@ -178,14 +186,14 @@ static struct nvsoc_gpu_bo *nvsoc_gpu_bo_new(struct nvsoc_gpu_device *gdev,
 }
 
 /* For a BO whose init failed before it had anything to free. */
-static void nvsoc_gpu_bo_discard(struct nvsoc_gpu_bo *bo)
+void nvsoc_gpu_bo_discard(struct nvsoc_gpu_bo *bo)
 {
 	drm_gem_private_object_fini(&bo->base);
 	kfree(bo);
 }
 
 /* Gives the BO a handle in @file; the handle then holds the only reference. */
-static int nvsoc_gpu_bo_publish(struct nvsoc_gpu_bo *bo, struct drm_file *file, u32 *handle)
+int nvsoc_gpu_bo_publish(struct nvsoc_gpu_bo *bo, struct drm_file *file, u32 *handle)
 {
 	int ret = drm_gem_handle_create(file, &bo->base, handle);
 
@@ -421,6 +429,10 @@ int nvsoc_gpu_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct dr
 	ret = -EINVAL;
 	if (bo->kind == NVSOC_GPU_BO_KIND_USERPTR) {
 		drm_dbg(drm, "userptr BOs are mapped already\n");
+		goto out;
+	}
+	if (bo->kind == NVSOC_GPU_BO_KIND_PEER) {
+		drm_dbg(drm, "peer BOs are mapped through their own GPU\n");
 		goto out;
 	}
 	if (bo->kind == NVSOC_GPU_BO_KIND_VRAM &&

@@ -31,19 +31,33 @@
  * not given it yet. Both GPUs of a link are bound by this driver, so the
  * link moves once both are bound. A port gives up (and is left alone) when
  * its state does not move for the open driver's timeouts: 300 ms before
- * SAFE, 8 s from SAFE to HS; every bind restarts the clocks. FAULT and FAIL
- * are left for the user (no retraining).
+ * SAFE, 8 s from SAFE to HS; every bind restarts the clocks. FAIL is left
+ * for the user.
+ *
+ * Retraining: a link that fails (LINK_DOWN: FAULT, Xid 74) is given RESET
+ * by the same work nvlink_retrain_ms later (module parameter, 0: never),
+ * from one end; an ALI link then trains by itself, a software-trained one
+ * by the passes above. A port is retrained at most
+ * NVSOC_GPU_NVL_RETRAIN_MAX times per bind, so a link that keeps failing
+ * stays down (logged) rather than flapping.
+ *
+ * Peer access (nvsoc_gpu_peer.c) follows the links: a port coming up or
+ * going down, or the fabric manager writing fabric_state, has the peer
+ * slots reviewed (NVLink, else PCIe).
  *
  * Locking: nvsoc_gpu_nvlink_lock (a mutex) protects the list of bound
- * GPUs with ports (nvsoc_gpu_nvlinks), every gdev->nvl[] entry and
- * gdev->nvl_listed. The training work, the stall thread's link events and
- * remote_device reads take it; it is never held while taking another of
- * the driver's locks. A GPU leaves the list before its link kobjects go,
- * so nothing reached through the list touches a freed kobject.
+ * GPUs with ports (nvsoc_gpu_nvlinks), every gdev->nvl[] entry,
+ * gdev->nvl_listed and gdev->fabric_state. The training work, the stall
+ * thread's link events and remote_device reads take it; it is never held
+ * while taking another of the driver's locks (the peer code takes it
+ * inside nvsoc_gpu_peer_lock). A GPU leaves the list before its link
+ * kobjects go, so nothing reached through the list touches a freed
+ * kobject.
  */
 #include <linux/jiffies.h>
 #include <linux/kobject.h>
 #include <linux/math64.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/workqueue.h>
@@ -57,6 +71,12 @@
 #define NVSOC_GPU_NVL_POLL_MS		100
 #define NVSOC_GPU_NVL_SAFE_TIMEOUT_MS	300
 #define NVSOC_GPU_NVL_HS_TIMEOUT_MS	8000
+#define NVSOC_GPU_NVL_RETRAIN_MAX	3
+
+static unsigned int nvlink_retrain_ms = 1000;
+module_param(nvlink_retrain_ms, uint, 0644);
+MODULE_PARM_DESC(nvlink_retrain_ms,
+		 "Retrain a failed NVLink link (Xid 74) this long after it failed; 0: never (default: 1000)");
 
 static DEFINE_MUTEX(nvsoc_gpu_nvlink_lock);
 static LIST_HEAD(nvsoc_gpu_nvlinks);
@@ -163,6 +183,60 @@ static void nvsoc_gpu_nvl_learn_remote(struct nvsoc_gpu_device *gdev, unsigned i
 	gdev->nvl[l].remote_link = rl & 0xffff;
 }
 
+/* Up for traffic: HS, or RECOVERY, which the link leaves by itself. */
+static bool nvsoc_gpu_nvl_usable(u32 state)
+{
+	return state == NVSOC_NVL_STATE_HS || state == NVSOC_NVL_STATE_RECOVERY;
+}
+
+/* Ports up with a remote of @type (and NVLink ID @id, if not 0). */
+static u32 nvsoc_gpu_nvl_count_up(struct nvsoc_gpu_device *gdev, u32 type, u32 id)
+{
+	unsigned int l;
+	u32 n = 0;
+
+	lockdep_assert_held(&nvsoc_gpu_nvlink_lock);
+	for (l = 0; l < gdev->num_nvlinks; l++) {
+		u32 status = nvl_rd(gdev, l, NVSOC_NVL_STATUS);
+		u32 rl;
+
+		if (status == ~0u || !nvsoc_gpu_nvl_usable(status & NVSOC_NVL_STATUS_STATE_MASK))
+			continue;
+		rl = nvl_rd(gdev, l, NVSOC_NVL_REMOTE_LINK);
+		if (rl == ~0u || !(rl & NVSOC_NVL_REMOTE_VALID) ||
+		    ((rl >> NVSOC_NVL_REMOTE_LINK_TYPE_SHIFT) & 0xf) != type)
+			continue;
+		if (!id || nvl_rd(gdev, l, NVSOC_NVL_REMOTE_DEVICE) == id)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The links of @gdev that carry its peer traffic to @peer now: those up
+ * to it directly, else those up to NVSwitches when the fabric manager has
+ * marked both GPUs ready (it programs every switch to route each GPU's
+ * NVLink ID) and @peer has a link up to a switch too.
+ */
+u32 nvsoc_gpu_nvlink_links_to(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_device *peer)
+{
+	u32 n = 0;
+
+	if (!gdev->num_nvlinks || !peer->nvlink_id)
+		return 0;
+	mutex_lock(&nvsoc_gpu_nvlink_lock);
+	/* Listed: bound, its registers mapped. */
+	if (gdev->nvl_listed && peer->nvl_listed) {
+		n = nvsoc_gpu_nvl_count_up(gdev, NVSOC_NVL_DEVICE_GPU, peer->nvlink_id);
+		if (!n && gdev->fabric_state == NVSOC_GPU_FABRIC_READY &&
+		    peer->fabric_state == NVSOC_GPU_FABRIC_READY &&
+		    nvsoc_gpu_nvl_count_up(peer, NVSOC_NVL_DEVICE_NVSWITCH, 0))
+			n = nvsoc_gpu_nvl_count_up(gdev, NVSOC_NVL_DEVICE_NVSWITCH, 0);
+	}
+	mutex_unlock(&nvsoc_gpu_nvlink_lock);
+	return n;
+}
+
 /* --- sysfs ----------------------------------------------------------------------- */
 
 static ssize_t links_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
@@ -175,8 +249,60 @@ static ssize_t links_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 
 static struct kobj_attribute nvsoc_gpu_nvl_links_attr = __ATTR_RO(links);
 
+/*
+ * Whether NVSwitch routing is in place for this GPU: "none" (no port has
+ * trained to an NVSwitch), "pending" or "ready", as the fabric manager
+ * (sw/tools/nvsoc-fm) last wrote it. Peers reached only through switches
+ * are peers over NVLink once both GPUs read "ready".
+ */
+static ssize_t fabric_state_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct nvsoc_gpu_device *gdev = dev_get_drvdata(kobj_to_dev(kobj->parent));
+	const char *state = "none";
+	unsigned int l;
+
+	mutex_lock(&nvsoc_gpu_nvlink_lock);
+	for (l = 0; l < gdev->num_nvlinks; l++) {
+		u32 rl = nvl_rd(gdev, l, NVSOC_NVL_REMOTE_LINK);
+
+		if (rl != ~0u && (rl & NVSOC_NVL_REMOTE_VALID) &&
+		    ((rl >> NVSOC_NVL_REMOTE_LINK_TYPE_SHIFT) & 0xf) == NVSOC_NVL_DEVICE_NVSWITCH) {
+			state = gdev->fabric_state == NVSOC_GPU_FABRIC_READY ? "ready" : "pending";
+			break;
+		}
+	}
+	mutex_unlock(&nvsoc_gpu_nvlink_lock);
+	return sysfs_emit(buf, "%s\n", state);
+}
+
+static ssize_t fabric_state_store(struct kobject *kobj, struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	struct nvsoc_gpu_device *gdev = dev_get_drvdata(kobj_to_dev(kobj->parent));
+	u32 state;
+
+	if (sysfs_streq(buf, "ready"))
+		state = NVSOC_GPU_FABRIC_READY;
+	else if (sysfs_streq(buf, "pending"))
+		state = NVSOC_GPU_FABRIC_PENDING;
+	else
+		return -EINVAL;
+	mutex_lock(&nvsoc_gpu_nvlink_lock);
+	if (gdev->fabric_state != state)
+		dev_info(gdev->bus.dev, "NVLink fabric %s\n",
+			 state == NVSOC_GPU_FABRIC_READY ? "ready (NVSwitch routes programmed)" :
+							 "pending");
+	gdev->fabric_state = state;
+	mutex_unlock(&nvsoc_gpu_nvlink_lock);
+	nvsoc_gpu_peers_changed();
+	return count;
+}
+
+static struct kobj_attribute nvsoc_gpu_nvl_fabric_state_attr = __ATTR_RW(fabric_state);
+
 static struct attribute *nvsoc_gpu_nvl_top_attrs[] = {
 	&nvsoc_gpu_nvl_links_attr.attr,
+	&nvsoc_gpu_nvl_fabric_state_attr.attr,
 	NULL
 };
 
@@ -432,6 +558,9 @@ static void nvsoc_gpu_nvl_report_hs(struct nvsoc_gpu_device *gdev, unsigned int 
 	if (p->hs_reported)
 		return;
 	nvsoc_gpu_nvl_learn_remote(gdev, l);
+	if (p->retrains)
+		dev_dbg(gdev->bus.dev, "NVLink link %u: up again after %u retrains\n", l,
+			p->retrains);
 	nvsoc_gpu_nvl_remote_name(p->remote_id, remote, sizeof(remote));
 	/* The remote GPU not bound yet: its bind runs the work again. */
 	if (!strcmp(remote, "unknown"))
@@ -456,6 +585,8 @@ static void nvsoc_gpu_nvl_note_state(struct nvsoc_gpu_device *gdev, unsigned int
 					     nvsoc_gpu_nvl_state_name(state),
 					     (status >> NVSOC_NVL_STATUS_GEN_SHIFT) & 0xf,
 					     (status >> NVSOC_NVL_STATUS_LANES_SHIFT) & 0xf);
+		if (nvsoc_gpu_nvl_usable(state) != nvsoc_gpu_nvl_usable(p->state))
+			nvsoc_gpu_peers_changed();
 		p->state = state;
 		p->since = jiffies;
 	}
@@ -463,6 +594,75 @@ static void nvsoc_gpu_nvl_note_state(struct nvsoc_gpu_device *gdev, unsigned int
 		nvsoc_gpu_nvl_report_hs(gdev, l, status);
 	else if (state != NVSOC_NVL_STATE_RECOVERY)
 		p->hs_reported = false;
+}
+
+/* After Xid 74: a RESET in nvlink_retrain_ms, if the port has retrains left. */
+static void nvsoc_gpu_nvl_plan_retrain(struct nvsoc_gpu_device *gdev, unsigned int l)
+{
+	struct nvsoc_gpu_nvl_port *p = &gdev->nvl[l];
+	unsigned int ms = READ_ONCE(nvlink_retrain_ms);
+
+	lockdep_assert_held(&nvsoc_gpu_nvlink_lock);
+	if (!ms) {
+		dev_info(gdev->bus.dev, "NVLink link %u: not retrained (nvlink_retrain_ms=0)\n", l);
+		return;
+	}
+	if (p->retrains >= NVSOC_GPU_NVL_RETRAIN_MAX) {
+		dev_err(gdev->bus.dev,
+			"NVLink link %u: failed again after %u retrains: left down until the GPU is rebound\n",
+			l, p->retrains);
+		return;
+	}
+	p->retrain = true;
+	p->retrain_at = jiffies + msecs_to_jiffies(ms);
+	/* Pending already (training passes): those passes see it due. */
+	schedule_delayed_work(&nvsoc_gpu_nvlink_work, msecs_to_jiffies(ms));
+}
+
+/*
+ * The other end of port l, when a bound GPU: its retrain is this one's
+ * (a RESET from either end resets the link).
+ */
+static void nvsoc_gpu_nvl_cancel_remote_retrain(struct nvsoc_gpu_device *gdev, unsigned int l)
+{
+	struct nvsoc_gpu_nvl_port *p = &gdev->nvl[l];
+	struct nvsoc_gpu_device *other;
+
+	lockdep_assert_held(&nvsoc_gpu_nvlink_lock);
+	if (!p->remote_id || p->remote_link < 0)
+		return;
+	list_for_each_entry(other, &nvsoc_gpu_nvlinks, nvl_node) {
+		if (other->nvlink_id == p->remote_id && p->remote_link < other->num_nvlinks) {
+			other->nvl[p->remote_link].retrain = false;
+			other->nvl[p->remote_link].retrains++;
+		}
+	}
+}
+
+/* A retrain that is due: RESET from this end. True while one is planned. */
+static bool nvsoc_gpu_nvl_retrain_port(struct nvsoc_gpu_device *gdev, unsigned int l, u32 state)
+{
+	struct nvsoc_gpu_nvl_port *p = &gdev->nvl[l];
+
+	if (!p->retrain)
+		return false;
+	if (state != NVSOC_NVL_STATE_FAULT) {
+		/* Reset by other means (the other end, a GPU reset). */
+		p->retrain = false;
+		return false;
+	}
+	if (time_before(jiffies, p->retrain_at))
+		return true;
+	p->retrain = false;
+	p->retrains++;
+	p->gave_up = false;
+	p->since = jiffies;
+	dev_info(gdev->bus.dev, "NVLink link %u: retraining (RESET, attempt %u of %u)\n", l,
+		 p->retrains, NVSOC_GPU_NVL_RETRAIN_MAX);
+	nvsoc_gpu_nvl_cancel_remote_retrain(gdev, l);
+	p->issued_state = state;
+	nvl_wr(gdev, l, NVSOC_NVL_CMD, NVSOC_NVL_CMD_RESET);
+	return true;
 }
 
 /* The stall thread: every port with ERR_STATUS & ERR_EN. */
@@ -492,6 +692,7 @@ void nvsoc_gpu_nvlink_intr(struct nvsoc_gpu_device *gdev)
 				l, remote, p->remote_link);
 			trace_nvsoc_gpu_fault(dev, 74, NVSOC_GPU_FAULT_NO_CHANNEL, 0, 0, 0, 0, l,
 					      0);
+			nvsoc_gpu_nvl_plan_retrain(gdev, l);
 		}
 		if (err & NVSOC_NVL_ERR_RECOVERY)
 			dev_warn_ratelimited(dev, "NVLink link %u: recovery (DL retrain)\n", l);
@@ -540,6 +741,8 @@ static bool nvsoc_gpu_nvl_train_port(struct nvsoc_gpu_device *gdev, unsigned int
 	if (status == ~0u)
 		return false;
 	nvsoc_gpu_nvl_note_state(gdev, l, status);
+	if (nvsoc_gpu_nvl_retrain_port(gdev, l, state))
+		return true;
 	if (p->ali || p->gave_up)
 		return false;
 	switch (state) {

@@ -115,9 +115,30 @@ static void nvsoc_gpu_pci_report_link(struct nvsoc_gpu_device *gdev, const char 
 			     max_width);
 }
 
+/*
+ * Peer-to-peer to another GPU's BAR1: both must be below one host bridge,
+ * whose root complex routes a request from one root port to another's
+ * window (nvsoc's does, through the SoC bus: docs/pcie.md). Within one
+ * switch the switch turns it. Host bridges of different root complexes
+ * (PCI domains) are not assumed to reach each other, as Linux's P2PDMA
+ * does not.
+ */
+static int nvsoc_gpu_pci_peer_p2p(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_device *peer,
+				  const char **why)
+{
+	struct pci_dev *a = nvsoc_gpu_pdev(gdev), *b = nvsoc_gpu_pdev(peer);
+
+	if (pci_find_host_bridge(a->bus) != pci_find_host_bridge(b->bus)) {
+		*why = "no NVLink is up to it, and it is below another PCIe host bridge";
+		return -EXDEV;
+	}
+	return 0;
+}
+
 static const struct nvsoc_gpu_bus_ops nvsoc_gpu_pci_ops = {
 	.state = nvsoc_gpu_pci_state,
 	.report_link = nvsoc_gpu_pci_report_link,
+	.peer_p2p = nvsoc_gpu_pci_peer_p2p,
 };
 
 /* --- Probe steps --------------------------------------------------------------- */

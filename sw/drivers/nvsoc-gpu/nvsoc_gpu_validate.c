@@ -25,7 +25,9 @@
  * - every value an operation uses must be set earlier in the same
  *   submission (nothing is inherited from an earlier job);
  * - copies are physical, pitch layout, transfer type pipelined or
- *   non-pipelined, interrupt none or non-blocking; a remap is a fill (every
+ *   non-pipelined, interrupt none or non-blocking; each side's PHYS_MODE
+ *   fits its BO (VRAM, system memory, or PEER with peer id 0 for a peer
+ *   BO, whose slot the rebuild fills in); a remap is a fill (every
  *   destination component CONST_A or CONST_B) whose LINE_LENGTH_IN counts
  *   pixels of component size x component count; the source is bounded too,
  *   by its own pixel size, though a fill does not read it;
@@ -415,13 +417,22 @@ static int nvsoc_gpu_check_mode(struct nvsoc_gpu_vctx *ctx, u32 mode,
 				const struct nvsoc_gpu_bo *bo, const char *what)
 {
 	bool vram = bo->kind == NVSOC_GPU_BO_KIND_VRAM;
-
+	bool peer = bo->kind == NVSOC_GPU_BO_KIND_PEER;
 	bool vram_mode = mode == NVSOC_GPU_APERTURE_VRAM;
+	bool peer_mode = mode == NVSOC_GPU_APERTURE_PEER;
 
-	if (vram != vram_mode)
+	if (vram != vram_mode || peer != peer_mode)
 		return refuse(ctx, "%s: PHYS_MODE target %u does not fit a %s BO", what, mode,
-			      vram ? "VRAM" : "system-memory");
+			      vram ? "VRAM" : peer ? "peer" : "system-memory");
 	return 0;
+}
+
+/* The PHYS_MODE the device gets: a peer BO's slot in the peer id field. */
+static u32 nvsoc_gpu_hw_mode(u32 mode, const struct nvsoc_gpu_bo *bo)
+{
+	if (bo && bo->kind == NVSOC_GPU_BO_KIND_PEER)
+		return mode | bo->peer_slot << NVSOC_GPU_CE_PHYS_MODE_PEER_ID_SHIFT;
+	return mode;
 }
 
 /* Writes the state every launch of this LAUNCH_DMA shares. */
@@ -432,7 +443,8 @@ static void nvsoc_gpu_emit_launch_state(struct nvsoc_gpu_vctx *ctx, u32 flags)
 
 	if ((flags & NVSOC_GPU_CE_LAUNCH_TRANSFER_MASK) != 0) {
 		nvsoc_gpu_emit(out, sub, NVSOC_GPU_CE_SET_SRC_PHYS_MODE, 2,
-			       (u32[]){ ctx->src_mode, ctx->dst_mode });
+			       (u32[]){ nvsoc_gpu_hw_mode(ctx->src_mode, ctx->src.bo),
+					nvsoc_gpu_hw_mode(ctx->dst_mode, ctx->dst.bo) });
 		if (flags & NVSOC_GPU_CE_LAUNCH_REMAP)
 			nvsoc_gpu_emit(out, sub, NVSOC_GPU_CE_SET_REMAP_CONST_A, 3,
 				       (u32[]){ ctx->remap_const_a, ctx->remap_const_b,
@@ -598,9 +610,9 @@ static int nvsoc_gpu_launch(struct nvsoc_gpu_vctx *ctx, u32 flags)
 
 static int nvsoc_gpu_phys_mode(struct nvsoc_gpu_vctx *ctx, u32 data, u32 *mode, u32 have)
 {
-	if (data > NVSOC_GPU_APERTURE_SYSMEM_NONCOHERENT)
-		return refuse(ctx, "PHYS_MODE 0x%x: only VRAM and system memory (no peers yet)",
-			      data);
+	/* A peer's id is the kernel's to fill in (from the peer BO's slot). */
+	if (data > NVSOC_GPU_APERTURE_PEER)
+		return refuse(ctx, "PHYS_MODE 0x%x: bits beyond the aperture (peer id 0)", data);
 	*mode = data;
 	ctx->have |= have;
 	return 0;

@@ -201,10 +201,11 @@ struct drm_nvsoc_gpu_reloc {
  *   @copy_subchannel (a no-op: the kernel binds it at the start of each job);
  * - copy-class methods on the copy subchannel (GET_INFO.copy_subchannel):
  *   NOP, OFFSET_IN/OUT, PITCH_IN/OUT, LINE_LENGTH_IN, LINE_COUNT,
- *   SET_SRC/DST_PHYS_MODE (VRAM for VRAM BOs, coherent or non-coherent
- *   system memory for the others), SET_SEMAPHORE_A/B/PAYLOAD (the semaphore
- *   in system memory), SET_REMAP_CONST_A/B, SET_REMAP_COMPONENTS and
- *   LAUNCH_DMA in physical mode with pitch layout.
+ *   SET_SRC/DST_PHYS_MODE (VRAM for VRAM BOs, PEER with peer id 0 for
+ *   peer BOs, coherent or non-coherent system memory for the others),
+ *   SET_SEMAPHORE_A/B/PAYLOAD (the semaphore in system memory),
+ *   SET_REMAP_CONST_A/B, SET_REMAP_COMPONENTS and LAUNCH_DMA in physical
+ *   mode with pitch layout.
  *
  * Each LAUNCH_DMA must have its whole extent (every line, with pitches,
  * line count and the remap's pixel sizes) inside the BOs its addresses
