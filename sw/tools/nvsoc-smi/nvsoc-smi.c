@@ -147,29 +147,6 @@ static void report(struct tctx *t, const char *result, const char *fmt, ...)
 		t->fail++;
 }
 
-static void pattern(uint8_t *p, size_t len, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 1;
-	size_t i;
-
-	for (i = 0; i + 4 <= len; i += 4) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		memcpy(p + i, &x, 4);
-	}
-	for (; i < len; i++)
-		p[i] = (uint8_t)(x >> (8 * (i & 3)));
-}
-
-static int all_bytes(const uint8_t *p, size_t len, uint8_t v)
-{
-	while (len--)
-		if (*p++ != v)
-			return 0;
-	return 1;
-}
-
 /*
  * VRAM [off, off + len) as the CPU can read it: small ranges straight
  * through the BAR1 mapping when there is one (each read of it is a bus
@@ -193,12 +170,7 @@ static const uint8_t *read_vram(struct tctx *t, struct mem *vram, uint64_t off, 
 /* Fills VRAM [off, off + len) with a byte, on the copy engine. */
 static int fill_vram(struct tctx *t, struct mem *vram, uint64_t off, uint64_t len, uint8_t v)
 {
-	static struct push p;
-	struct side d = { .handle = vram->handle, .offset = off, .kind = MEM_VRAM };
-
-	push_init(&p);
-	push_fill(&p, &d, len, v, 1);
-	return run(t->g, t->ch, &p, NULL, "fill");
+	return fill_mem(t->g, t->ch, vram, off, len, v);
 }
 
 /* Checks dst [0, total): guard bytes g around len bytes at off with crc. */
@@ -493,15 +465,6 @@ static int cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/* The 16-byte releases in the semaphore BO: payload at +0, clock at +8. */
-static uint64_t sem_time(const struct mem *sem, unsigned int slot)
-{
-	uint64_t t;
-
-	memcpy(&t, sem->cpu + 16 * slot + 8, 8);
-	return t;
 }
 
 static int bw(const struct gpu_desc *d, int index, uint64_t size, int iters, uint32_t engine)
