@@ -9,6 +9,9 @@
  *   nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]
  *   nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]
  *   nvsoc-smi fault-test [-d N] [-n JOBS]
+ *   nvsoc-smi p2p-test [--sizes LIST] [--quick]   peer copies, every pair
+ *   nvsoc-smi p2p-bw [-s SIZE] [-n ITER]          peer bandwidth matrices
+ *   nvsoc-smi p2p-lat [-n ITER]                   peer latency matrix
  *   nvsoc-smi topo [-m]                the GPU matrix (PCIe, NVLink), from sysfs
  *   nvsoc-smi nvlink [-s|-e|-ec|-R|-c|-r] [-d N] [-l L]   NVLink, from sysfs
  *
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "gpu.h"
+#include "p2p.h"
 #include "topo.h"
 
 #define MIB (1024u * 1024u)
@@ -38,6 +42,9 @@ static void usage(FILE *f)
 	      "       nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]\n"
 	      "       nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]\n"
 	      "       nvsoc-smi fault-test [-d N] [-n JOBS]\n"
+	      "       nvsoc-smi p2p-test [--sizes S1,S2,...] [--quick]\n"
+	      "       nvsoc-smi p2p-bw [-s SIZE] [-n ITER]\n"
+	      "       nvsoc-smi p2p-lat [-n ITER]\n"
 	      "       nvsoc-smi topo [-m]\n"
 	      "       nvsoc-smi nvlink [-s | -e | -ec | -R | -c | -r] [-d N] [-l L]\n"
 	      "sizes take K and M suffixes (1024-based); topo and nvlink come first on\n"
@@ -903,6 +910,17 @@ int main(int argc, char **argv)
 		return sem_test(&gpus[dev], dev, iters > 0 ? iters : 1000, burst);
 	if (!strcmp(cmd, "fault-test"))
 		return fault_test(&gpus[dev], dev, iters > 0 ? iters : 100);
+	if (!strcmp(cmd, "p2p-test"))
+		return p2p_test(gpus, ngpus, sizes, nsizes, quick);
+	if (!strcmp(cmd, "p2p-bw")) {
+		if (!size || size > UINT32_MAX) {
+			fprintf(stderr, "nvsoc-smi: p2p-bw: -s takes 1 B to 4 GiB - 1\n");
+			return 2;
+		}
+		return p2p_bw(gpus, ngpus, size, iters > 0 ? iters : 5);
+	}
+	if (!strcmp(cmd, "p2p-lat"))
+		return p2p_lat(gpus, ngpus, iters > 0 ? iters : 20);
 	usage(stderr);
 	return 2;
 }
