@@ -121,19 +121,23 @@ static struct side side_of(const struct mem *m, uint64_t off)
 	return (struct side){ .handle = m->handle, .offset = off, .kind = m->kind };
 }
 
-/* "nvlink 2 links", "nvlink 1 link", "pcie" or "none". */
+/* "nvlink 2 links", "nvlink 1 link", "pcie" or "none", in buf. */
 static const char *path_name(uint32_t path, uint32_t nvlinks, char *buf, size_t len)
 {
 	switch (path) {
 	case NVSOC_GPU_PEER_NONE:
-		return "none";
+		snprintf(buf, len, "none");
+		break;
 	case NVSOC_GPU_PEER_NVLINK:
 		snprintf(buf, len, "nvlink %u link%s", nvlinks, nvlinks == 1 ? "" : "s");
-		return buf;
+		break;
 	case NVSOC_GPU_PEER_PCIE:
-		return "pcie";
+		snprintf(buf, len, "pcie");
+		break;
+	default:
+		snprintf(buf, len, "path %u", path);
+		break;
 	}
-	snprintf(buf, len, "path %u", path);
 	return buf;
 }
 
@@ -529,7 +533,7 @@ static const char *cell_text(double v, char *buf, size_t len)
 
 /*
  * "CMD: TITLE", a column header and one row per GPU, fixed-width:
- *   p2p-bw: src\dst      GPU0      GPU1
+ *   p2p-bw: D\D          GPU0      GPU1
  *   p2p-bw: GPU0       123.45     24.81
  * 1 if a cell is FAIL.
  */
@@ -539,7 +543,7 @@ static int print_matrix(const char *cmd, const char *title, int n, const double 
 	int i, j, failed = 0;
 
 	printf("%s: %s\n", cmd, title);
-	printf("%s: %-7s", cmd, "src\\dst");
+	printf("%s: %-7s", cmd, "D\\D");
 	for (j = 0; j < n; j++) {
 		snprintf(name, sizeof(name), "GPU%d", j);
 		printf(" %9s", name);
