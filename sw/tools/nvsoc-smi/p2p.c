@@ -440,7 +440,8 @@ static double measure_bw(struct p2p *p, int i, const struct side *s, const struc
 }
 
 /* Microseconds from the device clock read just before SUBMIT to the job's
- * release (WAIT's done_ns), the mean over the iterations. */
+ * release (WAIT's done_ns; 0 is "not known", a failure), the mean over
+ * the iterations. */
 static double measure_lat(struct p2p *p, int i, const struct side *s, const struct side *d,
 			  const struct measure *m)
 {
@@ -457,7 +458,7 @@ static double measure_lat(struct p2p *p, int i, const struct side *s, const stru
 		push_copy(&push, s, d, (uint32_t)m->size, 0);
 		t0 = gpu_time(g);
 		if (submit(g, p->ch[i], &push, &seqno) ||
-		    wait_job(g, p->ch[i], seqno, JOB_TIMEOUT_NS, &done) || !t0 || done < t0)
+		    wait_job(g, p->ch[i], seqno, JOB_TIMEOUT_NS, &done) || !done || done < t0)
 			return CELL_FAIL;
 		total += done - t0;
 	}
