@@ -449,7 +449,7 @@ static double measure_lat(struct p2p *p, int i, const struct side *s, const stru
 	struct gpu *g = &p->g[i];
 	uint64_t total = 0;
 	uint32_t seqno;
-	int k;
+	int k, ret;
 
 	for (k = 0; k < m->iters; k++) {
 		uint64_t t0, done = 0;
@@ -457,9 +457,14 @@ static double measure_lat(struct p2p *p, int i, const struct side *s, const stru
 		push_init(&push);
 		push_copy(&push, s, d, (uint32_t)m->size, 0);
 		t0 = gpu_time(g);
-		if (submit(g, p->ch[i], &push, &seqno) ||
-		    wait_job(g, p->ch[i], seqno, JOB_TIMEOUT_NS, &done) || !done || done < t0)
+		ret = submit(g, p->ch[i], &push, &seqno);
+		if (!ret)
+			ret = wait_job(g, p->ch[i], seqno, JOB_TIMEOUT_NS, &done);
+		if (ret || !done || done < t0) {
+			fprintf(stderr, "%s: GPU%d: %s\n", m->cmd, i,
+				ret ? errno_name(-ret) : "no release time, or one before SUBMIT");
 			return CELL_FAIL;
+		}
 		total += done - t0;
 	}
 	return total / 1000.0 / m->iters;
