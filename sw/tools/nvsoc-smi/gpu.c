@@ -179,6 +179,8 @@ const char *mem_name(enum mem_kind kind)
 		return "sysmem";
 	case MEM_USER:
 		return "user";
+	case MEM_PEER:
+		return "peer";
 	}
 	return "?";
 }
@@ -190,6 +192,8 @@ int mem_alloc(struct gpu *g, struct mem *m, enum mem_kind kind, uint64_t size)
 	void *map;
 
 	memset(m, 0, sizeof(*m));
+	if (kind == MEM_PEER)
+		return -EINVAL; /* mem_peer */
 	m->kind = kind;
 	m->size = size;
 	if (kind == MEM_USER) {
@@ -210,6 +214,34 @@ int mem_alloc(struct gpu *g, struct mem *m, enum mem_kind kind, uint64_t size)
 	if (map == MAP_FAILED)
 		return kind == MEM_VRAM ? 0 : -errno;
 	m->cpu = map;
+	return 0;
+}
+
+int mem_peer(struct gpu *g, struct mem *m, const struct gpu *peer, const struct mem *vram,
+	     struct drm_nvsoc_gpu_bo_peer *out)
+{
+	struct drm_nvsoc_gpu_bo_peer b = {
+		.peer_fd = peer->fd,
+		.peer_handle = vram->handle,
+	};
+
+	memset(m, 0, sizeof(*m));
+	if (ioctl(g->fd, DRM_IOCTL_NVSOC_GPU_BO_PEER, &b))
+		return -errno;
+	m->kind = MEM_PEER;
+	m->size = b.size;
+	m->map_size = b.size;
+	m->handle = b.handle;
+	*out = b;
+	return 0;
+}
+
+int gpu_peer_info(struct gpu *g, const struct gpu *peer, struct drm_nvsoc_gpu_peer_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->peer_fd = peer->fd;
+	if (ioctl(g->fd, DRM_IOCTL_NVSOC_GPU_PEER_INFO, info))
+		return -errno;
 	return 0;
 }
 
@@ -381,7 +413,17 @@ int run(struct gpu *g, uint32_t channel, const struct push *p, uint64_t *done_ns
 
 uint32_t phys_mode(enum mem_kind kind)
 {
-	return kind == MEM_VRAM ? NVSOC_GPU_APERTURE_VRAM : NVSOC_GPU_APERTURE_SYSMEM_COHERENT;
+	switch (kind) {
+	case MEM_VRAM:
+		return NVSOC_GPU_APERTURE_VRAM;
+	case MEM_PEER:
+		/* Peer id 0: the kernel puts in the slot it holds for the BO's GPU. */
+		return NVSOC_GPU_APERTURE_PEER | 0u << NVSOC_GPU_CE_PHYS_MODE_PEER_ID_SHIFT;
+	case MEM_SYSMEM:
+	case MEM_USER:
+		break;
+	}
+	return NVSOC_GPU_APERTURE_SYSMEM_COHERENT;
 }
 
 static void push_sides(struct push *p, const struct side *src, const struct side *dst)
@@ -481,6 +523,64 @@ int copy_mem(struct gpu *g, uint32_t channel, struct mem *src, uint64_t soff, st
 		done += n;
 	}
 	return 0;
+}
+
+int fill_mem(struct gpu *g, uint32_t channel, struct mem *m, uint64_t off, uint64_t len,
+	     uint8_t v)
+{
+	static struct push p;
+	struct side d = { .handle = m->handle, .offset = off, .kind = m->kind };
+
+	push_init(&p);
+	push_fill(&p, &d, len, v, 1);
+	return run(g, channel, &p, NULL, "fill");
+}
+
+uint64_t sem_time(const struct mem *sem, unsigned int slot)
+{
+	uint64_t t;
+
+	memcpy(&t, sem->cpu + 16 * slot + 8, 8);
+	return t;
+}
+
+/* --- Data ---------------------------------------------------------------------------- */
+
+void pattern(uint8_t *p, size_t len, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		memcpy(p + i, &x, 4);
+	}
+	for (; i < len; i++)
+		p[i] = (uint8_t)(x >> (8 * (i & 3)));
+}
+
+int all_bytes(const uint8_t *p, size_t len, uint8_t v)
+{
+	while (len--)
+		if (*p++ != v)
+			return 0;
+	return 1;
+}
+
+const char *errno_name(int err)
+{
+	static char buf[24];
+
+	switch (err) {
+#define E(x) case x: return #x;
+	E(EHOSTUNREACH) E(EINVAL) E(EBADF) E(ENOENT) E(ENOSPC) E(ENOMEM) E(EIO) E(ETIMEDOUT)
+	E(ENODEV) E(E2BIG) E(ECANCELED) E(ENOTTY) E(EPERM) E(EACCES) E(EFAULT) E(EBUSY)
+#undef E
+	}
+	snprintf(buf, sizeof(buf), "errno %d", err);
+	return buf;
 }
 
 /* --- CRC-32 (IEEE 802.3), slicing by 4 ------------------------------------------- */

@@ -51,20 +51,33 @@ void gpu_close(struct gpu *g);
 uint64_t gpu_time(const struct gpu *g);
 
 /* Memory the GPU reaches. USER memory is malloc'd; copies register it as
- * user-pointer BOs a window at a time. */
-enum mem_kind { MEM_VRAM, MEM_SYSMEM, MEM_USER };
+ * user-pointer BOs a window at a time. PEER memory is another GPU's VRAM
+ * BO imported with BO_PEER (mem_peer): copies name it with the PEER
+ * aperture and peer id 0, and the kernel fills in the peer table slot. */
+enum mem_kind { MEM_VRAM, MEM_SYSMEM, MEM_USER, MEM_PEER };
 
 struct mem {
 	enum mem_kind kind;
 	uint64_t size;
-	uint32_t handle;	/* VRAM and SYSMEM */
-	uint8_t *cpu;		/* SYSMEM: mmap; USER: malloc; VRAM: BAR1 mmap or NULL */
-	size_t map_size;
+	uint32_t handle;	/* VRAM, SYSMEM and PEER */
+	uint8_t *cpu;		/* SYSMEM: mmap; USER: malloc; VRAM: BAR1 mmap or NULL;
+				 * PEER: NULL */
+	size_t map_size;	/* bytes the kernel allocated (VRAM, SYSMEM, PEER) */
 };
 
 const char *mem_name(enum mem_kind kind);
-/* 0, or -errno (-ENOMEM: no such contiguous sysmem, or VRAM full). */
+/* VRAM, SYSMEM or USER: 0, or -errno (-ENOMEM: no such contiguous
+ * sysmem, or VRAM full). */
 int mem_alloc(struct gpu *g, struct mem *m, enum mem_kind kind, uint64_t size);
+/*
+ * BO_PEER: imports VRAM BO vram of GPU peer (open in this process) into g
+ * as m (MEM_PEER). 0, or -errno (-EHOSTUNREACH: no path); *out gets the
+ * ioctl's outputs (path, peer table slot, size).
+ */
+int mem_peer(struct gpu *g, struct mem *m, const struct gpu *peer, const struct mem *vram,
+	     struct drm_nvsoc_gpu_bo_peer *out);
+/* PEER_INFO: how g reaches peer now. 0 or -errno. */
+int gpu_peer_info(struct gpu *g, const struct gpu *peer, struct drm_nvsoc_gpu_peer_info *info);
 void mem_free(struct gpu *g, struct mem *m);
 int bo_userptr(struct gpu *g, void *ptr, uint64_t size, uint32_t *handle);
 void bo_close(struct gpu *g, uint32_t handle);
@@ -132,6 +145,19 @@ void side_put(struct gpu *g, struct side *s);
 int copy_mem(struct gpu *g, uint32_t channel, struct mem *src, uint64_t soff, struct mem *dst,
 	     uint64_t doff, uint64_t len);
 
+/* Fills m [off, off + len) with byte v on the copy engine; 0 or -errno. */
+int fill_mem(struct gpu *g, uint32_t channel, struct mem *m, uint64_t off, uint64_t len,
+	     uint8_t v);
+
+/* The 16-byte releases in a semaphore BO: the clock (ns) of slot's. */
+uint64_t sem_time(const struct mem *sem, unsigned int slot);
+
 uint32_t crc32_buf(uint32_t crc, const void *buf, size_t len);
+/* A pseudo-random pattern (xorshift32) that seed determines. */
+void pattern(uint8_t *p, size_t len, uint32_t seed);
+/* 1 when all len bytes at p are v. */
+int all_bytes(const uint8_t *p, size_t len, uint8_t v);
+/* "EHOSTUNREACH" for err = EHOSTUNREACH, ...; "errno N" for others. */
+const char *errno_name(int err);
 
 #endif /* NVSOC_SMI_GPU_H */

@@ -9,6 +9,9 @@
  *   nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]
  *   nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]
  *   nvsoc-smi fault-test [-d N] [-n JOBS]
+ *   nvsoc-smi p2p-test [--sizes LIST] [--quick]   peer copies, every pair
+ *   nvsoc-smi p2p-bw [-s SIZE] [-n ITER]          peer bandwidth matrices
+ *   nvsoc-smi p2p-lat [-n ITER]                   peer latency matrix
  *   nvsoc-smi topo [-m]                the GPU matrix (PCIe, NVLink), from sysfs
  *   nvsoc-smi nvlink [-s|-e|-ec|-R|-c|-r] [-d N] [-l L]   NVLink, from sysfs
  *
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "gpu.h"
+#include "p2p.h"
 #include "topo.h"
 
 #define MIB (1024u * 1024u)
@@ -38,6 +42,9 @@ static void usage(FILE *f)
 	      "       nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]\n"
 	      "       nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]\n"
 	      "       nvsoc-smi fault-test [-d N] [-n JOBS]\n"
+	      "       nvsoc-smi p2p-test [--sizes S1,S2,...] [--quick]\n"
+	      "       nvsoc-smi p2p-bw [-s SIZE] [-n ITER]\n"
+	      "       nvsoc-smi p2p-lat [-n ITER]\n"
 	      "       nvsoc-smi topo [-m]\n"
 	      "       nvsoc-smi nvlink [-s | -e | -ec | -R | -c | -r] [-d N] [-l L]\n"
 	      "sizes take K and M suffixes (1024-based); topo and nvlink come first on\n"
@@ -147,29 +154,6 @@ static void report(struct tctx *t, const char *result, const char *fmt, ...)
 		t->fail++;
 }
 
-static void pattern(uint8_t *p, size_t len, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 1;
-	size_t i;
-
-	for (i = 0; i + 4 <= len; i += 4) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		memcpy(p + i, &x, 4);
-	}
-	for (; i < len; i++)
-		p[i] = (uint8_t)(x >> (8 * (i & 3)));
-}
-
-static int all_bytes(const uint8_t *p, size_t len, uint8_t v)
-{
-	while (len--)
-		if (*p++ != v)
-			return 0;
-	return 1;
-}
-
 /*
  * VRAM [off, off + len) as the CPU can read it: small ranges straight
  * through the BAR1 mapping when there is one (each read of it is a bus
@@ -193,12 +177,7 @@ static const uint8_t *read_vram(struct tctx *t, struct mem *vram, uint64_t off, 
 /* Fills VRAM [off, off + len) with a byte, on the copy engine. */
 static int fill_vram(struct tctx *t, struct mem *vram, uint64_t off, uint64_t len, uint8_t v)
 {
-	static struct push p;
-	struct side d = { .handle = vram->handle, .offset = off, .kind = MEM_VRAM };
-
-	push_init(&p);
-	push_fill(&p, &d, len, v, 1);
-	return run(t->g, t->ch, &p, NULL, "fill");
+	return fill_mem(t->g, t->ch, vram, off, len, v);
 }
 
 /* Checks dst [0, total): guard bytes g around len bytes at off with crc. */
@@ -493,15 +472,6 @@ static int cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/* The 16-byte releases in the semaphore BO: payload at +0, clock at +8. */
-static uint64_t sem_time(const struct mem *sem, unsigned int slot)
-{
-	uint64_t t;
-
-	memcpy(&t, sem->cpu + 16 * slot + 8, 8);
-	return t;
 }
 
 static int bw(const struct gpu_desc *d, int index, uint64_t size, int iters, uint32_t engine)
@@ -940,6 +910,17 @@ int main(int argc, char **argv)
 		return sem_test(&gpus[dev], dev, iters > 0 ? iters : 1000, burst);
 	if (!strcmp(cmd, "fault-test"))
 		return fault_test(&gpus[dev], dev, iters > 0 ? iters : 100);
+	if (!strcmp(cmd, "p2p-test"))
+		return p2p_test(gpus, ngpus, sizes, nsizes, quick);
+	if (!strcmp(cmd, "p2p-bw")) {
+		if (!size || size > UINT32_MAX) {
+			fprintf(stderr, "nvsoc-smi: p2p-bw: -s takes 1 B to 4 GiB - 1\n");
+			return 2;
+		}
+		return p2p_bw(gpus, ngpus, size, iters > 0 ? iters : 5);
+	}
+	if (!strcmp(cmd, "p2p-lat"))
+		return p2p_lat(gpus, ngpus, iters > 0 ? iters : 20);
 	usage(stderr);
 	return 2;
 }
