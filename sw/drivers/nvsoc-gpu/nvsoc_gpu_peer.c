@@ -277,11 +277,11 @@ static int nvsoc_gpu_peer_get(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_de
 		return ret;
 	}
 	if (path == NVSOC_GPU_PEER_NVLINK)
-		dev_info(dev, "peer %s: peer access over NVLink (%u links up), peer id %u\n",
-			 dev_name(peer->bus.dev), nvlinks, i);
+		dev_dbg(dev, "peer %s: peer access over NVLink (%u links up), peer id %u\n",
+			dev_name(peer->bus.dev), nvlinks, i);
 	else
-		dev_info(dev, "peer %s: peer access over PCIe peer-to-peer, peer id %u\n",
-			 dev_name(peer->bus.dev), i);
+		dev_dbg(dev, "peer %s: peer access over PCIe peer-to-peer, peer id %u\n",
+			dev_name(peer->bus.dev), i);
 done:
 	*slot_out = i;
 	*path_out = slot->path;

@@ -9,7 +9,8 @@
  *   nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]
  *   nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]
  *   nvsoc-smi fault-test [-d N] [-n JOBS]
- *   nvsoc-smi p2p-test [--sizes LIST] [--quick]   peer copies, every pair
+ *   nvsoc-smi p2p-test [--sizes LIST] [--quick] [--hold I,J]
+ *                                                 peer copies, every pair
  *   nvsoc-smi p2p-bw [-s SIZE] [-n ITER]          peer bandwidth matrices
  *   nvsoc-smi p2p-lat [-n ITER]                   peer latency matrix
  *   nvsoc-smi topo [-m]                the GPU matrix (PCIe, NVLink), from sysfs
@@ -42,7 +43,7 @@ static void usage(FILE *f)
 	      "       nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]\n"
 	      "       nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]\n"
 	      "       nvsoc-smi fault-test [-d N] [-n JOBS]\n"
-	      "       nvsoc-smi p2p-test [--sizes S1,S2,...] [--quick]\n"
+	      "       nvsoc-smi p2p-test [--sizes S1,S2,...] [--quick] [--hold I,J]\n"
 	      "       nvsoc-smi p2p-bw [-s SIZE] [-n ITER]\n"
 	      "       nvsoc-smi p2p-lat [-n ITER]\n"
 	      "       nvsoc-smi topo [-m]\n"
@@ -790,7 +791,7 @@ int main(int argc, char **argv)
 	const char *cmd = "list";
 	uint64_t sizes[64], size = 4 * MIB;
 	int ngpus, nsizes = 0, quick = 0, all = 0, one_line = 0, status = 0;
-	int dev = -1, iters = -1, burst = 16, i;
+	int dev = -1, iters = -1, burst = 16, hold_i = -1, hold_j = -1, i;
 	uint32_t engine = NVSOC_GPU_ENGINE_ANY;
 
 	/*
@@ -822,6 +823,12 @@ int main(int argc, char **argv)
 			size = parse_size(argv[++i]);
 		} else if (!strcmp(a, "-e") && i + 1 < argc) {
 			engine = (uint32_t)atoi(argv[++i]);
+		} else if (!strcmp(a, "--hold") && i + 1 < argc) {
+			if (sscanf(argv[++i], "%d,%d", &hold_i, &hold_j) != 2 || hold_i < 0 ||
+			    hold_j < 0 || hold_i == hold_j) {
+				fprintf(stderr, "nvsoc-smi: --hold takes I,J: two different GPUs\n");
+				return 2;
+			}
 		} else if (!strcmp(a, "--burst") && i + 1 < argc) {
 			burst = atoi(argv[++i]);
 		} else if (!strcmp(a, "--sizes") && i + 1 < argc) {
@@ -910,6 +917,14 @@ int main(int argc, char **argv)
 		return sem_test(&gpus[dev], dev, iters > 0 ? iters : 1000, burst);
 	if (!strcmp(cmd, "fault-test"))
 		return fault_test(&gpus[dev], dev, iters > 0 ? iters : 100);
+	if (!strcmp(cmd, "p2p-test") && hold_i >= 0) {
+		if (hold_i >= ngpus || hold_j >= ngpus) {
+			fprintf(stderr, "nvsoc-smi: --hold %d,%d: %d GPUs found\n", hold_i, hold_j,
+				ngpus);
+			return 2;
+		}
+		return p2p_hold(gpus, ngpus, hold_i, hold_j, sizes, nsizes);
+	}
 	if (!strcmp(cmd, "p2p-test"))
 		return p2p_test(gpus, ngpus, sizes, nsizes, quick);
 	if (!strcmp(cmd, "p2p-bw")) {

@@ -320,38 +320,45 @@ static void pair_free(struct ptest *t, struct pair *c)
 	mem_free(&t->p.g[c->i], &c->b);
 }
 
+/* The buffers of pair (i, j) and its import: 1, or 0 with the pair reported. */
+static int pair_setup(struct ptest *t, struct pair *c, uint64_t max)
+{
+	struct drm_nvsoc_gpu_peer_info info;
+	uint64_t span = max + 2 * GUARD;
+	const char *what;
+	int ret;
+
+	ret = gpu_peer_info(&t->p.g[c->i], &t->p.g[c->j], &info);
+	if (ret) {
+		pair_fail(t, c, "PEER_INFO: %s", errno_name(-ret));
+		return 0;
+	}
+	if (mem_alloc(&t->p.g[c->i], &c->a, MEM_VRAM, span) ||
+	    mem_alloc(&t->p.g[c->i], &c->b, MEM_VRAM, span)) {
+		pair_fail(t, c, "no VRAM BOs of %llu B on GPU%d", (unsigned long long)span, c->i);
+		return 0;
+	}
+	ret = peer_buf_get(&t->p, c->i, c->j, span, &c->pb, &what);
+	if (ret && !strcmp(what, "BO_CREATE")) {
+		pair_fail(t, c, "no VRAM BO of %llu B on GPU%d: %s", (unsigned long long)span,
+			  c->j, errno_name(-ret));
+		return 0;
+	}
+	return pair_path(t, c, &info, ret);
+}
+
 static void pair_run(struct ptest *t, int i, int j, const uint64_t *sizes, int nsizes,
 		     uint64_t max)
 {
-	struct drm_nvsoc_gpu_peer_info info;
 	struct pair c = { .i = i, .j = j };
-	uint64_t span = max + 2 * GUARD;
-	const char *what;
-	int k, ret;
+	int k;
 
-	ret = gpu_peer_info(&t->p.g[i], &t->p.g[j], &info);
-	if (ret) {
-		pair_fail(t, &c, "PEER_INFO: %s", errno_name(-ret));
-		return;
+	if (pair_setup(t, &c, max)) {
+		for (k = 0; k < nsizes; k++) {
+			case_report(t, &c, "write", sizes[k], write_case(t, &c, sizes[k]));
+			case_report(t, &c, "read", sizes[k], read_case(t, &c, sizes[k]));
+		}
 	}
-	if (mem_alloc(&t->p.g[i], &c.a, MEM_VRAM, span) ||
-	    mem_alloc(&t->p.g[i], &c.b, MEM_VRAM, span)) {
-		pair_fail(t, &c, "no VRAM BOs of %llu B on GPU%d", (unsigned long long)span, i);
-		goto out;
-	}
-	ret = peer_buf_get(&t->p, i, j, span, &c.pb, &what);
-	if (ret && !strcmp(what, "BO_CREATE")) {
-		pair_fail(t, &c, "no VRAM BO of %llu B on GPU%d: %s", (unsigned long long)span, j,
-			  errno_name(-ret));
-		goto out;
-	}
-	if (!pair_path(t, &c, &info, ret))
-		goto out;
-	for (k = 0; k < nsizes; k++) {
-		case_report(t, &c, "write", sizes[k], write_case(t, &c, sizes[k]));
-		case_report(t, &c, "read", sizes[k], read_case(t, &c, sizes[k]));
-	}
-out:
 	pair_free(t, &c);
 }
 
@@ -389,6 +396,60 @@ int p2p_test(const struct gpu_desc *d, int n, const uint64_t *sizes, int nsizes,
 	p2p_close(&t.p);
 	free(t.host);
 	return t.fail ? 1 : 0;
+}
+
+int p2p_hold(const struct gpu_desc *d, int n, int i, int j, const uint64_t *sizes, int nsizes)
+{
+	static struct ptest t;
+	struct pair c = { .i = i, .j = j };
+	struct drm_nvsoc_gpu_peer_info info;
+	char line[128];
+	uint64_t max = 0;
+	int k, round = 0;
+
+	if (!nsizes) {
+		sizes = test_quick_sizes;
+		nsizes = sizeof(test_quick_sizes) / sizeof(test_quick_sizes[0]);
+	}
+	for (k = 0; k < nsizes; k++)
+		max = sizes[k] > max ? sizes[k] : max;
+	memset(&t, 0, sizeof(t));
+	t.host = malloc(max + 2 * GUARD);
+	if (!t.host) {
+		fprintf(stderr, "p2p-test: out of memory\n");
+		return 1;
+	}
+	if (p2p_open(&t.p, d, n, "p2p-test")) {
+		free(t.host);
+		return 1;
+	}
+	if (pair_setup(&t, &c, max)) {
+		printf("p2p-test: GPU%d->GPU%d: held; a line on stdin runs a round\n", i, j);
+		fflush(stdout);
+		while (fgets(line, sizeof(line), stdin)) {
+			int before = t.fail;
+
+			round++;
+			if (gpu_peer_info(&t.p.g[i], &t.p.g[j], &info)) {
+				pair_fail(&t, &c, "PEER_INFO in round %d", round);
+				continue;
+			}
+			path_name(info.path, info.nvlinks, c.path, sizeof(c.path));
+			for (k = 0; k < nsizes; k++) {
+				case_report(&t, &c, "write", sizes[k], write_case(&t, &c, sizes[k]));
+				case_report(&t, &c, "read", sizes[k], read_case(&t, &c, sizes[k]));
+			}
+			printf("p2p-test: round %d: GPU%d->GPU%d %s: %s\n", round, i, j, c.path,
+			       t.fail == before ? "ok" : "FAIL");
+			fflush(stdout);
+		}
+	}
+	printf("p2p-test: %d passed, %d failed, %d pairs without a path\n", t.pass, t.fail,
+	       t.nopath);
+	pair_free(&t, &c);
+	p2p_close(&t.p);
+	free(t.host);
+	return t.fail || t.nopath ? 1 : 0;
 }
 
 /* --- p2p-bw and p2p-lat: matrices ----------------------------------------------------- */

@@ -22,6 +22,13 @@
  * Exit status: 1 on any failure (a pair without a path is not one).
  */
 int p2p_test(const struct gpu_desc *d, int n, const uint64_t *sizes, int nsizes, int quick);
+/*
+ * One pair, i -> j, whose import is held while rounds run: each line on
+ * stdin runs a round (PEER_INFO's path now, then the quick sizes' writes
+ * and reads, or sizes) until end of file; so the path of a held peer can
+ * be watched as links fail and come back. Exit status: 1 on any failure.
+ */
+int p2p_hold(const struct gpu_desc *d, int n, int i, int j, const uint64_t *sizes, int nsizes);
 /* The write and read bandwidth matrices (GB/s, median of iters). */
 int p2p_bw(const struct gpu_desc *d, int n, uint64_t size, int iters);
 /* The 4-byte write latency matrix (us, submit to completion, mean of iters). */

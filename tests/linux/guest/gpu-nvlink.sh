@@ -5,26 +5,45 @@
 # as <device>/nvlink/link<L>/ shows it, then nvsoc-smi topo -m and
 # nvlink -s.
 # Command line:
-#   nvsoc_gpu_nvlink_down=BDF:L   a link is to fail (the platform's
-#                                 link-down-at): wait for that port to read
-#                                 FAULT, then print the ports and nvlink -s
-#                                 again
 #   nvsoc_gpu_nvlink_reload=1     rmmod nvsoc-gpu: every <device>/nvlink/
 #                                 goes; insmod again: it comes back, HS
+#   nvsoc_gpu_p2p=1               peer tests: nvsoc-smi p2p-test --quick on
+#                                 every pair, p2p-bw and p2p-lat
+#   nvsoc_gpu_nvlink_crc=BDF:L    a link with CRC errors injected: after the
+#                                 peer tests, its counters (sysfs and
+#                                 nvlink -e)
+#   nvsoc_gpu_p2p_down=BDF:L,...  the links to fail: every link between
+#                                 GPU0 and GPU1. nvsoc-smi p2p-test --hold
+#                                 0,1 keeps GPU1's memory imported into
+#                                 GPU0 and runs a round of peer copies
+#                                 before the links fail, once they read
+#                                 FAULT (over PCIe) and once the driver
+#                                 has retrained them (3 s later: over
+#                                 NVLink again); the peer tests run while
+#                                 they are down and after
 # Exit status: the number of failed checks.
 failures=0
 check() { # DESCRIPTION COMMAND...
     what=$1; shift
     if "$@" >/dev/null 2>&1; then echo "gpu-nvlink: ok: $what"; else echo "gpu-nvlink: FAIL: $what"; failures=$((failures + 1)); fi
 }
-down=
 reload=
+p2p=
+crc=
+p2p_down=
 for arg in $(cat /proc/cmdline); do
     case $arg in
-        nvsoc_gpu_nvlink_down=*) down=${arg#nvsoc_gpu_nvlink_down=} ;;
         nvsoc_gpu_nvlink_reload=*) reload=${arg#nvsoc_gpu_nvlink_reload=} ;;
+        nvsoc_gpu_p2p=*) p2p=${arg#nvsoc_gpu_p2p=} ;;
+        nvsoc_gpu_nvlink_crc=*) crc=${arg#nvsoc_gpu_nvlink_crc=} ;;
+        nvsoc_gpu_p2p_down=*) p2p_down=${arg#nvsoc_gpu_p2p_down=} ;;
     esac
 done
+# The links of p2p_down are retrained 3 s after they fail, time enough
+# for the peer tests over PCIe.
+if [ -n "$p2p_down" ]; then
+    echo 3000 > /sys/module/nvsoc_gpu/parameters/nvlink_retrain_ms
+fi
 drv=/sys/bus/pci/drivers/nvsoc-gpu
 gpus=$(ls -d "$drv"/0000:* 2>/dev/null)
 check "a GPU is bound to nvsoc-gpu" [ -n "$gpus" ]
@@ -74,20 +93,82 @@ fi
 nvsoc-smi topo -m | sed 's/^/topo: /'
 nvsoc-smi nvlink -s | sed 's/^/nvlink-s: /'
 
-if [ -n "$down" ]; then
-    bdf=${down%:*}
-    l=${down##*:}
-    st=/sys/bus/pci/devices/$bdf/nvlink/link$l/state
+# The peer tests, their lines prefixed with TAG (p2p, p2p-pcie, ...).
+peer_tests() { # TAG
+    nvsoc-smi p2p-test --quick | sed "s/^/$1: /"
+    nvsoc-smi p2p-bw -s 1M -n 3 | sed "s/^/$1: /"
+    nvsoc-smi p2p-lat -n 5 | sed "s/^/$1: /"
+}
+if [ -n "$p2p" ]; then
+    peer_tests p2p
+fi
+if [ -n "$crc" ]; then
+    l=/sys/bus/pci/devices/${crc%:*}/nvlink/link${crc##*:}
+    echo "gpu-nvlink: crc: $crc dl_replay $(cat "$l/dl_replay") dl_crc_flit $(cat "$l/dl_crc_flit") dl_recovery $(cat "$l/dl_recovery") crc_lane_sum $(cat "$l"/crc_lane* | awk '{s += $1} END {print s}')"
+    i=0
+    for dev in $gpus; do
+        [ "${dev##*/}" = "${crc%:*}" ] && break
+        i=$((i + 1))
+    done
+    nvsoc-smi nvlink -e -d "$i" -l "${crc##*:}" | sed 's/^/nvlink-e: /'
+fi
+if [ -n "$p2p_down" ]; then
+    fifo=/tmp/p2p-hold
+    mkfifo "$fifo"
+    nvsoc-smi p2p-test --hold 0,1 <"$fifo" >/tmp/p2p-hold.out 2>&1 &
+    hold=$!
+    exec 3>"$fifo"
+    # Round N, then wait for its result line.
+    hold_round() { # N
+        echo go >&3
+        tries=0
+        while ! grep -q "^p2p-test: round $1:" /tmp/p2p-hold.out && [ $tries -lt 600 ]; do
+            sleep 0.05
+            tries=$((tries + 1))
+        done
+    }
+    hold_round 1
+    # Wait for every named link to read FAULT.
+    faulted() {
+        n=0
+        for bl in $(echo "$p2p_down" | tr , ' '); do
+            [ "$(cat "/sys/bus/pci/devices/${bl%:*}/nvlink/link${bl##*:}/state")" = FAULT ] && n=$((n + 1))
+        done
+        echo $n
+    }
+    want=$(echo "$p2p_down" | tr , ' ' | wc -w)
     tries=0
-    while [ "$(cat "$st")" != FAULT ] && [ $tries -lt 100 ]; do
+    while [ "$(faulted)" -lt "$want" ] && [ $tries -lt 100 ]; do
         sleep 0.1
         tries=$((tries + 1))
     done
-    check "$bdf link $l reads FAULT" [ "$(cat "$st")" = FAULT ]
-    # The other end's interrupt may come a moment later.
+    check "every p2p_down link reads FAULT" [ "$(faulted)" -eq "$want" ]
+    # The other ends' interrupts, and the peer review, a moment later.
     sleep 0.2
+    echo "gpu-nvlink: down: $(faulted) links FAULT"
     show_ports
     nvsoc-smi nvlink -s | sed 's/^/nvlink-s-down: /'
+    hold_round 2
+    peer_tests p2p-pcie
+    for bl in $(echo "$p2p_down" | tr , ' '); do
+        echo "gpu-nvlink: during: ${bl} tl_tx_bytes $(cat "/sys/bus/pci/devices/${bl%:*}/nvlink/link${bl##*:}/tl_tx_bytes")"
+    done
+    tries=0
+    while [ "$(not_hs)" -gt 0 ] && [ $tries -lt 100 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    check "after retraining every port is HS again" [ "$(not_hs)" -eq 0 ]
+    sleep 0.2
+    hold_round 3
+    exec 3>&-
+    wait "$hold"
+    echo "gpu-nvlink: p2p-test --hold exited with $?"
+    sed 's/^/p2p-hold: /' /tmp/p2p-hold.out
+    peer_tests p2p-back
+    for bl in $(echo "$p2p_down" | tr , ' '); do
+        echo "gpu-nvlink: after: ${bl} tl_tx_bytes $(cat "/sys/bus/pci/devices/${bl%:*}/nvlink/link${bl##*:}/tl_tx_bytes")"
+    done
 fi
 if [ -n "$reload" ]; then
     ko=$(find /lib/modules -name nvsoc-gpu.ko 2>/dev/null | head -n 1)
