@@ -15,7 +15,7 @@
 # directory that mirrors the repository's layout: sw/tools/NAME/ plus the
 # headers a tool may include by relative path, the drivers' include/
 # directories (sw/drivers/*/include/, the uapi) and the shared register
-# header models/gpu/nvsoc_gpu_hw.h.
+# headers (models/gpu/nvsoc_gpu_hw.h, models/nvlink/*_hw.h).
 #
 # Cached outside the clone, under
 #   ${NVSOC_CACHE:-$HOME/.cache/nvsoc}/tools/<key>/{bin/,build/,build.log}
@@ -28,7 +28,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source=SCRIPTDIR/../cached_build.sh
 . "$repo/sw/cached_build.sh"
-header=models/gpu/nvsoc_gpu_hw.h
+headers=(models/gpu/nvsoc_gpu_hw.h models/nvlink/nvlink_port_hw.h models/nvlink/nvswitch_hw.h)
 cc=riscv64-linux-gnu-gcc
 cflags="-O2 -Wall -Wextra -Werror"
 ldflags=-static
@@ -62,7 +62,7 @@ for d in "$here"/*/; do
     tools+=("$name")
 done
 # The tools' files (not what a build inside the clone left: objects, the
-# binary itself, hidden files), the drivers' headers and the shared header.
+# binary itself, hidden files), the drivers' headers and the shared headers.
 files=$(
     cd "$repo"
     for name in "${tools[@]}"; do
@@ -70,7 +70,7 @@ files=$(
             ! -name '*.o' ! -name '*.a' ! -name '*~' ! -path "sw/tools/$name/$name"
     done
     find sw/drivers -mindepth 3 -path 'sw/drivers/*/include/*' -type f ! -name '.*'
-    echo "$header"
+    printf '%s\n' "${headers[@]}"
 )
 files=$(LC_ALL=C sort <<<"$files")
 

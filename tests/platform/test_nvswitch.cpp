@@ -244,7 +244,10 @@ TEST_CASE("nvswitch: bad routes and port counts are refused at load") {
 
 TEST_CASE("nvswitch: configs/nvlink-switch.yaml: every GPU reaches every other through the four "
           "switches") {
-    std::string path = std::string(NVSOC_SOURCE_DIR) + "/configs/nvlink-switch.yaml";
+    // The board with its routes in YAML (the board itself leaves them to
+    // the fabric manager, sw/tools/nvsoc-fm).
+    std::string path =
+        std::string(NVSOC_SOURCE_DIR) + "/tests/platform/configs/nvlink-switch-routed.yaml";
     Platform p("platform", build_platform_config(load_config(path), path), nullptr);
     std::vector<Gpu*> g;
     for (unsigned i = 0; i < 8; ++i)
