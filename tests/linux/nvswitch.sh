@@ -10,7 +10,14 @@
 #            entry back correct; a sample of each table read by devmem is
 #            the board's; nvsoc-smi nvlink -R shows 144 NVSWITCH remotes;
 #            topo -m shows NV18 between every pair; fabric_state reads
-#            ready on all 8 GPUs (when the driver has the file); no splat;
+#            ready on all 8 GPUs; peer access over NVLink (18 links,
+#            through the switches) on all 56 ordered pairs, every peer
+#            copy passing its CRC, a figure in every cell of the write
+#            bandwidth matrix, no request dropped by a switch; no splat;
+#   nofm     nvsoc_fm=off: before any fabric manager every GPU's
+#            fabric_state reads pending and every pair's peer access goes
+#            over PCIe (copies pass); then the guest runs nvsoc-fm --once
+#            and the fabric boot's peer checks hold;
 #   down     the same with gpu0's link 0 (switch 0's port 0) failing after
 #            the guest's script has started: the daemon logs the port's
 #            change, reprograms, and switch 0 routes gpu0's ID to its
@@ -76,16 +83,39 @@ for i in 0 1 2 3 4 5 6 7; do
     check "fabric: topo -m: GPU$i has NV18 to the seven others" \
         bash -c "grep -P '^topo: GPU$i\t' <<<\"\$1\" | grep -o NV18 | wc -l | grep -qx 7" _ "$out"
 done
-if has '^gpu-nvswitch: note: the driver has no nvlink/fabric_state'; then
-    echo "note: fabric: the driver has no nvlink/fabric_state yet: 'ready on 8 GPUs' not checked"
-    check "fabric: nvsoc-fm warns once that GPUs are not told" has_n 1 'nvsoc-fm: warning: .* has no nvlink/fabric_state'
-else
-    check "fabric: fabric_state reads ready on all 8 GPUs" has '^gpu-nvswitch: fabric_state ready on 8 GPUs$'
-    check "fabric: nvsoc-fm marked 8 GPUs ready" has '^nvsoc-fm: fabric ready (8 GPUs marked ready)$'
-fi
+check "fabric: fabric_state reads ready on all 8 GPUs" has '^gpu-nvswitch: fabric_state ready on 8 GPUs$'
+check "fabric: nvsoc-fm marked 8 GPUs ready" has '^nvsoc-fm: fabric ready (8 GPUs marked ready)$'
+check_peers() { # NAME
+    check "$1: p2p-test: every ordered pair (56) over NVLink through the switches, 18 links" \
+        has_n 56 '^p2p: p2p-test: GPU[0-7]->GPU[0-7]: path nvlink 18 links, '
+    check "$1: p2p-test: 224 peer copies pass their CRC, none fails" \
+        has '^p2p: p2p-test: 224 passed, 0 failed, 0 pairs without a path$'
+    check "$1: p2p-bw: a write figure in every cell" \
+        bash -c "grep -A9 '^p2p: p2p-bw: write' <<<\"\$1\" | grep -E '^p2p: p2p-bw: GPU[0-7]( +[0-9]+\.[0-9]+){8}\$' | wc -l | grep -qx 8" _ "$out"
+    check "$1: no switch dropped a request" lacks 'request for NVLink ID .* dropped'
+}
+check_peers fabric
 check "fabric: 0 failed" has '^gpu-nvswitch: 0 failed$'
 check "fabric: no kernel splat" no_splat
 check "fabric: status 0" [ "$status" -eq 0 ]
+
+# No fabric manager at boot: the switches route nothing, each GPU's
+# fabric_state reads pending and the driver keeps peers on PCIe; then the
+# guest runs nvsoc-fm --once and peers go over NVLink.
+timed_boot nofm "$base nvsoc_test=/tests/gpu-nvswitch.sh nvsoc_fm=off"
+check "nofm: /init did not start nvsoc-fm" has '^nvsoc: nvsoc_fm=off: not starting nvsoc-fm$'
+check "nofm: before nvsoc-fm: fabric_state pending on 8 GPUs" \
+    has_n 8 '^gpu-nvswitch: before nvsoc-fm: 0000:..:00.0 fabric_state pending$'
+check "nofm: before nvsoc-fm: every pair (56) over PCIe" \
+    has_n 56 '^p2p-pending: p2p-test: GPU[0-7]->GPU[0-7]: path pcie, '
+check "nofm: before nvsoc-fm: 112 peer copies over PCIe pass" \
+    has '^p2p-pending: p2p-test: 112 passed, 0 failed, 0 pairs without a path$'
+check "nofm: nvsoc-fm --once exits 0" has '^gpu-nvswitch: ok: nvsoc-fm --once exits 0$'
+check "nofm: fabric_state reads ready on all 8 GPUs" has '^gpu-nvswitch: fabric_state ready on 8 GPUs$'
+check_peers nofm
+check "nofm: 0 failed" has '^gpu-nvswitch: 0 failed$'
+check "nofm: no kernel splat" no_splat
+check "nofm: status 0" [ "$status" -eq 0 ]
 
 timed_boot down "$base nvsoc_test=/tests/gpu-nvswitch.sh nvsoc_nvswitch_down=${gpus[0]}:0" \
     --set links.g0s0l0.link-down-at="${NVSOC_NVSWITCH_DOWN_AT:-3s}"

@@ -66,6 +66,12 @@ if [ -f $log ]; then
     done
     check "the nvsoc-fm daemon says the fabric is ready" grep -q '^nvsoc-fm: fabric ready' $log
 else
+    # No fabric manager yet: the switches route nothing, so the driver
+    # keeps peers on PCIe.
+    for dev in $gpus; do
+        echo "gpu-nvswitch: before nvsoc-fm: ${dev##*/} fabric_state $(cat "/sys/bus/pci/devices/${dev##*/}/nvlink/fabric_state")"
+    done
+    nvsoc-smi p2p-test --sizes 4097 | sed 's/^/p2p-pending: /'
     echo "gpu-nvswitch: no $log (nvsoc_fm=off?): running nvsoc-fm --once"
     check "nvsoc-fm --once exits 0" sh -c "nvsoc-fm --once > $log 2>&1"
     sed 's/^/gpu-nvswitch: once: /' $log
@@ -128,11 +134,13 @@ else
     echo "gpu-nvswitch: note: the driver has no nvlink/fabric_state: not checked"
 fi
 
-# PEER COPIES THROUGH THE SWITCHES GO HERE: they need the driver's peer
-# access (the PEER_INFO and BO_PEER ioctls of nvsoc_gpu_accel.h), being
-# written in parallel. Then: a copy from every GPU to every other through
-# the switches, checked by CRC (nvsoc-smi's peer tests), and a copy that
-# fails cleanly while the fabric is not ready.
+# Peer copies through the switches, every ordered pair, CRC-checked, and
+# the bandwidth matrix (the fabric is ready: NVLink on every pair).
+# Not while a link is about to fail (nvsoc_nvswitch_down).
+if [ -z "$down" ]; then
+    nvsoc-smi p2p-test --sizes 4097,1048579 | sed 's/^/p2p: /'
+    nvsoc-smi p2p-bw -s 4M -n 1 | sed 's/^/p2p: /'
+fi
 
 if [ -n "$down" ]; then
     bdf=${down%:*}
