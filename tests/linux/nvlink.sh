@@ -5,7 +5,8 @@
 #            links a pair (ALI): the driver binds four GPUs, every GPU's six
 #            ports read HS generation 4 x2 in <device>/nvlink/, gpu0's
 #            link0 names 0000:02:00.0 as its remote, nvsoc-smi topo -m
-#            shows NV2 between every pair and nvlink -s 26.562 GB/s; peer
+#            shows NV2 between every pair and PHB to the CPU, and
+#            nvlink -s 26.562 GB/s; peer
 #            access over NVLink (2 links) on every ordered pair, every
 #            peer copy (write and read, 3 sizes) passing its CRC, and the
 #            bandwidth and latency matrices with a figure in every cell;
@@ -64,6 +65,8 @@ for i in 0 1 2 3; do
     check "direct: topo -m: GPU$i has NV2 to the three others" \
         bash -c "grep -P '^topo: GPU$i\t' <<<\"\$1\" | grep -o NV2 | wc -l | grep -qx 3" _ "$out"
 done
+check "direct: topo -m: every GPU's path to the CPU is PHB" \
+    bash -c "grep -cP '^topo: GPU[0-3]\t(.*\t)?PHB\t0-3\tN/A\$' <<<\"\$1\" | grep -qx 4" _ "$out"
 check "direct: nvlink -s shows 26.562 GB/s (24 links)" has_n 6 '^nvlink-s:[[:space:]]*Link [0-5]: 26.562 GB/s$'
 check "direct: no port left untrained" has '^gpu-nvlink: ok: no port is left untrained$'
 check "direct: p2p-test: every ordered pair (12) over NVLink, 2 links" \

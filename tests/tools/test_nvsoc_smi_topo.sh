@@ -139,6 +139,7 @@ legend='
 Legend:
 
   X    = Self
+  CPU  = the GPU'"'"'s path to the CPU (PHB: through its PCIe host bridge)
   SYS  = PCIe, then the interconnect between NUMA nodes (different host bridges and nodes)
   NODE = PCIe, then the interconnect between the host bridges of one NUMA node
   PHB  = PCIe through a host bridge (the CPU'"'"'s root complex)
@@ -156,11 +157,11 @@ gpu pci0000:00/0000:00:01.0/0000:01:00.0 1 -1 0-3
 gpu pci0000:00/0000:00:03.0/0000:03:00.0 2 -1 0-3
 gpu pci0000:00/0000:00:02.0/0000:02:00.0 3 -1 0-3
 expect "phb: topo -m, every pair through the host bridge, no NUMA node" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tCPU Affinity\tNUMA Affinity
-GPU0\t X \tPHB\tPHB\tPHB\t0-3\tN/A
-GPU1\tPHB\t X \tPHB\tPHB\t0-3\tN/A
-GPU2\tPHB\tPHB\t X \tPHB\t0-3\tN/A
-GPU3\tPHB\tPHB\tPHB\t X \t0-3\tN/A
+"\tGPU0\tGPU1\tGPU2\tGPU3\tCPU\tCPU Affinity\tNUMA Affinity
+GPU0\t X \tPHB\tPHB\tPHB\tPHB\t0-3\tN/A
+GPU1\tPHB\t X \tPHB\tPHB\tPHB\t0-3\tN/A
+GPU2\tPHB\tPHB\t X \tPHB\tPHB\t0-3\tN/A
+GPU3\tPHB\tPHB\tPHB\t X \tPHB\t0-3\tN/A
 $legend" smi topo -m
 expect "phb: topo without -m is the same matrix" "$(smi topo -m)\n" smi topo
 expect "phb: nvlink -s, a driver without NVLink" \
@@ -191,19 +192,19 @@ gpu pci0000:00/0000:00:02.0/0000:09:00.0 4 0 0-3
 gpu pci0001:00/0001:00:01.0/0001:01:00.0 5 1 4-7
 gpu pci0002:00/0002:00:01.0/0002:01:00.0 6 0 0-3
 expect "pcie: topo -m, PIX under one switch, PXB across two, PHB, NODE, SYS" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tCPU Affinity\tNUMA Affinity
-GPU0\t X \tPIX\tPXB\tPXB\tPHB\tSYS\tNODE\t0-3\t0
-GPU1\tPIX\t X \tPXB\tPXB\tPHB\tSYS\tNODE\t0-3\t0
-GPU2\tPXB\tPXB\t X \tPIX\tPHB\tSYS\tNODE\t0-3\t0
-GPU3\tPXB\tPXB\tPIX\t X \tPHB\tSYS\tNODE\t0-3\t0
-GPU4\tPHB\tPHB\tPHB\tPHB\t X \tSYS\tNODE\t0-3\t0
-GPU5\tSYS\tSYS\tSYS\tSYS\tSYS\t X \tSYS\t4-7\t1
-GPU6\tNODE\tNODE\tNODE\tNODE\tNODE\tSYS\t X \t0-3\t0
+"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tCPU\tCPU Affinity\tNUMA Affinity
+GPU0\t X \tPIX\tPXB\tPXB\tPHB\tSYS\tNODE\tPHB\t0-3\t0
+GPU1\tPIX\t X \tPXB\tPXB\tPHB\tSYS\tNODE\tPHB\t0-3\t0
+GPU2\tPXB\tPXB\t X \tPIX\tPHB\tSYS\tNODE\tPHB\t0-3\t0
+GPU3\tPXB\tPXB\tPIX\t X \tPHB\tSYS\tNODE\tPHB\t0-3\t0
+GPU4\tPHB\tPHB\tPHB\tPHB\t X \tSYS\tNODE\tPHB\t0-3\t0
+GPU5\tSYS\tSYS\tSYS\tSYS\tSYS\t X \tSYS\tPHB\t4-7\t1
+GPU6\tNODE\tNODE\tNODE\tNODE\tNODE\tSYS\t X \tPHB\t0-3\t0
 " matrix 7
 rm "$sys/bus/pci/devices/0000:09:00.0/local_cpulist" "$sys/bus/pci/devices/0000:09:00.0/numa_node"
 # (and without its node, GPU4 is not known to be in another node than GPU5's)
 expect "pcie: missing local_cpulist and numa_node are N/A" \
-    "GPU4\tPHB\tPHB\tPHB\tPHB\t X \tNODE\tNODE\tN/A\tN/A\n" piped 'sed -n 6p' matrix 7
+    "GPU4\tPHB\tPHB\tPHB\tPHB\t X \tNODE\tNODE\tPHB\tN/A\tN/A\n" piped 'sed -n 6p' matrix 7
 
 # --- nv2: all-to-all, two links a pair ---------------------------------------------
 
@@ -231,11 +232,11 @@ rm "$sys/bus/pci/devices/0000:03:00.0/nvlink/link0/bandwidth_mbps" \
    "$sys/bus/pci/devices/0000:03:00.0/nvlink/link5/remote_link" \
    "$sys/bus/pci/devices/0000:03:00.0/nvlink/link1/dl_crc_data"
 expect "nv2: topo -m, NV2 everywhere but NV1 for the faulted pair" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tCPU Affinity\tNUMA Affinity
-GPU0\t X \tNV1\tNV2\tNV2\t0-3\tN/A
-GPU1\tNV1\t X \tNV2\tNV2\t0-3\tN/A
-GPU2\tNV2\tNV2\t X \tNV2\t0-3\tN/A
-GPU3\tNV2\tNV2\tNV2\t X \t0-3\tN/A
+"\tGPU0\tGPU1\tGPU2\tGPU3\tCPU\tCPU Affinity\tNUMA Affinity
+GPU0\t X \tNV1\tNV2\tNV2\tPHB\t0-3\tN/A
+GPU1\tNV1\t X \tNV2\tNV2\tPHB\t0-3\tN/A
+GPU2\tNV2\tNV2\t X \tNV2\tPHB\t0-3\tN/A
+GPU3\tNV2\tNV2\tNV2\t X \tPHB\t0-3\tN/A
 " matrix 4
 expect "nv2: nvlink -s -d 0, the FAULT link inactive" \
 "GPU 0: 0000:01:00.0
@@ -347,10 +348,10 @@ row() {
         if [ "$j" -eq "$1" ]; then r+="\t X "; else r+="\t${2:-NV18}"; fi
     done
     # shellcheck disable=SC2028
-    echo "$r\t$([ "$1" -lt 4 ] && echo 0-51 || echo 52-103)\t$(($1 / 4))"
+    echo "$r\tPHB\t$([ "$1" -lt 4 ] && echo 0-51 || echo 52-103)\t$(($1 / 4))"
 }
 expect "nvswitch: topo -m, NV18 between every pair" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tCPU Affinity\tNUMA Affinity
+"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tCPU\tCPU Affinity\tNUMA Affinity
 $(for i in 0 1 2 3 4 5 6 7; do row $i; done)
 " matrix 8
 expect "nvswitch: nvlink -R -d 1 -l 5" \
@@ -373,8 +374,8 @@ for l in 0 9; do
     echo FAULT >"$sys/bus/pci/devices/0000:08:00.0/nvlink/link$l/state"
 done
 expect "nvswitch: GPU7 with 16 switch links: NV16 with every other GPU" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tCPU Affinity\tNUMA Affinity
-$(for i in 0 1 2 3 4 5 6; do row $i | sed 's/NV18\\t[0-9]*-/NV16\\t&/; s/NV16\\tNV18\\t/NV16\\t/'; done)
+"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tCPU\tCPU Affinity\tNUMA Affinity
+$(for i in 0 1 2 3 4 5 6; do row $i | sed 's/NV18\\tPHB\\t[0-9]*-/NV16\\t&/; s/NV16\\tNV18\\t/NV16\\t/'; done)
 $(row 7 NV16)
 " matrix 8
 

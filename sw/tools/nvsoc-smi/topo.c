@@ -123,6 +123,18 @@ static int pci_path_read(const char *root, const char *bdf, struct pci_path *p)
 	return 0;
 }
 
+/*
+ * The GPU's path to the CPU: every PCIe function's traffic to the harts
+ * crosses its host bridge (the CPU's root complex), so PHB; N/A when the
+ * device is not below one.
+ */
+static const char *cpu_relation(const char *root, const char *bdf)
+{
+	struct pci_path p;
+
+	return pci_path_read(root, bdf, &p) ? "N/A" : "PHB";
+}
+
 static long long node_of(const char *root, const char *bdf)
 {
 	char path[PATH_MAX], buf[32];
@@ -356,7 +368,7 @@ int cmd_topo(int argc, char **argv)
 
 	for (j = 0; j < ngpus; j++)
 		printf("\tGPU%d", j);
-	printf("\tCPU Affinity\tNUMA Affinity\n");
+	printf("\tCPU\tCPU Affinity\tNUMA Affinity\n");
 	for (i = 0; i < ngpus; i++) {
 		char cpus[256], numa[32];
 		long long node;
@@ -374,6 +386,7 @@ int cmd_topo(int argc, char **argv)
 			rel = pcie_relation(sysfs_root(), gpus[i].pci, gpus[j].pci);
 			printf("\t%s", pcie_rel_name(rel));
 		}
+		printf("\t%s", cpu_relation(sysfs_root(), gpus[i].pci));
 		gpu_sysfs(&gpus[i], "local_cpulist", cpus, sizeof(cpus));
 		gpu_sysfs(&gpus[i], "numa_node", numa, sizeof(numa));
 		/* numa_node is -1 where the platform names no node. */
@@ -383,6 +396,7 @@ int cmd_topo(int argc, char **argv)
 	}
 	fputs("\nLegend:\n\n"
 	      "  X    = Self\n"
+	      "  CPU  = the GPU's path to the CPU (PHB: through its PCIe host bridge)\n"
 	      "  SYS  = PCIe, then the interconnect between NUMA nodes (different host bridges and nodes)\n"
 	      "  NODE = PCIe, then the interconnect between the host bridges of one NUMA node\n"
 	      "  PHB  = PCIe through a host bridge (the CPU's root complex)\n"
