@@ -28,7 +28,9 @@
 #            (RESET) and they reach HS again, peer access returns to
 #            NVLink (logged) and the copies pass over it (the links' TL
 #            counters grow); no splat;
-#   debug    nvlink-gen2 on the debug kernel (lockdep): training, then rmmod
+#   debug    nvlink-gen2 on the debug kernel (lockdep): training, peer
+#            copies, both links going down (the held import over PCIe, the
+#            driver's retraining by software, NVLink again), then rmmod
 #            (every nvlink/ directory goes) and insmod (the links are HS
 #            again); no splat.
 #
@@ -167,8 +169,15 @@ check "down: status 0" [ "$status" -eq 0 ]
 
 config=$here/../../configs/nvlink-gen2.yaml
 use_kernel debug
-boot debug "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-nvlink.sh nvsoc_gpu_nvlink_reload=1"
+boot debug "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-nvlink.sh nvsoc_gpu_p2p=1 nvsoc_gpu_p2p_down=0000:01:00.0:0,0000:01:00.0:1 nvsoc_gpu_nvlink_reload=1" \
+    --set links.nvl01a.link-down-at=2s --set links.nvl01b.link-down-at=2s
 check "debug: lockdep is on" has 'Lock dependency validator'
+check "debug: peer copies over NVLink pass (2 pairs)" has '^p2p: p2p-test: 12 passed, 0 failed, 0 pairs without a path$'
+check "debug: Xid 74 at both ends of both links" has_n 4 'Xid 74:'
+check "debug: held import: over PCIe while down" has '^p2p-hold: p2p-test: round 2: GPU0->GPU1 pcie: ok$'
+check "debug: the driver retrains both links by software (RESET, then its training)" \
+    has_n 2 'nvsoc-gpu 0000:0[12]:00.0: NVLink link [01]: retraining (RESET, attempt 1 of 3)$'
+check "debug: held import: over NVLink once retrained" has '^p2p-hold: p2p-test: round 3: GPU0->GPU1 nvlink 2 links: ok$'
 check "debug: rmmod removed every nvlink/ directory" has '^gpu-nvlink: ok: rmmod removed every nvlink/ directory$'
 check "debug: after insmod every port is HS again" has '^gpu-nvlink: ok: after insmod: every port HS again$'
 check "debug: 0 failed" has '^gpu-nvlink: 0 failed$'
