@@ -2,8 +2,12 @@
 # The main job, from a fresh clone: install what is missing, build nvsoc,
 # nvsoc's Linux kernel (cached outside the clone; the first build takes
 # several minutes) and its initramfs, then boot Linux on the default
-# platform (4 harts, Debian's OpenSBI) to an interactive shell on the
-# console. Leave with `poweroff` in the guest, or Ctrl-A x.
+# NVLink SoC, configs/nvlink-direct.yaml (4 harts, Debian's OpenSBI, four
+# GPUs on PCIe root ports joined all-to-all by NVLink 4; the nvsoc-gpu
+# driver loads at boot and nvsoc-smi is on the PATH), to an interactive
+# shell on the console. Leave with `poweroff` in the guest, or Ctrl-A x.
+# NVSOC_CONFIG=FILE boots another platform (configs/default.yaml: the SoC
+# without GPUs).
 #
 # Arguments are passed on to `nvsoc run` (for example --append, --set,
 # --log, --stats). NVSOC_KERNEL_VARIANT=debug boots the debug kernel
@@ -20,7 +24,9 @@ kernel=$(sw/linux/build-kernel.sh "${variant[@]}")
 # nvsoc's out-of-tree drivers, built against that kernel; /init loads them.
 modules=$(sw/drivers/build-modules.sh "${variant[@]}")
 sw/rootfs/build-initramfs.sh --modules "$modules" build/initramfs.cpio >/dev/null
-echo "--- nvsoc run configs/default.yaml --kernel $kernel --initrd build/initramfs.cpio"
+config=${NVSOC_CONFIG:-configs/nvlink-direct.yaml}
+echo "--- nvsoc run $config --kernel $kernel --initrd build/initramfs.cpio"
+echo "--- try: nvsoc-smi topo -m; nvsoc-smi nvlink -s; nvsoc-smi p2p-test --quick"
 echo "--- leave with 'poweroff' in the guest, or Ctrl-A x"
-exec build/platforms/nvsoc run configs/default.yaml --kernel "$kernel" \
+exec build/platforms/nvsoc run "$config" --kernel "$kernel" \
     --initrd build/initramfs.cpio "$@"
