@@ -7,8 +7,15 @@
 # links' flits imply (docs/nvlink.md: 256 bytes of a write in 18 flits of
 # 16 bytes at lanes x lane rate / 8). Simulated time is deterministic: one
 # run is enough, and the figures do not depend on the machine.
-# Usage: scripts/bench-nvlink.sh [--quick | GEN LINKS]
-# Exits non-zero when a case is more than 3 % from its expected bandwidth.
+# --switch [N]: two senders through an NVSwitch. GPUs A and B copy 16 MiB
+# each into GPU C (generation 4) through one switch whose route to C is a
+# single port (N = 1) or a 2-port ganged group (N = 2; both without N),
+# routes written by the bench into the switch's BAR0; A alone, B alone,
+# then both at once. Expected: C's egress rate from the flits (N links x
+# 256/288 of the raw rate) alone, half of it each when both send.
+# Usage: scripts/bench-nvlink.sh [--quick | --switch [N] | GEN LINKS]
+# Exits non-zero when a case is more than 3 % from its expected bandwidth
+# (or two senders more than 3 % from each other).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
 
 namespace nvsoc {
@@ -223,7 +224,6 @@ NvlinkFabric::Leg NvlinkFabric::forward(LinkEntry& l, End from, uint64_t bytes, 
         tt = l.link->transfer(from, bytes, write, earliest);
     }
     leg.issued = tt.issued;
-    leg.trail.emplace_back(l.link.get(), from);
     if (!tt.delivered) {
         leg.status = MemStatus::BusError;
         return leg;
@@ -271,9 +271,49 @@ NvlinkFabric::Leg NvlinkFabric::forward(LinkEntry& l, End from, uint64_t bytes, 
         if (next.status != MemStatus::Ok) leg.status = next.status;
         leg.first = std::min(leg.first, next.first);
         leg.end = std::max(leg.end, next.end);
-        leg.trail.insert(leg.trail.end(), next.trail.begin(), next.trail.end());
     }
     return leg;
+}
+
+// `member`'s links to switches that are up or coming back by itself, each
+// with that member's end; `any` says whether it has links to switches at all.
+std::vector<std::pair<NvlinkFabric::LinkEntry*, End>>
+NvlinkFabric::switch_links(unsigned member, uint64_t time, bool& any) {
+    std::vector<std::pair<LinkEntry*, End>> usable;
+    any = false;
+    for (LinkEntry& l : links_)
+        for (unsigned e = 0; e < 2; ++e)
+            if (l.member[e] == member && members_[l.member[1 - e]].device->nvlink_device_type() ==
+                                             NVSOC_NVL_DEVICE_NVSWITCH) {
+                any = true;
+                l.link->advance_to(std::max(l.link->now(), std::min(time, now_ps())));
+                if (link_usable(*l.link)) usable.emplace_back(&l, static_cast<End>(e));
+            }
+    return usable;
+}
+
+// `bytes` spread in equal shares of whole packets over `links` (a
+// device's links to switches), each share routed on to member `target`
+// (NVLink ID `to_id`). Write data and read responses both travel this way;
+// only the packet format differs (`write`).
+NvlinkFabric::Leg NvlinkFabric::spread(const std::vector<std::pair<LinkEntry*, End>>& links,
+                                       uint64_t bytes, bool write, uint64_t time, unsigned target,
+                                       uint32_t to_id) {
+    Leg all;
+    all.end = all.issued = time;
+    std::vector<uint64_t> share = shares(bytes, links.size(), 0);
+    for (size_t i = 0; i < links.size(); ++i) {
+        if (share[i] == 0) continue;
+        auto [l, end] = links[i];
+        Leg leg = forward(*l, end, share[i], write, time, target, to_id, 0);
+        // Every share is sent even when one is dropped: each switch that
+        // drops one counts it, as a real fabric's would.
+        if (leg.status != MemStatus::Ok) all.status = leg.status;
+        all.first = std::min(all.first, leg.first);
+        all.end = std::max(all.end, leg.end);
+        all.issued = std::max(all.issued, leg.issued);
+    }
+    return all;
 }
 
 // A request between two devices no link joins: equal shares over the
@@ -283,73 +323,59 @@ MemResult NvlinkFabric::routed_access(unsigned from, unsigned to, uint32_t to_id
     MemResult r;
     r.done = r.issued = a.time;
     r.fault_address = a.address;
-    std::vector<std::pair<LinkEntry*, End>> first, usable_first;
-    for (LinkEntry& l : links_)
-        for (unsigned e = 0; e < 2; ++e)
-            if (l.member[e] == from &&
-                members_[l.member[1 - e]].device->nvlink_device_type() == NVSOC_NVL_DEVICE_NVSWITCH)
-                first.emplace_back(&l, static_cast<End>(e));
-    if (first.empty()) {
+    bool any = false;
+    std::vector<std::pair<LinkEntry*, End>> usable = switch_links(from, a.time, any);
+    if (!any) {
         r.status = MemStatus::NoPath;
         return r;
     }
-    for (auto& [l, end] : first) {
-        l->link->advance_to(std::max(l->link->now(), std::min(a.time, now_ps())));
-        if (link_usable(*l->link)) usable_first.emplace_back(l, end);
-    }
-    if (usable_first.empty() || a.length == 0) {
-        if (usable_first.empty()) r.status = MemStatus::BusError;
+    if (usable.empty() || a.length == 0) {
+        if (usable.empty()) r.status = MemStatus::BusError;
         return r;
     }
     NvlinkDevice& target = *members_[to].device;
-    std::vector<uint64_t> share = shares(a.length, usable_first.size(), 0);
     MemAccess at_target = a;
     at_target.aperture = gpu::Aperture::Vram;
     if (a.write) {
-        uint64_t first_at = UINT64_MAX, last = a.time, issued = a.time;
-        bool ok = true;
-        for (size_t i = 0; i < usable_first.size(); ++i) {
-            if (share[i] == 0) continue;
-            auto [l, end] = usable_first[i];
-            Leg leg = forward(*l, end, share[i], true, a.time, to, to_id, 0);
-            ok = ok && leg.status == MemStatus::Ok;
-            first_at = std::min(first_at, leg.first);
-            last = std::max(last, leg.end);
-            issued = std::max(issued, leg.issued);
-        }
-        if (!ok) {
+        Leg w = spread(usable, a.length, true, a.time, to, to_id);
+        if (w.status != MemStatus::Ok) {
             r.status = MemStatus::BusError;
             return r;
         }
-        at_target.time = first_at;
+        at_target.time = w.first;
         MemResult t = target.serve_nvlink(at_target);
         if (t.status != MemStatus::Ok) return t;
-        r.done = std::max(last, t.done);
-        r.issued = issued;
+        r.done = std::max(w.end, t.done);
+        r.issued = w.issued;
         return r;
     }
     // A read: a request packet routed to the target, its memory, then the
-    // responses back over the links the request took, in reverse.
-    auto& [l0, e0] = usable_first.front();
+    // responses routed back as a request would be, from the target's links
+    // to switches by each switch's entry for the requester's ID (its table
+    // may send them by other ports and links than the request took).
+    auto& [l0, e0] = usable.front();
     Leg req = forward(*l0, e0, 0, false, a.time, to, to_id, 0);
     if (req.status != MemStatus::Ok) {
         r.status = MemStatus::BusError;
         return r;
     }
+    // The data reaches the requester only if the responses do: the target
+    // reads into a staging buffer, copied out once they have arrived.
+    std::vector<uint8_t> staged(a.length);
+    at_target.data = staged.data();
     at_target.time = req.end;
     MemResult t = target.serve_nvlink(at_target);
     if (t.status != MemStatus::Ok) return t;
-    uint64_t at = t.done;
-    for (auto hop = req.trail.rbegin(); hop != req.trail.rend(); ++hop) {
-        nvlink::TransferTiming tt =
-            hop->first->transfer(nvlink::other(hop->second), a.length, false, at);
-        if (!tt.delivered) {
-            r.status = MemStatus::BusError;
-            return r;
-        }
-        at = std::max(first_arrival(*hop->first, tt, a.length, false), tt.start);
-        r.done = std::max(r.done, tt.end);
+    // Member m has NVLink ID m + 1 (the constructor numbers them).
+    std::vector<std::pair<LinkEntry*, End>> back = switch_links(to, t.done, any);
+    Leg resp = back.empty() ? Leg{MemStatus::BusError}
+                            : spread(back, a.length, false, t.done, from, from + 1);
+    if (resp.status != MemStatus::Ok) {
+        r.status = MemStatus::BusError;
+        return r;
     }
+    std::memcpy(a.data, staged.data(), a.length);
+    r.done = std::max(t.done, resp.end);
     r.issued = a.time;
     return r;
 }

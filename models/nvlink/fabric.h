@@ -21,11 +21,15 @@
 // kMaxSwitchHops switches, an empty route or one back out of its ingress
 // port drop the request at that switch (counted there): BusError.
 //
-// Partial, and said so: a routed read's responses retrace the request's
-// links rather than being routed by the switches' tables for the
-// requester's ID; a hop faster than the one before it (a wider ganged
-// group) is not held back packet by packet to the earlier hop's arrivals,
-// only its end is the later of the two; a read's request packets
+// A routed read's responses are routed the same way from the target back
+// to the requester (each switch's entry for the requester's ID), so they
+// may take other ports and links than the request did; a response a switch
+// drops is counted there like a request, and the read is a BusError that
+// returns no data.
+//
+// Partial, and said so: a hop faster than the one before it (a wider
+// ganged group) is not held back packet by packet to the earlier hop's
+// arrivals, only its end is the later of the two; a read's request packets
 // after the first do not take link time (they are one header flit per 256
 // bytes of response, in the other direction); links keep training across
 // device resets (a GPU's FLR or hot reset leaves its links as they are).
@@ -133,17 +137,20 @@ class NvlinkFabric : public sc_core::sc_module {
     int member_of(const NvlinkDevice& d) const;
     int member_with_id(uint32_t id) const;
     bool link_usable(nvlink::Link& link);
-    // A routed request's leg: `bytes` from end `from` of link `l`, then on
+    // A routed transfer's leg: `bytes` from end `from` of link `l`, then on
     // through switches to member `target` (NVLink ID `to_id`).
     struct Leg {
         gpu::MemStatus status = gpu::MemStatus::Ok;
         uint64_t first = UINT64_MAX; // the target has the first packet
         uint64_t end = 0;            // ... and the last one
         uint64_t issued = 0;         // the first hop's last packet began
-        std::vector<std::pair<nvlink::Link*, nvlink::End>> trail; // every hop, in order
     };
     Leg forward(LinkEntry& l, nvlink::End from, uint64_t bytes, bool write, uint64_t earliest,
                 unsigned target, uint32_t to_id, unsigned hops);
+    std::vector<std::pair<LinkEntry*, nvlink::End>> switch_links(unsigned member, uint64_t time,
+                                                                 bool& any);
+    Leg spread(const std::vector<std::pair<LinkEntry*, nvlink::End>>& links, uint64_t bytes,
+               bool write, uint64_t time, unsigned target, uint32_t to_id);
     gpu::MemResult routed_access(unsigned from, unsigned to, uint32_t to_id,
                                  const gpu::MemAccess& a);
     LinkEntry* link_at(unsigned member, unsigned port);

@@ -274,7 +274,9 @@ void NvSwitch::route_dropped(unsigned ingress, uint32_t dest, uint32_t why) {
     // Once: a misprogrammed table drops every request that uses it.
     if (!drop_logged_) {
         drop_logged_ = true;
-        log_.warn("request for NVLink ID {} at port {} dropped ({}); further drops are only "
+        // The table is the same for requests and read responses: the
+        // destination says which (a response's is its requester).
+        log_.warn("packets for NVLink ID {} at port {} dropped ({}); further drops are only "
                   "counted (ROUTE_DROPS)",
                   dest, ingress,
                   why == NVSOC_NVSW_ROUTE_ERR_NO_ROUTE      ? "no route"

@@ -12,8 +12,9 @@
 // generation's switch: 18 (NVLink 1-2, first NVSwitch), 36 (NVLink 3),
 // 64 (NVLink 4+: the Hopper-era NVSwitch); more than that is refused.
 //
-// Partial, and said so: one table for every request kind (no separate
-// response routing, remap or LAN tables); no MSI/MSI-X, only INTA for the
+// Read responses are routed by the same table, by their destination (the
+// requester's NVLink ID). Partial, and said so: one table for every packet
+// kind (no separate response, remap or LAN tables); no MSI/MSI-X, only INTA for the
 // ports' errors; the ports' links keep training across resets.
 #pragma once
 

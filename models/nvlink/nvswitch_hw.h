@@ -42,12 +42,13 @@
 #define NVSOC_NVSW_INTR_PENDING_LO 0x010
 #define NVSOC_NVSW_INTR_PENDING_HI 0x014
 
-/* RO, 64-bit as LO and HI: requests the switch dropped for want of a route
- * (each ingress port's share of a request counts once). */
+/* RO, 64-bit as LO and HI: requests and read responses the switch dropped
+ * for want of a route (each ingress port's share of one counts once). */
 #define NVSOC_NVSW_ROUTE_DROPS_LO 0x020
 #define NVSOC_NVSW_ROUTE_DROPS_HI 0x024
-/* W1C: why requests were dropped (sticky). The requester's access fails
- * with a bus error; the first drop is logged. */
+/* W1C: why requests or responses were dropped (sticky). The requester's
+ * access fails with a bus error (a read returns no data); the first drop is
+ * logged. */
 #define NVSOC_NVSW_ROUTE_ERR_STATUS 0x028
 #define NVSOC_NVSW_ROUTE_ERR_NO_ROUTE (1u << 0)    /* the entry was empty */
 #define NVSOC_NVSW_ROUTE_ERR_LOOP (1u << 1)        /* it sends back out the ingress port */

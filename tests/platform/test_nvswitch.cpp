@@ -8,6 +8,7 @@
 #include "platforms/platform_config.h"
 #include "support/nvlink_rig.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 
@@ -346,6 +347,35 @@ links:
     CHECK(why == NVSOC_NVSW_ROUTE_ERR_HOP_LIMIT);
 }
 
+namespace {
+
+// A 64 KiB read response: 256 packets of 17 flits (header and 16 data).
+constexpr double kResponsePacketPs = 17 * 16 / kGen4BytesPerPs;
+
+// gpu<from> reads `length` bytes of gpu<to>'s VRAM at `offset` into `got`.
+MemResult peer_read(Star& s, unsigned from, unsigned to, uint64_t offset,
+                    std::vector<uint8_t>& got) {
+    MemAccess a;
+    a.aperture = Aperture::Peer;
+    a.peer = to;
+    a.write = false;
+    a.address = offset;
+    a.data = got.data();
+    a.length = got.size();
+    a.time = s.now();
+    return s.g[from]->access(a);
+}
+
+uint32_t sw_port(Star& s, unsigned port, unsigned reg) {
+    return Star::reg(s.sw.bar0(), NVSOC_NVSW_PORT(port, reg));
+}
+
+uint32_t gpu_port(Star& s, unsigned gpu, unsigned port, unsigned reg) {
+    return Star::reg(s.g[gpu]->bar0(), NVSOC_GPU_NVL(port, reg));
+}
+
+} // namespace
+
 TEST_CASE("nvswitch: a peer read through the switch returns the target's data") {
     Star s(2, "1:0-1,2:2-3");
     std::vector<uint8_t> data(64 << 10);
@@ -353,19 +383,118 @@ TEST_CASE("nvswitch: a peer read through the switch returns the target's data") 
         data[i] = static_cast<uint8_t>(i * 5 + 9);
     std::memcpy(s.g[0]->vram().data() + 0x4000, data.data(), data.size());
     std::vector<uint8_t> got(data.size(), 0);
-    MemAccess a;
-    a.aperture = Aperture::Peer;
-    a.peer = 0;
-    a.write = false;
-    a.address = 0x4000;
-    a.data = got.data();
-    a.length = got.size();
-    a.time = s.now();
-    MemResult r = s.g[1]->access(a);
+    uint64_t t0 = s.now();
+    MemResult r = peer_read(s, 1, 0, 0x4000, got);
     REQUIRE(r.status == MemStatus::Ok);
     CHECK(got == data);
-    // The responses retrace the request's two hops on one link each
-    // (partial: docs/nvlink.md, "NVSwitch"): at least 256 response packets
-    // of 17 flits on one link.
-    CHECK(static_cast<double>(r.done - a.time) > 256 * 17 * 16 / kGen4BytesPerPs);
+    // The responses are routed by the switch's entries for gpu1 (ID 2):
+    // gpu0's two links carry 128 packets each, and each ingress port
+    // spreads its share over ports 2-3, so each of gpu1's links carries
+    // 128. That hop's serialization bounds the read from below; the
+    // request (two one-flit hops), the 64 KiB from VRAM (250 ns and
+    // 900 GB/s by default) and the pipeline's first packet and flights
+    // add under a microsecond. Retracing the request's single links (256
+    // packets on one) would take longer than the bound.
+    double took = static_cast<double>(r.done - t0);
+    double response_hop = 128 * kResponsePacketPs;
+    CHECK(took > response_hop + kCrossbarPs + 2 * kWirePs);
+    CHECK(took < response_hop + 1000 * kNs);
+    CHECK(took < 256 * kResponsePacketPs);
+}
+
+TEST_CASE("nvswitch: a read's responses take the switch's routes for the requester, not the "
+          "request's links back") {
+    Star s(2, "1:0-1,2:2-3");
+    std::vector<uint8_t> data(64 << 10);
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<uint8_t>(i * 3 + 1);
+    std::memcpy(s.g[0]->vram().data(), data.data(), data.size());
+    std::vector<uint8_t> got(data.size(), 0);
+    // Symmetric first: the responses spread over ports 2-3.
+    uint64_t ts = s.now();
+    MemResult sym = peer_read(s, 1, 0, 0, got);
+    REQUIRE(sym.status == MemStatus::Ok);
+    CHECK(got == data);
+    double took_sym = static_cast<double>(sym.done - ts);
+    s.run_until(sym.done + 1 * kMs);
+    // Asymmetric: requests from gpu1's ports (2, 3) for ID 1 leave by port
+    // 0 alone; responses arriving from gpu0 (ports 0, 1) for ID 2 leave by
+    // port 3 alone. The request crosses gpu1.nvl0 -> port 2 -> port 0 ->
+    // gpu0.nvl0; the responses gpu0.nvl0/nvl1 -> ports 0/1 -> port 3 ->
+    // gpu1.nvl1, a link the request never used.
+    RegisterBank& b = s.sw.bar0();
+    for (unsigned in : {2u, 3u})
+        Star::set_reg(b, NVSOC_NVSW_ROUTE_LO(in, 1), 0x1);
+    for (unsigned in : {0u, 1u})
+        Star::set_reg(b, NVSOC_NVSW_ROUTE_LO(in, 2), 0x8);
+    std::array<uint32_t, 4> tx{}, rx{};
+    for (unsigned q = 0; q < 4; ++q) {
+        tx[q] = sw_port(s, q, NVSOC_NVL_TL_TX_PACKETS);
+        rx[q] = sw_port(s, q, NVSOC_NVL_TL_RX_PACKETS);
+    }
+    std::array<uint32_t, 2> g1rx{gpu_port(s, 1, 0, NVSOC_NVL_TL_RX_PACKETS),
+                                 gpu_port(s, 1, 1, NVSOC_NVL_TL_RX_PACKETS)};
+    std::fill(got.begin(), got.end(), 0);
+    uint64_t t0 = s.now();
+    MemResult asym = peer_read(s, 1, 0, 0, got);
+    REQUIRE(asym.status == MemStatus::Ok);
+    CHECK(got == data);
+    s.run_until(asym.done + 1);
+    auto dtx = [&](unsigned q) { return sw_port(s, q, NVSOC_NVL_TL_TX_PACKETS) - tx[q]; };
+    auto drx = [&](unsigned q) { return sw_port(s, q, NVSOC_NVL_TL_RX_PACKETS) - rx[q]; };
+    CHECK(drx(2) == 1); // the request
+    CHECK(drx(3) == 0);
+    CHECK(dtx(0) == 1);
+    CHECK(dtx(1) == 0);
+    CHECK(drx(0) == 128); // the responses, half on each of gpu0's links
+    CHECK(drx(1) == 128);
+    CHECK(dtx(2) == 0); // not back the way the request came
+    CHECK(dtx(3) == 256);
+    CHECK(gpu_port(s, 1, 0, NVSOC_NVL_TL_RX_PACKETS) - g1rx[0] == 0);
+    CHECK(gpu_port(s, 1, 1, NVSOC_NVL_TL_RX_PACKETS) - g1rx[1] == 256);
+    CHECK(Star::reg(b, NVSOC_NVSW_ROUTE_DROPS_LO) == 0);
+    // The same request, memory and first hop back; port 3 now carries all
+    // 256 response packets instead of 128, so the read takes 128 packets'
+    // serialization longer.
+    double took_asym = static_cast<double>(asym.done - t0);
+    CHECK(took_asym - took_sym == Approx(128 * kResponsePacketPs).epsilon(0.01));
+}
+
+TEST_CASE("nvswitch: a read whose responses have no route back is a bus error, counted at the "
+          "switch, with no data") {
+    // ID 1 (gpu0) is routed, ID 2 (gpu1) is not: gpu1's read request
+    // reaches gpu0, whose responses find no entry at ports 0 and 1.
+    Star s(2, "1:0-1");
+    RegisterBank& b = s.sw.bar0();
+    std::vector<uint8_t> data(16 << 10);
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<uint8_t>(i * 7 + 3);
+    uint8_t* v0 = s.g[0]->vram().data();
+    std::memcpy(v0 + 0x1000, data.data(), data.size());
+    std::vector<uint8_t> got(data.size(), 0xee);
+    uint64_t t0 = s.now();
+    MemResult r = peer_read(s, 1, 0, 0x1000, got);
+    CHECK(r.status == MemStatus::BusError);
+    // The read did end, in simulated time, without data.
+    CHECK(r.done >= t0);
+    CHECK(r.done < t0 + 1 * kMs);
+    CHECK(std::all_of(got.begin(), got.end(), [](uint8_t v) { return v == 0xee; }));
+    CHECK(std::memcmp(v0 + 0x1000, data.data(), data.size()) == 0);
+    // Each ingress port's share of the responses counts once; the first
+    // drop is logged at gpu0's first link's port, for ID 2.
+    CHECK(Star::reg(b, NVSOC_NVSW_ROUTE_DROPS_LO) == 2);
+    CHECK(Star::reg(b, NVSOC_NVSW_ROUTE_ERR_STATUS) == NVSOC_NVSW_ROUTE_ERR_NO_ROUTE);
+    uint32_t info = Star::reg(b, NVSOC_NVSW_ROUTE_ERR_INFO);
+    CHECK((info & NVSOC_NVSW_ROUTE_ERR_INFO_VALID) != 0);
+    CHECK((info >> NVSOC_NVSW_ROUTE_ERR_INFO_DEST_SHIFT & 0xff) == 2);
+    CHECK((info & 0xff) == 0);
+    // The platform goes on: once ID 2 has a route, the same read works.
+    s.run_until(s.now() + 1 * kMs);
+    for (unsigned in : {0u, 1u})
+        Star::set_reg(b, NVSOC_NVSW_ROUTE_LO(in, 2), 0xc);
+    r = peer_read(s, 1, 0, 0x1000, got);
+    REQUIRE(r.status == MemStatus::Ok);
+    CHECK(got == data);
+    CHECK(s.sw.route_drops() == 2);
+    s.run_until(r.done + 1 * kMs);
 }
