@@ -243,8 +243,8 @@ TEST_CASE("nvswitch: bad routes and port counts are refused at load") {
     CHECK_THROWS_WITH(load(", nvlink-gen: 2, ports: 19"), Catch::Contains("at most 18"));
 }
 
-TEST_CASE("nvswitch: configs/nvlink-switch.yaml: every GPU reaches every other through the four "
-          "switches") {
+TEST_CASE("nvswitch: the nvlink-switch.yaml board with YAML routes: every GPU reaches every other "
+          "through the four switches") {
     // The board with its routes in YAML (the board itself leaves them to
     // the fabric manager, sw/tools/nvsoc-fm).
     std::string path =
