@@ -17,20 +17,10 @@
 #
 #   test_nvsoc_fm.sh [BUILD_DIR]     (default: a temporary directory)
 set -u
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-build=${1:-$work/build}
-failures=0
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-if ! make -s -C "$repo/sw/tools/nvsoc-fm" O="$build" CC=gcc \
-        CFLAGS="-O1 -g -Wall -Wextra -Werror $san" LDFLAGS="$san" >"$work/make.log" 2>&1; then
-    cat "$work/make.log"
-    echo "FAIL: nvsoc-fm does not build for the host"
-    exit 1
-fi
+host_build nvsoc-fm "-fsanitize=address,undefined -fno-sanitize-recover=all"
 bin=$build/nvsoc-fm
 export ASAN_OPTIONS=detect_leaks=0
 

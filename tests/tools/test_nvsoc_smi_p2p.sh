@@ -12,22 +12,16 @@
 #
 #   test_nvsoc_smi_p2p.sh [BUILD_DIR]     (default: a temporary directory)
 set -u
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-build=${1:-$work/build}
-failures=0
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-san="-fsanitize=undefined -fno-sanitize-recover=all"
-if ! make -s -C "$repo/sw/tools/nvsoc-smi" O="$build" CC=gcc \
-        CFLAGS="-O1 -g -Wall -Wextra -Werror $san" LDFLAGS="$san" >"$work/make.log" 2>&1 ||
-    ! gcc -O1 -g -Wall -Wextra -Werror -shared -fPIC -o "$build/nvsoc_gpu_fake.so" \
+host_build nvsoc-smi "-fsanitize=undefined -fno-sanitize-recover=all"
+if ! gcc -O1 -g -Wall -Wextra -Werror -shared -fPIC -o "$build/nvsoc_gpu_fake.so" \
         -I"$repo/models/gpu" -I"$repo/sw/drivers/nvsoc-gpu/include/uapi/drm" \
         -idirafter /usr/riscv64-linux-gnu/include "$here/nvsoc_gpu_fake.c" -ldl \
-        >>"$work/make.log" 2>&1; then
+        >"$work/make.log" 2>&1; then
     cat "$work/make.log"
-    echo "FAIL: nvsoc-smi or the fake driver does not build for the host"
+    echo "FAIL: the fake driver does not build for the host"
     exit 1
 fi
 bin=$build/nvsoc-smi

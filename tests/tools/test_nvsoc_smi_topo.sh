@@ -14,20 +14,10 @@
 #
 #   test_nvsoc_smi_topo.sh [BUILD_DIR]     (default: a temporary directory)
 set -u
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-build=${1:-$work/build}
-failures=0
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-if ! make -s -C "$repo/sw/tools/nvsoc-smi" O="$build" CC=gcc \
-        CFLAGS="-O1 -g -Wall -Wextra -Werror $san" LDFLAGS="$san" >"$work/make.log" 2>&1; then
-    cat "$work/make.log"
-    echo "FAIL: nvsoc-smi does not build for the host"
-    exit 1
-fi
+host_build nvsoc-smi "-fsanitize=address,undefined -fno-sanitize-recover=all"
 bin=$build/nvsoc-smi
 export ASAN_OPTIONS=detect_leaks=0
 

@@ -362,40 +362,61 @@ static void pair_run(struct ptest *t, int i, int j, const uint64_t *sizes, int n
 	pair_free(t, &c);
 }
 
+/*
+ * Every GPU opened into t, with a host buffer for the largest of the sizes
+ * (*sizes, *nsizes: the defaults when none are given): that size, or 0
+ * (said on stderr).
+ */
+static uint64_t ptest_begin(struct ptest *t, const struct gpu_desc *d, int n,
+			    const uint64_t **sizes, int *nsizes, int quick)
+{
+	uint64_t max = 0;
+	int i;
+
+	if (!*nsizes) {
+		*sizes = quick ? test_quick_sizes : test_sizes;
+		*nsizes = quick ? sizeof(test_quick_sizes) / sizeof(test_quick_sizes[0]) :
+				  sizeof(test_sizes) / sizeof(test_sizes[0]);
+	}
+	for (i = 0; i < *nsizes; i++)
+		max = (*sizes)[i] > max ? (*sizes)[i] : max;
+	memset(t, 0, sizeof(*t));
+	t->host = malloc(max + 2 * GUARD);
+	if (!t->host) {
+		fprintf(stderr, "p2p-test: out of memory\n");
+		return 0;
+	}
+	if (p2p_open(&t->p, d, n, "p2p-test")) {
+		free(t->host);
+		return 0;
+	}
+	return max;
+}
+
+static int ptest_end(struct ptest *t)
+{
+	printf("p2p-test: %d passed, %d failed, %d pairs without a path\n", t->pass, t->fail,
+	       t->nopath);
+	p2p_close(&t->p);
+	free(t->host);
+	return t->fail ? 1 : 0;
+}
+
 int p2p_test(const struct gpu_desc *d, int n, const uint64_t *sizes, int nsizes, int quick)
 {
 	static struct ptest t;
-	uint64_t max = 0;
+	uint64_t max = ptest_begin(&t, d, n, &sizes, &nsizes, quick);
 	int i, j;
 
-	if (!nsizes) {
-		sizes = quick ? test_quick_sizes : test_sizes;
-		nsizes = quick ? sizeof(test_quick_sizes) / sizeof(test_quick_sizes[0]) :
-				 sizeof(test_sizes) / sizeof(test_sizes[0]);
-	}
-	for (i = 0; i < nsizes; i++)
-		max = sizes[i] > max ? sizes[i] : max;
-	memset(&t, 0, sizeof(t));
-	t.host = malloc(max + 2 * GUARD);
-	if (!t.host) {
-		fprintf(stderr, "p2p-test: out of memory\n");
+	if (!max)
 		return 1;
-	}
-	if (p2p_open(&t.p, d, n, "p2p-test")) {
-		free(t.host);
-		return 1;
-	}
 	if (n < 2)
 		printf("p2p-test: %d GPU, no pairs\n", n);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n; j++)
 			if (i != j)
 				pair_run(&t, i, j, sizes, nsizes, max);
-	printf("p2p-test: %d passed, %d failed, %d pairs without a path\n", t.pass, t.fail,
-	       t.nopath);
-	p2p_close(&t.p);
-	free(t.host);
-	return t.fail ? 1 : 0;
+	return ptest_end(&t);
 }
 
 int p2p_hold(const struct gpu_desc *d, int n, int i, int j, const uint64_t *sizes, int nsizes)
@@ -404,25 +425,11 @@ int p2p_hold(const struct gpu_desc *d, int n, int i, int j, const uint64_t *size
 	struct pair c = { .i = i, .j = j };
 	struct drm_nvsoc_gpu_peer_info info;
 	char line[128];
-	uint64_t max = 0;
+	uint64_t max = ptest_begin(&t, d, n, &sizes, &nsizes, 1);
 	int k, round = 0;
 
-	if (!nsizes) {
-		sizes = test_quick_sizes;
-		nsizes = sizeof(test_quick_sizes) / sizeof(test_quick_sizes[0]);
-	}
-	for (k = 0; k < nsizes; k++)
-		max = sizes[k] > max ? sizes[k] : max;
-	memset(&t, 0, sizeof(t));
-	t.host = malloc(max + 2 * GUARD);
-	if (!t.host) {
-		fprintf(stderr, "p2p-test: out of memory\n");
+	if (!max)
 		return 1;
-	}
-	if (p2p_open(&t.p, d, n, "p2p-test")) {
-		free(t.host);
-		return 1;
-	}
 	if (pair_setup(&t, &c, max)) {
 		printf("p2p-test: GPU%d->GPU%d: held; a line on stdin runs a round\n", i, j);
 		fflush(stdout);
@@ -444,12 +451,9 @@ int p2p_hold(const struct gpu_desc *d, int n, int i, int j, const uint64_t *size
 			fflush(stdout);
 		}
 	}
-	printf("p2p-test: %d passed, %d failed, %d pairs without a path\n", t.pass, t.fail,
-	       t.nopath);
 	pair_free(&t, &c);
-	p2p_close(&t.p);
-	free(t.host);
-	return t.fail || t.nopath ? 1 : 0;
+	/* A pair without a path cannot be held: a failure here. */
+	return ptest_end(&t) || t.nopath;
 }
 
 /* --- p2p-bw and p2p-lat: matrices ----------------------------------------------------- */
