@@ -24,7 +24,9 @@
 #            Xid 74 line per port at each end, the ports read FAULT and
 #            nvlink -s <inactive>; peer access of a held import moves to
 #            PCIe (logged) and its copies pass, every pair's peer tests
-#            pass (gpu0-gpu1 over PCIe); the driver retrains the links
+#            pass (gpu0-gpu1 over PCIe); with peer_pcie=0 gpu0 and gpu1
+#            have no path: peer access between them is refused
+#            (EHOSTUNREACH, the reason logged); the driver retrains the links
 #            (RESET) and they reach HS again, peer access returns to
 #            NVLink (logged) and the copies pass over it (the links' TL
 #            counters grow); no splat;
@@ -140,8 +142,18 @@ for l in 0 1; do
         has_n 2 "nvsoc-gpu 0000:01:00.0: NVLink link $l: HS, generation 4 x2, to 0000:02:00.0 link $l\$"
 done
 check "down: no other Xid 74" has_n 4 'Xid 74:'
-check "down: the held import's path falls back to PCIe (logged)" \
-    has_n 1 'nvsoc-gpu 0000:01:00.0: peer 0000:02:00.0: no NVLink is up to it: peer access falls back to PCIe$'
+check "down: the held import's path falls back to PCIe (logged; again after peer_pcie=0 and 1)" \
+    has_n 2 'nvsoc-gpu 0000:01:00.0: peer 0000:02:00.0: no NVLink is up to it: peer access falls back to PCIe$'
+check "down: peer_pcie=0: the held import loses its path (logged)" \
+    has_n 1 'nvsoc-gpu 0000:01:00.0: peer 0000:02:00.0: peer access has no path left (no NVLink is up to it, and peer_pcie=0 forbids PCIe peer-to-peer): its copies fault$'
+check "down: peer_pcie=0: GPU0->GPU1 and GPU1->GPU0 are refused (EHOSTUNREACH)" \
+    has_n 2 '^p2p-nopath: p2p-test: GPU[01]->GPU[01]: no path (peer access refused: EHOSTUNREACH)$'
+for pair in '0000:01:00.0: peer 0000:02:00.0' '0000:02:00.0: peer 0000:01:00.0'; do
+    check "down: peer_pcie=0: the refusal is logged with its reason (nvsoc-gpu $pair)" \
+        has_n 1 "nvsoc-gpu $pair: peer access refused: no NVLink is up to it, and peer_pcie=0 forbids PCIe peer-to-peer\$"
+done
+check "down: peer_pcie=0: the other pairs pass over NVLink" \
+    has '^p2p-nopath: p2p-test: 20 passed, 0 failed, 2 pairs without a path$'
 check "down: and returns to NVLink (logged)" \
     has_n 1 'nvsoc-gpu 0000:01:00.0: peer 0000:02:00.0: peer access over NVLink again (2 links up)$'
 check "down: held import: round 1 over NVLink passes" has '^p2p-hold: p2p-test: round 1: GPU0->GPU1 nvlink 2 links: ok$'

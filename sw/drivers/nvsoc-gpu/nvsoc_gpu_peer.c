@@ -47,16 +47,32 @@
 #include "nvsoc_gpu_accel.h"
 #include "nvsoc_gpu_drv.h"
 
-static bool peer_pcie = true;
-module_param(peer_pcie, bool, 0644);
-MODULE_PARM_DESC(peer_pcie,
-		 "Allow peer access over PCIe peer-to-peer when no NVLink reaches the peer (default: on)");
-
 static DEFINE_MUTEX(nvsoc_gpu_peer_lock);
 static LIST_HEAD(nvsoc_gpu_peer_devs);
 
 static void nvsoc_gpu_peer_review(struct work_struct *work);
 static DECLARE_WORK(nvsoc_gpu_peer_work, nvsoc_gpu_peer_review);
+
+static bool peer_pcie = true;
+
+/* A change at run time applies to held slots too: they are reviewed. */
+static int nvsoc_gpu_peer_pcie_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	/* Not while loading: the work must not outlive a failed load. */
+	if (!ret && THIS_MODULE->state == MODULE_STATE_LIVE)
+		nvsoc_gpu_peers_changed();
+	return ret;
+}
+
+static const struct kernel_param_ops nvsoc_gpu_peer_pcie_ops = {
+	.set = nvsoc_gpu_peer_pcie_set,
+	.get = param_get_bool,
+};
+module_param_cb(peer_pcie, &nvsoc_gpu_peer_pcie_ops, &peer_pcie, 0644);
+MODULE_PARM_DESC(peer_pcie,
+		 "Allow peer access over PCIe peer-to-peer when no NVLink reaches the peer (default: on)");
 
 static const char *nvsoc_gpu_path_name(u32 path)
 {
@@ -243,6 +259,9 @@ static int nvsoc_gpu_peer_get(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_de
 		if (slot->path == NVSOC_GPU_PEER_NONE)
 			nvsoc_gpu_peer_update(gdev, i);
 		if (slot->path == NVSOC_GPU_PEER_NONE) {
+			nvsoc_gpu_peer_path(gdev, peer, &nvlinks, &why);
+			dev_info(dev, "peer %s: peer access refused: %s\n",
+				 dev_name(peer->bus.dev), why);
 			ret = -EHOSTUNREACH;
 			goto out;
 		}

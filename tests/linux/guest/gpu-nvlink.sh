@@ -20,7 +20,8 @@
 #                                 FAULT (over PCIe) and once the driver
 #                                 has retrained them (3 s later: over
 #                                 NVLink again); the peer tests run while
-#                                 they are down and after
+#                                 they are down (with peer_pcie=0 too: no
+#                                 path between GPU0 and GPU1) and after
 # Exit status: the number of failed checks.
 failures=0
 check() { # DESCRIPTION COMMAND...
@@ -150,6 +151,13 @@ if [ -n "$p2p_down" ]; then
     nvsoc-smi nvlink -s | sed 's/^/nvlink-s-down: /'
     hold_round 2
     peer_tests p2p-pcie
+    # No PCIe peer-to-peer either (peer_pcie=0, reviewed at once): GPU0 and
+    # GPU1 have no path at all, and peer access between them is refused.
+    echo 0 > /sys/module/nvsoc_gpu/parameters/peer_pcie
+    sleep 0.2
+    nvsoc-smi p2p-test --sizes 4 | sed 's/^/p2p-nopath: /'
+    echo 1 > /sys/module/nvsoc_gpu/parameters/peer_pcie
+    sleep 0.2
     for bl in $(echo "$p2p_down" | tr , ' '); do
         echo "gpu-nvlink: during: ${bl} tl_tx_bytes $(cat "/sys/bus/pci/devices/${bl%:*}/nvlink/link${bl##*:}/tl_tx_bytes")"
     done
