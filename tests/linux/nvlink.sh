@@ -19,6 +19,9 @@
 #            both links HS generation 2 x8;
 #   gen3     the same at NVLink 3 (--set ...nvlink-gen=3): the driver's
 #            generation-3 steps; 2 links HS generation 3 x4, ECC lane files;
+#   aer      nvlink-direct, gpu0 taking a poisoned read during a round of
+#            peer copies that holds gpu1's memory: Xid 31, AER recovery,
+#            and the held import's next round passes over NVLink;
 #   down     nvlink-direct with both links between gpu0 and gpu1 going down
 #            (link-down-at, after the guest's script has started): one
 #            Xid 74 line per port at each end, the ports read FAULT and
@@ -125,6 +128,21 @@ check "crc: nvlink -e: gpu0 link0's CRC flit count is not 0" has '^nvlink-e: .*C
 check "crc: 0 failed" has '^gpu-nvlink: 0 failed$'
 check "crc: no kernel splat" no_splat
 check "crc: status 0" [ "$status" -eq 0 ]
+
+# GPU0 takes a poisoned read (its 60th DMA read) during a round of peer
+# copies that holds GPU1's memory: AER recovers it, and the held import's
+# next round passes over NVLink.
+boot aer "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-nvlink.sh nvsoc_gpu_p2p_aer=1" \
+    --set devices.gpu0.poison-read-at=60
+check "aer: one Xid 31 line for the poisoned read" \
+    has_n 1 'nvsoc-gpu 0000:01:00.0: Xid 31: channel [0-9]* engine [A-Z0-9]* MMU fault POISONED read at'
+check "aer: slot_reset" has 'nvsoc-gpu 0000:01:00.0: PCIe slot reset: restoring config space'
+check "aer: recovery completed" has '^gpu-nvlink: ok: GPU0.s AER recovery completed$'
+check "aer: the held import's round after the recovery passes over NVLink" \
+    has '^p2p-hold: p2p-test: round 2: GPU0->GPU1 nvlink 2 links: ok$'
+check "aer: 0 failed" has '^gpu-nvlink: 0 failed$'
+check "aer: no kernel splat" no_splat
+check "aer: status 0" [ "$status" -eq 0 ]
 
 down_at=${NVSOC_NVLINK_DOWN_AT:-1500ms}
 boot down "$kernel" "$initrd" "$base nvsoc_test=/tests/gpu-nvlink.sh nvsoc_gpu_p2p_down=0000:01:00.0:0,0000:01:00.0:1" \
