@@ -109,6 +109,10 @@ NvlinkFabric::NvlinkFabric(sc_core::sc_module_name name, const std::vector<LinkS
         l.port = spec.port;
         links_.push_back(std::move(l));
     }
+    member_links_.resize(members_.size());
+    for (LinkEntry& l : links_)
+        for (unsigned e = 0; e < 2; ++e)
+            member_links_[l.member[e]].emplace_back(&l, static_cast<End>(e));
     for (LinkEntry& l : links_) {
         l.link->power_on(0);
         for (unsigned e = 0; e < 2; ++e)
@@ -179,9 +183,8 @@ bool NvlinkFabric::link_usable(nvlink::Link& link) {
 }
 
 NvlinkFabric::LinkEntry* NvlinkFabric::link_at(unsigned member, unsigned port) {
-    for (LinkEntry& l : links_)
-        for (unsigned e = 0; e < 2; ++e)
-            if (l.member[e] == member && l.port[e] == port) return &l;
+    for (auto [l, e] : member_links_[member])
+        if (l->port[static_cast<unsigned>(e)] == port) return l;
     return nullptr;
 }
 
@@ -281,14 +284,13 @@ std::vector<std::pair<NvlinkFabric::LinkEntry*, End>>
 NvlinkFabric::switch_links(unsigned member, uint64_t time, bool& any) {
     std::vector<std::pair<LinkEntry*, End>> usable;
     any = false;
-    for (LinkEntry& l : links_)
-        for (unsigned e = 0; e < 2; ++e)
-            if (l.member[e] == member && members_[l.member[1 - e]].device->nvlink_device_type() ==
-                                             NVSOC_NVL_DEVICE_NVSWITCH) {
-                any = true;
-                l.link->advance_to(std::max(l.link->now(), std::min(time, now_ps())));
-                if (link_usable(*l.link)) usable.emplace_back(&l, static_cast<End>(e));
-            }
+    for (auto [l, e] : member_links_[member])
+        if (members_[l->member[1 - static_cast<unsigned>(e)]].device->nvlink_device_type() ==
+            NVSOC_NVL_DEVICE_NVSWITCH) {
+            any = true;
+            l->link->advance_to(std::max(l->link->now(), std::min(time, now_ps())));
+            if (link_usable(*l->link)) usable.emplace_back(l, e);
+        }
     return usable;
 }
 
@@ -387,11 +389,10 @@ MemResult NvlinkFabric::peer_access(NvlinkDevice& from_dev, uint32_t to_id, cons
     int from = member_of(from_dev), to = member_with_id(to_id);
     // The links between the two, each with the requester's end.
     std::vector<std::pair<nvlink::Link*, End>> path, usable;
-    for (LinkEntry& l : links_)
-        for (unsigned e = 0; e < 2; ++e)
-            if (from >= 0 && to >= 0 && l.member[e] == unsigned(from) &&
-                l.member[1 - e] == unsigned(to))
-                path.emplace_back(l.link.get(), static_cast<End>(e));
+    if (from >= 0 && to >= 0)
+        for (auto [l, e] : member_links_[unsigned(from)])
+            if (l->member[1 - static_cast<unsigned>(e)] == unsigned(to))
+                path.emplace_back(l->link.get(), e);
     if (path.empty()) {
         // No direct link: through the switches, if any.
         if (from >= 0 && to >= 0 && from != to)

@@ -157,6 +157,9 @@ class NvlinkFabric : public sc_core::sc_module {
 
     std::vector<Member> members_;
     std::vector<LinkEntry> links_;
+    // Per member, its links (in links_ order) with its own end: built once,
+    // so that a request looks at the requester's few links, not at all.
+    std::vector<std::vector<std::pair<LinkEntry*, nvlink::End>>> member_links_;
     std::map<std::pair<int, int>, size_t> turns_; // per (requester, target): shares()' first
     sc_core::sc_event kick_;
     Logger log_;

@@ -31,6 +31,7 @@
 #include "models/nvlink/nvlink_port_hw.h"
 #include "models/nvlink/nvswitch.h"
 #include "platforms/platform.h"
+#include "support/soc_yaml.h"
 
 #include <array>
 #include <bit>
@@ -44,6 +45,7 @@
 #include <vector>
 
 using namespace nvsoc;
+using nvsoc::test::pcie_soc_yaml;
 
 namespace {
 
@@ -56,20 +58,14 @@ constexpr uint32_t kBytes = 64u << 20;
 constexpr unsigned kAllLinks[6] = {0, 4, 6, 12, 18, 18}; // per GPU, hardware-facts section 5
 
 std::string platform_yaml(unsigned gen, unsigned links) {
-    std::string y = fmt::format(R"(
-harts: {{count: 1}}
-memory:
-  dram: {{base: 0x80000000, size: 64MiB}}
-devices:
-  plic: {{type: plic, base: 0xc000000, size: 0x400000}}
-  pcie: {{type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}}
-  rp0:  {{type: pcie-root-port, bus: pcie, device: 1}}
-  rp1:  {{type: pcie-root-port, bus: pcie, device: 2}}
-  gpu0: {{type: gpu, bus: rp0, nvlink-ports: {0}, nvlink-gen: {1}, ce-rate: 100TB/s, vram-bandwidth: 100TB/s}}
+    std::string y =
+        pcie_soc_yaml(2) +
+        fmt::format(
+            R"(  gpu0: {{type: gpu, bus: rp0, nvlink-ports: {0}, nvlink-gen: {1}, ce-rate: 100TB/s, vram-bandwidth: 100TB/s}}
   gpu1: {{type: gpu, bus: rp1, nvlink-ports: {0}, nvlink-gen: {1}, ce-rate: 100TB/s, vram-bandwidth: 100TB/s}}
 links:
 )",
-                                links, gen);
+            links, gen);
     for (unsigned l = 0; l < links; ++l)
         y += fmt::format("  l{0}: {{ends: [gpu0.nvl{0}, gpu1.nvl{0}]}}\n", l);
     return y;
@@ -239,16 +235,7 @@ constexpr uint32_t kSwitchBytes = 16u << 20;
 // switch: gpu<i>.nvl<l> to sw.nvl<i x n + l>. No `routes`: the bench
 // writes the table.
 std::string switch_yaml(unsigned n) {
-    std::string y = R"(
-harts: {count: 1}
-memory:
-  dram: {base: 0x80000000, size: 64MiB}
-devices:
-  plic: {type: plic, base: 0xc000000, size: 0x400000}
-  pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
-)";
-    for (unsigned i = 0; i < 4; ++i)
-        y += fmt::format("  rp{0}: {{type: pcie-root-port, bus: pcie, device: {1}}}\n", i, i + 1);
+    std::string y = pcie_soc_yaml(4);
     for (unsigned i = 0; i < 3; ++i)
         y += fmt::format("  gpu{0}: {{type: gpu, bus: rp{0}, nvlink-ports: {1}, nvlink-gen: 4, "
                          "ce-rate: 100TB/s, vram-bandwidth: 100TB/s}}\n",

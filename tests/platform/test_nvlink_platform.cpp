@@ -10,7 +10,7 @@ using namespace nvsoc;
 
 namespace {
 
-const std::string kBase = test::nvlink_soc_yaml(3) + R"(
+const std::string kBase = test::pcie_soc_yaml(3) + R"(
   gpu0: {type: gpu, bus: rp0, nvlink-ports: 4}
   gpu1: {type: gpu, bus: rp1, nvlink-ports: 4, nvlink-gen: 5}
   gpu2: {type: gpu, bus: rp2, nvlink-ports: 2, nvlink-gen: 3, nvlink-min-gen: 2}
@@ -121,7 +121,7 @@ struct Pair {
         sc_core::sc_start(sc_core::SC_ZERO_TIME);
     }
     static std::string yaml(const std::string& links, const std::string& gpu_extra) {
-        return test::nvlink_soc_yaml(2) + R"(
+        return test::pcie_soc_yaml(2) + R"(
   gpu0: {type: gpu, bus: rp0, nvlink-ports: 4)" +
                gpu_extra + R"(}
   gpu1: {type: gpu, bus: rp1, nvlink-ports: 4)" +

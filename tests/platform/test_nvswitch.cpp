@@ -57,7 +57,7 @@ struct Star {
                                                         << NVSOC_GPU_PEER_CTRL_PATH_SHIFT);
     }
     static std::string yaml(unsigned gpus, const std::string& routes) {
-        std::string y = test::nvlink_soc_yaml(gpus + 1);
+        std::string y = test::pcie_soc_yaml(gpus + 1);
         for (unsigned i = 0; i < gpus; ++i)
             y += fmt::format("  gpu{}: {{type: gpu, bus: rp{}, nvlink-ports: 2}}\n", i, i);
         y += fmt::format("  sw: {{type: nvswitch, bus: rp{}, ports: 8{}}}\nlinks:\n", gpus,
@@ -227,7 +227,7 @@ TEST_CASE("nvswitch: two senders sharing one egress port share its bandwidth fai
 
 TEST_CASE("nvswitch: bad routes and port counts are refused at load") {
     auto load = [](const std::string& sw) {
-        std::string y = test::nvlink_soc_yaml(1) + R"(
+        std::string y = test::pcie_soc_yaml(1) + R"(
   sw:   {type: nvswitch, bus: rp0)" +
                         sw + "}\n";
         return build_platform_config(parse_config_text(y, "test.yaml"), "test.yaml");
@@ -287,7 +287,7 @@ TEST_CASE(
     "at the hop limit") {
     // gpu0 (ID 1) on swa's ports 0-1, gpu1 (ID 2) on swb's ports 0-1, the
     // switches joined by their ports 4 and 5.
-    std::string y = test::nvlink_soc_yaml(4) + R"(
+    std::string y = test::pcie_soc_yaml(4) + R"(
   gpu0: {type: gpu, bus: rp0, nvlink-ports: 2}
   gpu1: {type: gpu, bus: rp1, nvlink-ports: 2}
   swa:  {type: nvswitch, bus: rp2, ports: 8, routes: "1:0-1,2:4-5"}

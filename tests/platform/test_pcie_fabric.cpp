@@ -6,6 +6,7 @@
 #include "models/pcie/epf_test.h"
 #include "models/pcie/root_port.h"
 #include "platforms/platform.h"
+#include "support/soc_yaml.h"
 #include "support/tlm_initiator.h"
 
 #include <catch2/catch.hpp>
@@ -23,14 +24,7 @@ constexpr uint64_t kEcam = 0x30000000, kMmio = 0x40000000, kRam = 0x80000000;
 constexpr unsigned kPlicIntA = 32; // PLIC sources of INTA..INTD
 
 // One hart, RAM, the PLIC and the host bridge: what every fabric test has.
-const char* const kHostYaml = R"(
-harts: {count: 1}
-memory:
-  dram: {base: 0x80000000, size: 64MiB}
-devices:
-  plic: {type: plic, base: 0xc000000, size: 0x400000}
-  pcie: {type: pcie-host, base: 0x30000000, size: 16MiB, irq: [32, 33, 34, 35]}
-)";
+const std::string kHostYaml = pcie_soc_yaml(0);
 
 std::string fabric_yaml(const std::string& root_port_extra = "", const std::string& ep_extra = "") {
     return std::string(kHostYaml) + R"(  rp0:  {type: pcie-root-port, bus: pcie, device: 1)" +

@@ -189,6 +189,16 @@ static bool nvsoc_gpu_nvl_usable(u32 state)
 	return state == NVSOC_NVL_STATE_HS || state == NVSOC_NVL_STATE_RECOVERY;
 }
 
+/* Port l's remote device type (NVSOC_NVL_DEVICE_*), ~0u until discovery tells it. */
+static u32 nvsoc_gpu_nvl_remote_type(struct nvsoc_gpu_device *gdev, unsigned int l)
+{
+	u32 rl = nvl_rd(gdev, l, NVSOC_NVL_REMOTE_LINK);
+
+	if (rl == ~0u || !(rl & NVSOC_NVL_REMOTE_VALID))
+		return ~0u;
+	return (rl >> NVSOC_NVL_REMOTE_LINK_TYPE_SHIFT) & 0xf;
+}
+
 /* Ports up with a remote of @type (and NVLink ID @id, if not 0). */
 static u32 nvsoc_gpu_nvl_count_up(struct nvsoc_gpu_device *gdev, u32 type, u32 id)
 {
@@ -198,13 +208,10 @@ static u32 nvsoc_gpu_nvl_count_up(struct nvsoc_gpu_device *gdev, u32 type, u32 i
 	lockdep_assert_held(&nvsoc_gpu_nvlink_lock);
 	for (l = 0; l < gdev->num_nvlinks; l++) {
 		u32 status = nvl_rd(gdev, l, NVSOC_NVL_STATUS);
-		u32 rl;
 
 		if (status == ~0u || !nvsoc_gpu_nvl_usable(status & NVSOC_NVL_STATUS_STATE_MASK))
 			continue;
-		rl = nvl_rd(gdev, l, NVSOC_NVL_REMOTE_LINK);
-		if (rl == ~0u || !(rl & NVSOC_NVL_REMOTE_VALID) ||
-		    ((rl >> NVSOC_NVL_REMOTE_LINK_TYPE_SHIFT) & 0xf) != type)
+		if (nvsoc_gpu_nvl_remote_type(gdev, l) != type)
 			continue;
 		if (!id || nvl_rd(gdev, l, NVSOC_NVL_REMOTE_DEVICE) == id)
 			n++;
@@ -263,10 +270,7 @@ static ssize_t fabric_state_show(struct kobject *kobj, struct kobj_attribute *at
 
 	mutex_lock(&nvsoc_gpu_nvlink_lock);
 	for (l = 0; l < gdev->num_nvlinks; l++) {
-		u32 rl = nvl_rd(gdev, l, NVSOC_NVL_REMOTE_LINK);
-
-		if (rl != ~0u && (rl & NVSOC_NVL_REMOTE_VALID) &&
-		    ((rl >> NVSOC_NVL_REMOTE_LINK_TYPE_SHIFT) & 0xf) == NVSOC_NVL_DEVICE_NVSWITCH) {
+		if (nvsoc_gpu_nvl_remote_type(gdev, l) == NVSOC_NVL_DEVICE_NVSWITCH) {
 			state = gdev->fabric_state == NVSOC_GPU_FABRIC_READY ? "ready" : "pending";
 			break;
 		}
@@ -354,18 +358,16 @@ static u32 nvl_remote_link(struct kobject *kobj)
 
 static ssize_t remote_type_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	u32 rl = nvl_remote_link(kobj);
+	struct nvsoc_gpu_nvlink_link *link = to_nvl_link(kobj);
 	const char *type = "none";
 
-	if (rl & NVSOC_NVL_REMOTE_VALID) {
-		switch ((rl >> NVSOC_NVL_REMOTE_LINK_TYPE_SHIFT) & 0xf) {
-		case NVSOC_NVL_DEVICE_GPU:
-			type = "GPU";
-			break;
-		case NVSOC_NVL_DEVICE_NVSWITCH:
-			type = "NVSWITCH";
-			break;
-		}
+	switch (nvsoc_gpu_nvl_remote_type(link->gdev, link->index)) {
+	case NVSOC_NVL_DEVICE_GPU:
+		type = "GPU";
+		break;
+	case NVSOC_NVL_DEVICE_NVSWITCH:
+		type = "NVSWITCH";
+		break;
 	}
 	return sysfs_emit(buf, "%s\n", type);
 }

@@ -179,8 +179,11 @@ static void nvsoc_gpu_peer_program(struct nvsoc_gpu_device *gdev, unsigned int i
 	drm_dev_exit(idx);
 }
 
-/* Slot i's path looked at again; logs and reprograms a change. */
-static void nvsoc_gpu_peer_update(struct nvsoc_gpu_device *gdev, unsigned int i)
+/*
+ * Slot i's path looked at again; logs and reprograms a change. Returns
+ * what stands in the way when there is no path (else NULL).
+ */
+static const char *nvsoc_gpu_peer_update(struct nvsoc_gpu_device *gdev, unsigned int i)
 {
 	struct nvsoc_gpu_peer_slot *slot = &gdev->peers[i];
 	struct device *dev = gdev->bus.dev;
@@ -190,7 +193,7 @@ static void nvsoc_gpu_peer_update(struct nvsoc_gpu_device *gdev, unsigned int i)
 
 	path = nvsoc_gpu_peer_path(gdev, slot->peer, &nvlinks, &why);
 	if (path == slot->path && nvlinks == slot->nvlinks)
-		return;
+		return why;
 	if (path == slot->path)
 		dev_dbg(dev, "peer %s: over NVLink, %u links up (was %u)\n", name, nvlinks,
 			slot->nvlinks);
@@ -208,6 +211,7 @@ static void nvsoc_gpu_peer_update(struct nvsoc_gpu_device *gdev, unsigned int i)
 		slot->path = path;
 		nvsoc_gpu_peer_program(gdev, i);
 	}
+	return why;
 }
 
 static void nvsoc_gpu_peer_review(struct work_struct *work)
@@ -257,9 +261,8 @@ static int nvsoc_gpu_peer_get(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_de
 		/* Held: its path as reviewed, unless it has none left. */
 		slot = &gdev->peers[i];
 		if (slot->path == NVSOC_GPU_PEER_NONE)
-			nvsoc_gpu_peer_update(gdev, i);
+			why = nvsoc_gpu_peer_update(gdev, i);
 		if (slot->path == NVSOC_GPU_PEER_NONE) {
-			nvsoc_gpu_peer_path(gdev, peer, &nvlinks, &why);
 			dev_info(dev, "peer %s: peer access refused: %s\n",
 				 dev_name(peer->bus.dev), why);
 			ret = -EHOSTUNREACH;
