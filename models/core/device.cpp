@@ -44,6 +44,16 @@ uint32_t DtContext::msi_parent(const std::string& name, bool machine_level) {
                                                    : it->second->dt_msi_parent(machine_level));
 }
 
+uint32_t DtContext::add_numa_memory(unsigned node, uint64_t base, uint64_t size,
+                                    const std::string& owner) {
+    DtNode& mem = root().child(fmt::format("memory@{:x}", base));
+    mem.set_string("device_type", "memory").set_reg64(base, size).set_u32("numa-node-id", node);
+    const uint32_t ph = tree_.new_phandle();
+    mem.set_u32("phandle", ph);
+    numa_memory_.push_back({node, base, size, owner});
+    return ph;
+}
+
 DtNode& DtContext::soc_node(const std::string& node_name, uint64_t base, uint64_t size) {
     DtNode& soc = this->soc();
     DtNode& node = soc.child(fmt::format("{}@{:x}", node_name, base));

@@ -117,12 +117,26 @@ class DtContext {
     // A node on the SoC bus named "<node_name>@<base>" with reg.
     DtNode& soc_node(const std::string& node_name, uint64_t base, uint64_t size);
 
+    // Memory a device hands to the OS as a CPU-less NUMA node (a fabric
+    // GPU's VRAM): a root "memory@<base>" node with numa-node-id, since
+    // Linux looks for memory nodes only directly under the root. Returns
+    // the node's phandle. The platform then adds numa-node-id 0 to the
+    // harts and to DRAM, and the distance-map (Platform::describe_numa).
+    struct NumaMemory {
+        unsigned node;
+        uint64_t base, size;
+        std::string owner; // the device that added it, for messages
+    };
+    uint32_t add_numa_memory(unsigned node, uint64_t base, uint64_t size, const std::string& owner);
+    const std::vector<NumaMemory>& numa_memory() const { return numa_memory_; }
+
   private:
     DeviceTree& tree_;
     std::vector<uint32_t> hart_intc_;
     std::map<std::string, uint32_t> phandles_;
     std::map<std::string, const InterruptController*> controllers_;
     std::map<std::string, const MsiController*> msi_controllers_;
+    std::vector<NumaMemory> numa_memory_;
 };
 
 // The base of every model: a SystemC module with its configuration, its
