@@ -278,6 +278,7 @@ void Platform::build_device_tree() {
         m->describe_dt(ctx);
     for (const auto& d : models_)
         d->describe_dt(ctx);
+    describe_numa(ctx);
 
     if (!config_.boot.bootargs.empty()) chosen.set_string("bootargs", config_.boot.bootargs);
     if (initrd_end_ > initrd_start_) {
@@ -291,6 +292,57 @@ void Platform::build_device_tree() {
     for (int i = 0; i < 8; ++i)
         rng.push_back(static_cast<uint32_t>(stream.next()));
     chosen.set_cells("rng-seed", rng);
+}
+
+// NUMA, once some device has handed memory to the OS as a node of its own
+// (DtContext::add_numa_memory): the harts and DRAM are node 0, and the
+// distance-map gives every pair of nodes (numa.distances, else 40 between
+// node 0 and another node and 80 between two device nodes: our defaults,
+// in docs/topologies.md). Linux takes NUMA from the device tree only if
+// every CPU and every memory node names its node; the parser mirrors an
+// entry only from the lower to the higher node, so both are written.
+void Platform::describe_numa(DtContext& ctx) {
+    const auto& device_memory = ctx.numa_memory();
+    std::map<unsigned, std::string> nodes{{0, "the harts and RAM"}};
+    for (const auto& m : device_memory) {
+        std::string& what = nodes[m.node];
+        what += (what.empty() ? "" : ", ") + m.owner + "'s memory";
+    }
+    auto known = [&] {
+        std::string out;
+        for (const auto& [id, what] : nodes)
+            out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", id, what);
+        return out;
+    };
+    for (const NumaDistance& d : config_.numa_distances)
+        for (unsigned n : {d.a, d.b})
+            if (!nodes.count(n))
+                throw InputError(d.where, fmt::format("numa.distances names node {}, which no "
+                                                      "device creates; the nodes are {}: fix the "
+                                                      "number or remove the entry",
+                                                      n, known()));
+    if (device_memory.empty()) return;
+
+    DtNode& root = tree_.root();
+    for (const auto& child : root.children()) {
+        const std::string& name = child->name();
+        if (name.rfind("memory@", 0) == 0 && !child->prop("numa-node-id"))
+            child->set_u32("numa-node-id", 0);
+    }
+    for (const auto& cpu : root.child("cpus").children())
+        if (cpu->name().rfind("cpu@", 0) == 0) cpu->set_u32("numa-node-id", 0);
+
+    std::vector<uint32_t> matrix;
+    for (const auto& [a, what_a] : nodes)
+        for (const auto& [b, what_b] : nodes) {
+            unsigned distance = a == b ? 10 : (a == 0 || b == 0) ? 40 : 80;
+            for (const NumaDistance& d : config_.numa_distances)
+                if (std::minmax(d.a, d.b) == std::minmax(a, b)) distance = d.distance;
+            matrix.insert(matrix.end(), {a, b, distance});
+        }
+    root.child("distance-map")
+        .set_string("compatible", "numa-distance-map-v1")
+        .set_cells("distance-matrix", matrix);
 }
 
 void Platform::load() {

@@ -54,6 +54,7 @@ class Platform : public sc_core::sc_module, public SystemControl {
 
   private:
     void build_device_tree();
+    void describe_numa(DtContext& ctx);
     void create_harts();
     void wire_interrupts();
     void place_on_buses();

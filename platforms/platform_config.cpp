@@ -698,6 +698,62 @@ void assign_harts(std::vector<DeviceConfig>& devices, unsigned harts) {
     }
 }
 
+// The top-level `numa` map. `distances` gives node pairs as "A-B": d, the
+// form and rules of the device-tree distance-map (numa.txt): 10 from a node
+// to itself, more than 10 between two nodes, the same both ways. Whether
+// the nodes exist is known only once the devices are built (describe_numa).
+std::vector<NumaDistance> read_numa(const ConfigNode* node) {
+    std::vector<NumaDistance> out;
+    if (!node || node->kind == ConfigNode::Kind::Null) return out;
+    require_map(*node, "numa");
+    for (size_t i = 0; i < node->entries.size(); ++i)
+        if (node->entries[i].first != "distances")
+            throw InputError(node->key_where[i],
+                             fmt::format("unknown key '{}' in 'numa': the only key is "
+                                         "'distances', e.g. distances: {{\"0-1\": 40}}",
+                                         node->entries[i].first));
+    const ConfigNode* map = node->get("distances");
+    if (!map || map->kind == ConfigNode::Kind::Null) return out;
+    require_map(*map, "numa.distances");
+    static const std::regex pair(R"(([0-9]+)-([0-9]+))");
+    for (size_t i = 0; i < map->entries.size(); ++i) {
+        const auto& [key, value] = map->entries[i];
+        const ParamSpec spec{key, ParamType::Integer, "", "NUMA distance", false, {}, 10, 255};
+        const Location& key_at = map->key_where[i];
+        std::smatch m;
+        if (!std::regex_match(key, m, pair) || m[1].length() > 2 || m[2].length() > 2)
+            throw InputError(key_at, fmt::format("'{}' is not a NUMA node pair: write it as "
+                                                 "\"A-B\" with two node numbers, e.g. \"0-1\"",
+                                                 key));
+        NumaDistance d;
+        d.a = static_cast<unsigned>(std::stoul(m[1].str()));
+        d.b = static_cast<unsigned>(std::stoul(m[2].str()));
+        d.where = value.where;
+        d.distance = static_cast<unsigned>(
+            convert_param(spec, scalar_of(value, key), value.where, "").number);
+        if (d.a == d.b && d.distance != 10)
+            throw InputError(value.where,
+                             fmt::format("the distance from node {} to itself is {}: a node's "
+                                         "distance to itself is always 10 (remove the entry or "
+                                         "write 10)",
+                                         d.a, d.distance));
+        if (d.a != d.b && d.distance <= 10)
+            throw InputError(value.where,
+                             fmt::format("the distance between nodes {} and {} is {}: distances "
+                                         "between two nodes must be above 10 (10 is a node's own)",
+                                         d.a, d.b, d.distance));
+        for (const NumaDistance& o : out)
+            if (std::minmax(o.a, o.b) == std::minmax(d.a, d.b) && o.distance != d.distance)
+                throw InputError(value.where,
+                                 fmt::format("'{}: {}' disagrees with '{}-{}: {}' (at {}): "
+                                             "distances are the same both ways; give the pair "
+                                             "once",
+                                             key, d.distance, o.a, o.b, o.distance, o.where.str()));
+        out.push_back(d);
+    }
+    return out;
+}
+
 BootImage image(const Params& p, const std::string& key) {
     if (!p.has(key)) return {};
     return BootImage{p.str(key), p.where(key)};
@@ -708,8 +764,8 @@ BootImage image(const Params& p, const std::string& key) {
 PlatformConfig build_platform_config(const ConfigNode& root, const std::string& file) {
     PlatformConfig cfg;
     cfg.file = file;
-    static const std::vector<std::string> top = {"platform", "seed",   "harts",   "timing",
-                                                 "boot",     "memory", "devices", "links"};
+    static const std::vector<std::string> top = {"platform", "seed",    "harts", "timing", "boot",
+                                                 "memory",   "devices", "links", "numa"};
     for (size_t i = 0; i < root.entries.size(); ++i) {
         const std::string& key = root.entries[i].first;
         if (std::find(top.begin(), top.end(), key) != top.end()) continue;
@@ -768,6 +824,7 @@ PlatformConfig build_platform_config(const ConfigNode& root, const std::string& 
                                                       d.name, m.where.str()));
 
     cfg.links = read_links(root.get("links"), cfg.devices);
+    cfg.numa_distances = read_numa(root.get("numa"));
     resolve_irq_controllers(cfg.devices);
     resolve_msi_controllers(cfg.devices);
     assign_harts(cfg.devices, cfg.harts.count);

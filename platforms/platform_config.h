@@ -50,6 +50,15 @@ struct NvlinkSpec {
     Location where;
 };
 
+// An entry of `numa.distances`: the SLIT-style distance between NUMA nodes
+// `a` and `b` (10 = local). Checked against the nodes the devices create
+// when the device tree is built (Platform::describe_numa).
+struct NumaDistance {
+    unsigned a = 0, b = 0;
+    unsigned distance = 0;
+    Location where;
+};
+
 struct HartsConfig {
     unsigned count = 1;
     std::string isa;
@@ -84,9 +93,10 @@ struct PlatformConfig {
     uint64_t quantum_ps = 0;
     HartsConfig harts;
     BootConfig boot;
-    std::vector<DeviceConfig> memory;  // RAM/ROM regions
-    std::vector<DeviceConfig> devices; // everything else, in written order
-    std::vector<NvlinkSpec> links;     // NVLink links, in written order
+    std::vector<DeviceConfig> memory;         // RAM/ROM regions
+    std::vector<DeviceConfig> devices;        // everything else, in written order
+    std::vector<NvlinkSpec> links;            // NVLink links, in written order
+    std::vector<NumaDistance> numa_distances; // `numa.distances`, in written order
 };
 
 // Validates the merged tree. Device params are checked against the model

@@ -68,7 +68,8 @@ std::string configuration_markdown() {
            "`type` defaulting to `ram` |\n"
            "| `devices` | Map of devices by name (lower-case letters, digits, `-`, `_`) |\n"
            "| `links` | Map of NVLink links by name, each joining two ports of models with "
-           "NVLink ports (see Link entries) |\n\n";
+           "NVLink ports (see Link entries) |\n"
+           "| `numa` | NUMA distances (see NUMA) |\n\n";
     for (const auto& s : config_sections())
         out += fmt::format("## `{}`\n\n{}.\n\n{}\n", s.name, s.doc, table(s.params));
     out += "## Device entries\n\nEvery entry under `memory` and `devices` takes these keys, plus "
@@ -83,6 +84,14 @@ std::string configuration_markdown() {
            "`nvlink-min-gen` to `nvlink-gen`), at most `gen`. Its fault keys are its fault "
            "points, named `<link>.<fault>`.\n\n" +
            table(link_keys()) + "\n";
+    out += "## NUMA\n\nDevices that hand memory to the OS as NUMA nodes of their own (the "
+           "`numa-memory` of a GPU on an `nvlink-fabric`) make the platform NUMA: the harts and "
+           "RAM are node 0 and each such memory is a CPU-less node (docs/topologies.md). "
+           "`numa.distances` maps node pairs `\"A-B\"` to their distance, as in the device "
+           "tree's distance-map: 10 from a node to itself, above 10 between two nodes, the same "
+           "both ways, and only between nodes that exist. Pairs not given are 40 between node 0 "
+           "and another node and 80 between two device nodes.\n\n"
+           "```yaml\nnuma:\n  distances: {\"0-1\": 40, \"0-2\": 40, \"1-2\": 80}\n```\n\n";
     out += "## Models\n\n";
     for (const auto* m : ModelRegistry::instance().all()) {
         out += fmt::format("### `{}`\n\n{}.", m->type, m->doc);
