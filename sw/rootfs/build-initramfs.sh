@@ -2,7 +2,7 @@
 # Builds nvsoc's initramfs: an uncompressed newc cpio archive with Debian's
 # riscv64 busybox, sw/rootfs/init, the test programs of sw/rootfs/programs/,
 # the kernel's pcitest tool, the tools of sw/tools/ (sw/tools/build-tools.sh),
-# Debian's pciutils (lspci, setpci, with their shared libraries, the dynamic
+# Debian's pciutils (lspci, setpci) and numactl, with their shared libraries, the dynamic
 # loader and pci.ids), the guest test scripts of tests/linux/guest/ (as
 # /tests/NAME.sh) and, with --modules, nvsoc's out-of-tree kernel modules
 # (as /lib/modules/NAME.ko; /init loads them at boot). No root needed: the
@@ -102,54 +102,58 @@ for t in "$tooldir"/*; do
     tools+=("$name")
 done
 
-# pciutils (lspci, setpci) from Debian stable's riscv64 packages, with what
-# they need at run time. fetch-debian-riscv64.sh does not follow
-# dependencies, so they are named here (from the packages' Depends):
+# pciutils (lspci, setpci) and numactl from Debian stable's riscv64
+# packages, with what they need at run time. fetch-debian-riscv64.sh does
+# not follow dependencies, so they are named here (from the packages'
+# Depends):
 #   pciutils -> libpci3, libkmod2, libc6
 #   libpci3  -> libudev1, zlib1g, pci.ids (the names database)
 #   libudev1 -> libcap2;  libkmod2 -> libssl3t64 (libcrypto) -> libzstd1, zlib1g
+#   numactl  -> libnuma1, libc6
 # libc6 brings libc.so.6 and the dynamic loader. libc6's own Depends,
 # libgcc-s1, is left out: glibc dlopens libgcc_s only to unwind a cancelled
-# thread, which lspci and setpci never do. The shared objects actually
+# thread, which these programs never do. The shared objects actually
 # copied are the closure of the programs' DT_NEEDED entries, found in these
 # packages; a library that none of them holds (a new dependency in a
 # later Debian release) stops the build with its name.
-pci_packages=(pciutils libpci3 pci.ids libkmod2 libudev1 libcap2 zlib1g libssl3t64 libzstd1 libc6)
-pci_out=$("$repo/scripts/fetch-debian-riscv64.sh" "${pci_packages[@]}") ||
-    die "could not fetch Debian's riscv64 ${pci_packages[*]} (scripts/fetch-debian-riscv64.sh)"
-mapfile -t pci_dirs <<<"$pci_out"
-[ "${#pci_dirs[@]}" -eq "${#pci_packages[@]}" ] || die "scripts/fetch-debian-riscv64.sh printed ${#pci_dirs[@]} directories for ${#pci_packages[@]} packages"
+deb_packages=(pciutils libpci3 pci.ids libkmod2 libudev1 libcap2 zlib1g libssl3t64 libzstd1 libc6
+              numactl libnuma1)
+deb_out=$("$repo/scripts/fetch-debian-riscv64.sh" "${deb_packages[@]}") ||
+    die "could not fetch Debian's riscv64 ${deb_packages[*]} (scripts/fetch-debian-riscv64.sh)"
+mapfile -t deb_dirs <<<"$deb_out"
+[ "${#deb_dirs[@]}" -eq "${#deb_packages[@]}" ] || die "scripts/fetch-debian-riscv64.sh printed ${#deb_dirs[@]} directories for ${#deb_packages[@]} packages"
 multiarch=usr/lib/riscv64-linux-gnu
 loader=ld-linux-riscv64-lp64d.so.1
-pci_ids=${pci_dirs[2]}/usr/share/misc/pci.ids
-pci_programs=("${pci_dirs[0]}/usr/bin/lspci" "${pci_dirs[0]}/usr/bin/setpci")
-for f in "${pci_programs[@]}" "$pci_ids"; do
+pci_ids=${deb_dirs[2]}/usr/share/misc/pci.ids
+deb_programs=("${deb_dirs[0]}/usr/bin/lspci" "${deb_dirs[0]}/usr/bin/setpci"
+              "${deb_dirs[10]}/usr/bin/numactl")
+for f in "${deb_programs[@]}" "$pci_ids"; do
     [ -f "$f" ] || die "$f is missing from its Debian package"
 done
 readelf=riscv64-linux-gnu-readelf
 command -v "$readelf" >/dev/null || die "$readelf not found; run scripts/setup.sh (binutils-riscv64-linux-gnu)"
-interp=$("$readelf" -l "${pci_programs[0]}" | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
+interp=$("$readelf" -l "${deb_programs[0]}" | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
 [ "$interp" = "/lib/$loader" ] || die "lspci asks for the loader '$interp', not /lib/$loader"
 needed() { "$readelf" -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'; }
-# Breadth first from the two programs; sonames in the order first needed.
-pci_libs=()    # soname=path
-queue=("${pci_programs[@]}")
+# Breadth first from the programs; sonames in the order first needed.
+deb_libs=()    # soname=path
+queue=("${deb_programs[@]}")
 while [ "${#queue[@]}" -gt 0 ]; do
     elf=${queue[0]}
     queue=("${queue[@]:1}")
     for soname in $(needed "$elf"); do
-        case " ${pci_libs[*]} " in *" $soname="*) continue ;; esac
+        case " ${deb_libs[*]} " in *" $soname="*) continue ;; esac
         found=
-        for d in "${pci_dirs[@]}"; do
+        for d in "${deb_dirs[@]}"; do
             if [ -e "$d/$multiarch/$soname" ]; then found=$(readlink -f "$d/$multiarch/$soname"); break; fi
         done
-        [ -n "$found" ] || die "${elf##*/} needs $soname, which none of ${pci_packages[*]} holds; add its package to pci_packages"
-        pci_libs+=("$soname=$found")
+        [ -n "$found" ] || die "${elf##*/} needs $soname, which none of ${deb_packages[*]} holds; add its package to deb_packages"
+        deb_libs+=("$soname=$found")
         queue+=("$found")
     done
 done
 
-case " ${pci_libs[*]} " in *" $loader="*) ;; *) die "lspci does not link $loader" ;; esac
+case " ${deb_libs[*]} " in *" $loader="*) ;; *) die "lspci does not link $loader" ;; esac
 
 # nvsoc's out-of-tree modules, for /lib/modules/ (init loads them at boot).
 kos=()
@@ -161,7 +165,7 @@ fi
 
 # The archive's list (format: usr/gen_init_cpio.c). Source paths are
 # whitespace-separated fields there, so refuse paths with blanks.
-for p in "$busybox" "$here" "$repo/tests/linux/guest" "$work" "$tooldir" "${pci_dirs[@]}" ${modules:+"$modules"}; do
+for p in "$busybox" "$here" "$repo/tests/linux/guest" "$work" "$tooldir" "${deb_dirs[@]}" ${modules:+"$modules"}; do
     case $p in *[[:space:]]*) die "path '$p' contains whitespace, which gen_init_cpio cannot read" ;; esac
 done
 list=$work/initramfs.list
@@ -187,12 +191,12 @@ list=$work/initramfs.list
     for name in "${tools[@]}"; do
         echo "file /usr/bin/$name $tooldir/$name 0755 0 0"
     done
-    for p in "${pci_programs[@]}"; do
+    for p in "${deb_programs[@]}"; do
         echo "file /usr/bin/${p##*/} $p 0755 0 0"
     done
     # Every library under its soname, the loader also where PT_INTERP
     # looks (/lib); ld.so searches /usr/lib/riscv64-linux-gnu by default.
-    for entry in $(printf '%s\n' "${pci_libs[@]}" | LC_ALL=C sort); do
+    for entry in $(printf '%s\n' "${deb_libs[@]}" | LC_ALL=C sort); do
         echo "file /$multiarch/${entry%%=*} ${entry#*=} 0755 0 0"
     done
     echo "slink /lib/$loader /$multiarch/$loader 0777 0 0"
@@ -208,5 +212,5 @@ list=$work/initramfs.list
 "$gen_init_cpio" -t "$mtime" "$list" >"$work/out.cpio" ||
     die "gen_init_cpio failed on $list"
 mv -f "$work/out.cpio" "$out"
-say "wrote $out ($(stat -c %s "$out") bytes: busybox, ${#programs[@]} programs, ${#tools[@]} tools, lspci and setpci with ${#pci_libs[@]} libraries, ${#kos[@]} modules, $(grep -c '^file /tests/' "$list") test scripts)"
+say "wrote $out ($(stat -c %s "$out") bytes: busybox, ${#programs[@]} programs, ${#tools[@]} tools, lspci, setpci and numactl with ${#deb_libs[@]} libraries, ${#kos[@]} modules, $(grep -c '^file /tests/' "$list") test scripts)"
 echo "$out"
