@@ -13,12 +13,13 @@
 # A driver is a directory sw/drivers/NAME/ with a Kbuild file. It is built
 # out of the clone: its files are copied into a cache build directory that
 # mirrors the repository's layout (sw/drivers/NAME/ plus the shared register
-# header models/gpu/nvsoc_gpu_hw.h), so the clone stays clean and a Kbuild
-# that reaches the header as $(src)/../../../models/gpu works in both places.
+# headers models/gpu/nvsoc_gpu_hw.h and models/nvlink/*_hw.h), so the clone
+# stays clean and a Kbuild that reaches a header as
+# $(src)/../../../models/<dir> works in both places.
 #
 # Cached outside the clone, under
 #   ${NVSOC_CACHE:-$HOME/.cache/nvsoc}/modules/<key>/{ko/,build/,build.log}
-# where <key> hashes the drivers' files, the shared header, the kernel's
+# where <key> hashes the drivers' files, the shared headers, the kernel's
 # build directory (itself named by the kernel's cache key) and this script.
 # Only a build without warnings is published, so a cached key has passed.
 # Concurrent runs for one key are serialised by a lock.
@@ -28,9 +29,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source=SCRIPTDIR/../cached_build.sh
 . "$repo/sw/cached_build.sh"
-header=models/gpu/nvsoc_gpu_hw.h
-# The NVLink port block the GPU header's NVL() blocks hold.
-nvl_header=models/nvlink/nvlink_port_hw.h
+# The register manuals the drivers share with the models: the GPU's, and
+# the NVLink ones (the port block the GPU header's NVL() blocks hold, the
+# bridge's and the fabric node's).
+headers=(models/gpu/nvsoc_gpu_hw.h)
+for h in "$repo"/models/nvlink/*_hw.h; do
+    headers+=("${h#"$repo"/}")
+done
 cross=riscv64-linux-gnu-
 
 say() { echo "build-modules: $*" >&2; }
@@ -56,8 +61,9 @@ done
 for tool in make flock sha256sum tar; do
     command -v "$tool" >/dev/null || die "'$tool' not found; run scripts/setup.sh"
 done
-[ -f "$repo/$header" ] || die "the shared register header $header is missing"
-[ -f "$repo/$nvl_header" ] || die "the shared register header $nvl_header is missing"
+for h in "${headers[@]}" models/nvlink/nvlink_port_hw.h; do
+    [ -f "$repo/$h" ] || die "the shared register header $h is missing"
+done
 
 # The kernel (built now if it is not cached yet). Its path names its key.
 kbuild=$("$repo/sw/linux/build-kernel.sh" "${variant[@]}" --print-dir) ||
@@ -83,8 +89,7 @@ files=$(
             ! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' ! -name '*.a' \
             ! -name 'modules.order' ! -name 'Module.symvers' ! -name '*~'
     done | LC_ALL=C sort
-    echo "$header"
-    echo "$nvl_header"
+    printf '%s\n' "${headers[@]}"
 )
 
 key=$(
