@@ -13,7 +13,7 @@
 # A driver is a directory sw/drivers/NAME/ with a Kbuild file. It is built
 # out of the clone: its files are copied into a cache build directory that
 # mirrors the repository's layout (sw/drivers/NAME/ plus the shared register
-# header models/gpu/nvsoc_gpu_hw.h), so the clone stays clean and a Kbuild
+# headers models/gpu/nvsoc_gpu_hw.h and models/nvlink/*_hw.h), so the clone stays clean and a Kbuild
 # that reaches the header as $(src)/../../../models/gpu works in both places.
 #
 # Cached outside the clone, under
@@ -31,6 +31,9 @@ repo=$(cd "$here/../.." && pwd)
 header=models/gpu/nvsoc_gpu_hw.h
 # The NVLink port block the GPU header's NVL() blocks hold.
 nvl_header=models/nvlink/nvlink_port_hw.h
+# The native NVLink fabric node's registers (nvsoc-nvlink-fabric, and the
+# GPU driver's platform front end).
+fab_header=models/nvlink/nvlink_fabric_hw.h
 cross=riscv64-linux-gnu-
 
 say() { echo "build-modules: $*" >&2; }
@@ -58,6 +61,7 @@ for tool in make flock sha256sum tar; do
 done
 [ -f "$repo/$header" ] || die "the shared register header $header is missing"
 [ -f "$repo/$nvl_header" ] || die "the shared register header $nvl_header is missing"
+[ -f "$repo/$fab_header" ] || die "the shared register header $fab_header is missing"
 
 # The kernel (built now if it is not cached yet). Its path names its key.
 kbuild=$("$repo/sw/linux/build-kernel.sh" "${variant[@]}" --print-dir) ||
@@ -85,6 +89,7 @@ files=$(
     done | LC_ALL=C sort
     echo "$header"
     echo "$nvl_header"
+    echo "$fab_header"
 )
 
 key=$(
