@@ -177,6 +177,11 @@ int nvsoc_gpu_read_identity(struct nvsoc_gpu_device *gdev)
 	return 0;
 }
 
+static bool dma_ignore_bus_limit;
+module_param(dma_ignore_bus_limit, bool, 0444);
+MODULE_PARM_DESC(dma_ignore_bus_limit,
+		 "Debug: keep the device's DMA mask even when the bus (an NVLink-PCIe bridge's inbound window) limits DMA to fewer bits (default: off)");
+
 /*
  * The streaming mask: what the device drives (DMA_BITS); a copy engine's
  * OFFSET_*_UPPER carry all 64 bits. The coherent mask,
@@ -184,6 +189,14 @@ int nvsoc_gpu_read_identity(struct nvsoc_gpu_device *gdev)
  * than a GP entry or a host semaphore carries (40 bits). If the platform
  * refuses the mask, 32 bits always work: memory above them then goes
  * through swiotlb's bounce buffers.
+ *
+ * A bus that reaches fewer address bits than the device drives (an
+ * NVLink-PCIe bridge's inbound window sets dev->bus_dma_limit) refuses
+ * the wider mask: the driver takes the bus's width instead and says so.
+ * dma-direct would honour the limit anyway, but the driver's own mask,
+ * which sysfs shows and the DMA API checks, then tells the truth.
+ * dma_ignore_bus_limit keeps the wide mask, so that the device is handed
+ * addresses beyond the window (the bridge's Unsupported Request test).
  */
 int nvsoc_gpu_set_dma_masks(struct nvsoc_gpu_device *gdev)
 {
@@ -192,6 +205,19 @@ int nvsoc_gpu_set_dma_masks(struct nvsoc_gpu_device *gdev)
 	u64 required;
 	int ret;
 
+	if (dev->bus_dma_limit && dev->bus_dma_limit < DMA_BIT_MASK(bits)) {
+		/* The widest mask within the limit (a 2^n - 1 limit gives n). */
+		u32 limit = fls64(dev->bus_dma_limit + 1) - 1;
+
+		if (dma_ignore_bus_limit) {
+			dev_warn(dev, "DMA: the bus limits DMA to %u bits; keeping the %u-bit mask (dma_ignore_bus_limit)\n",
+				 limit, bits);
+		} else {
+			dev_warn(dev, "DMA: %u-bit mask refused by the bus (limit %u bits): using %u\n",
+				 bits, limit, limit);
+			bits = limit;
+		}
+	}
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (ret) {
 		dev_warn(dev, "DMA: a %u-bit mask is refused (%d); falling back to 32 bits\n",
