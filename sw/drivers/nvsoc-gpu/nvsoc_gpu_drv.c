@@ -195,9 +195,19 @@ MODULE_PARM_DESC(dma_ignore_bus_limit,
  * the wider mask: the driver takes the bus's width instead and says so.
  * dma-direct would honour the limit anyway, but the driver's own mask,
  * which sysfs shows and the DMA API checks, then tells the truth.
- * dma_ignore_bus_limit keeps the wide mask, so that the device is handed
- * addresses beyond the window (the bridge's Unsupported Request test).
+ * dma_ignore_bus_limit keeps the wide mask and also lifts the limit from
+ * the DMA API (dma-direct bounces what lies beyond bus_dma_limit whatever
+ * the mask), so that the device is handed addresses beyond the window: the
+ * bridge's Unsupported Request test. The limit comes back when the driver
+ * unbinds (devres).
  */
+static void nvsoc_gpu_restore_bus_limit(void *arg)
+{
+	struct nvsoc_gpu_device *gdev = arg;
+
+	gdev->bus.dev->bus_dma_limit = gdev->bus_dma_limit_lifted;
+}
+
 int nvsoc_gpu_set_dma_masks(struct nvsoc_gpu_device *gdev)
 {
 	struct device *dev = gdev->bus.dev;
@@ -210,8 +220,13 @@ int nvsoc_gpu_set_dma_masks(struct nvsoc_gpu_device *gdev)
 		u32 limit = fls64(dev->bus_dma_limit + 1) - 1;
 
 		if (dma_ignore_bus_limit) {
-			dev_warn(dev, "DMA: the bus limits DMA to %u bits; keeping the %u-bit mask (dma_ignore_bus_limit)\n",
+			dev_warn(dev, "DMA: the bus limits DMA to %u bits; keeping the %u-bit mask and lifting the limit (dma_ignore_bus_limit)\n",
 				 limit, bits);
+			gdev->bus_dma_limit_lifted = dev->bus_dma_limit;
+			dev->bus_dma_limit = 0;
+			ret = devm_add_action_or_reset(dev, nvsoc_gpu_restore_bus_limit, gdev);
+			if (ret)
+				return ret;
 		} else {
 			dev_warn(dev, "DMA: %u-bit mask refused by the bus (limit %u bits): using %u\n",
 				 bits, limit, limit);

@@ -262,6 +262,7 @@ struct nvsoc_gpu_device {
 	u32 dma_bits_device;		/* DMA_BITS: what the device drives */
 	u32 dma_bits;			/* the streaming mask set */
 	u32 dma_bits_coherent;		/* the coherent mask set */
+	u64 bus_dma_limit_lifted;	/* dma_ignore_bus_limit: the bus's, until unbind */
 
 	/*
 	 * Serialises state changes: faults' channel resets among themselves,
