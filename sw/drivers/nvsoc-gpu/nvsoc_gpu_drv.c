@@ -20,6 +20,7 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
+#include <linux/numa.h>
 #include <linux/sysfs.h>
 
 #include <drm/drm_accel.h>
@@ -128,6 +129,7 @@ struct nvsoc_gpu_device *nvsoc_gpu_alloc(struct device *parent)
 	if (ret)
 		return ERR_PTR(ret);
 	gdev->state = NVSOC_GPU_RUNNING;
+	gdev->bus.mem_node = NUMA_NO_NODE;
 	return gdev;
 }
 
@@ -575,6 +577,22 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr, cha
 }
 static DEVICE_ATTR_RO(state);
 
+static ssize_t mem_numa_node_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", nvsoc_gpu_from_dev(dev)->bus.mem_node);
+}
+static DEVICE_ATTR_RO(mem_numa_node);
+
+static ssize_t cpu_link_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	unsigned int links = nvsoc_gpu_from_dev(dev)->bus.cpu_links;
+
+	if (!links)
+		return sysfs_emit(buf, "PCIe\n");
+	return sysfs_emit(buf, "C2C %u\n", links);
+}
+static DEVICE_ATTR_RO(cpu_link);
+
 static struct attribute *nvsoc_gpu_attrs[] = {
 	&dev_attr_dma_mask_bits.attr,
 	&dev_attr_dma_coherent_bits.attr,
@@ -585,6 +603,8 @@ static struct attribute *nvsoc_gpu_attrs[] = {
 	&dev_attr_vram_cpu_visible.attr,
 	&dev_attr_interrupts.attr,
 	&dev_attr_state.attr,
+	&dev_attr_mem_numa_node.attr,
+	&dev_attr_cpu_link.attr,
 	NULL
 };
 
@@ -596,7 +616,8 @@ static const struct attribute_group nvsoc_gpu_attr_group = {
 
 /*
  * For a front end's dev_groups (a pci_driver's own field: the PCI core
- * copies it over driver.dev_groups): made after probe, gone before remove.
+ * copies it over driver.dev_groups; a platform_driver's driver.dev_groups):
+ * made after probe, gone before remove.
  */
 const struct attribute_group *nvsoc_gpu_groups[] = {
 	&nvsoc_gpu_attr_group,
