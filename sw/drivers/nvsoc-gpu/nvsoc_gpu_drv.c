@@ -2,7 +2,7 @@
 /*
  * nvsoc GPU accel driver: the DRM device, the core's life cycle and sysfs.
  *
- * A front end (nvsoc_gpu_pci.c) probes in this order, each step undone in
+ * A front end (nvsoc_gpu_pci.c, nvsoc_gpu_platform.c) probes in this order, each step undone in
  * reverse on failure and at removal:
  *
  *   nvsoc_gpu_alloc           the drm_device, refcounted: it outlives
@@ -626,14 +626,28 @@ const struct attribute_group *nvsoc_gpu_groups[] = {
 
 /* --- Module ------------------------------------------------------------------------- */
 
+/* One core, two front ends: a PCIe endpoint and a GPU on the fabric node. */
 static int __init nvsoc_gpu_init(void)
 {
-	return nvsoc_gpu_pci_register();
+	int ret;
+
+	ret = nvsoc_gpu_pci_register();
+	if (ret)
+		return ret;
+	ret = nvsoc_gpu_platform_register();
+	if (ret) {
+		/* As nvsoc_gpu_exit, for the PCI GPUs bound meanwhile. */
+		nvsoc_gpu_pci_unregister();
+		nvsoc_gpu_nvlink_exit();
+		nvsoc_gpu_peer_exit();
+	}
+	return ret;
 }
 module_init(nvsoc_gpu_init);
 
 static void __exit nvsoc_gpu_exit(void)
 {
+	nvsoc_gpu_platform_unregister();
 	nvsoc_gpu_pci_unregister();
 	/* The training work can queue the peer work: it stops first. */
 	nvsoc_gpu_nvlink_exit();

@@ -5,8 +5,9 @@
  * The driver is a core (this header and every nvsoc_gpu_*.c but the front
  * ends) and a bus front end that finds the device's registers, VRAM
  * window, interrupts and DMA device: nvsoc_gpu_pci.c for the PCIe
- * endpoint, a device-tree front end later. What a front end hands over is
- * struct nvsoc_gpu_bus; the core never includes <linux/pci.h>.
+ * endpoint, nvsoc_gpu_platform.c for a GPU on the native NVLink fabric
+ * node (device tree, "nvsoc,gpu"). What a front end hands over is struct
+ * nvsoc_gpu_bus; the core never includes <linux/pci.h>.
  */
 #ifndef NVSOC_GPU_DRV_H
 #define NVSOC_GPU_DRV_H
@@ -468,6 +469,10 @@ int nvsoc_gpu_peers_show(struct seq_file *m, void *unused);
 /* nvsoc_gpu_pci.c: the PCI front end */
 int nvsoc_gpu_pci_register(void);
 void nvsoc_gpu_pci_unregister(void);
+
+/* nvsoc_gpu_platform.c: the native NVLink fabric's (device tree) front end */
+int nvsoc_gpu_platform_register(void);
+void nvsoc_gpu_platform_unregister(void);
 
 /* nvsoc_gpu_debugfs.c */
 void nvsoc_gpu_debugfs_init(struct nvsoc_gpu_device *gdev);
