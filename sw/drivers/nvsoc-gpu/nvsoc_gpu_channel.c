@@ -485,9 +485,15 @@ static int nvsoc_gpu_channel_usable(struct nvsoc_gpu_channel *ch, struct drm_fil
 	return 0;
 }
 
-/* Puts the rebuilt job into the channel and rings the doorbell. */
+/*
+ * Puts the rebuilt job into the channel and rings the doorbell. Once
+ * ch->lock is dropped the job belongs to the channel (the IRQ thread may
+ * retire and free it at once), so its sequence number is handed back in
+ * *seqno_out rather than read from the job by the caller.
+ */
 static int nvsoc_gpu_channel_push(struct nvsoc_gpu_channel *ch, struct drm_file *file,
-				  struct nvsoc_gpu_push *out, struct nvsoc_gpu_job *job)
+				  struct nvsoc_gpu_push *out, struct nvsoc_gpu_job *job,
+				  u32 *seqno_out)
 {
 	struct nvsoc_gpu_device *gdev = ch->gdev;
 	u32 bytes = (out->len + NVSOC_GPU_EPILOGUE_DWORDS) * sizeof(u32);
@@ -563,6 +569,7 @@ static int nvsoc_gpu_channel_push(struct nvsoc_gpu_channel *ch, struct drm_file 
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_USERD(c) + NVSOC_GPU_USERD_GP_PUT, ch->gp_put);
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_USERMODE + NVSOC_GPU_USERMODE_DOORBELL, c);
 	trace_nvsoc_gpu_submit(gdev->bus.dev, c, seqno, bytes / 4, ch->gp_put);
+	*seqno_out = seqno;
 unlock:
 	mutex_unlock(&ch->lock);
 	return ret;
@@ -643,7 +650,7 @@ int nvsoc_gpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *
 			job->pm_ref = !ret;
 		}
 		if (!ret)
-			ret = nvsoc_gpu_channel_push(ch, file, out, job);
+			ret = nvsoc_gpu_channel_push(ch, file, out, job, &args->seqno);
 		/* Not pushed: no settle will drop the reference. */
 		if (ret && job->pm_ref)
 			gdev->bus.ops->runtime_put(gdev);
@@ -653,7 +660,6 @@ int nvsoc_gpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *
 		kfree(job);
 		goto put_bos;
 	}
-	args->seqno = job->seqno;
 	goto free_dw;
 
 put_bos:
