@@ -10,7 +10,8 @@
  *   - checks the node (IDENT "NVFB", VERSION 1.x) and finds its slots;
  *   - handles the node interrupt: a slot whose links fail (LINK_FAIL) is
  *     logged once and marked failed, which the GPU driver's platform front
- *     end sees as its bus being gone; a slot woken by an access
+ *     end sees as its bus being gone, and its GPU is unbound (a surprise
+ *     removal, from a work item); a slot woken by an access
  *     (WOKE_BY_ACCESS) brings the runtime PM state back in line with the
  *     hardware (pm_request_resume); bus errors are logged, rate-limited;
  *   - drives the links' power states with runtime PM and autosuspend:
@@ -28,7 +29,8 @@
  * in reverse order of probe. First the slots are woken through runtime PM
  * (a reference held until the children are gone), then the children go,
  * runtime PM is disabled, the hardware is left awake, interrupts are
- * disabled at the source, the IRQ is freed and the registers unmapped.
+ * disabled at the source, the IRQ is freed, the registers unmapped and
+ * the unbind work cancelled.
  *
  * Locking: the runtime PM core serialises runtime_suspend and
  * runtime_resume, and they are the only writers of SLOT_CTRL and
@@ -36,8 +38,10 @@
  * after it is disabled, only the teardown). The interrupt handler writes
  * only ERR_STATUS (write-1-to-clear, per slot, so it races with nobody)
  * and sets bits in shared.failed with atomic bitops; it runs in hard IRQ
- * context and takes no lock (pm_request_resume is safe there). The sysfs
- * attributes read registers only.
+ * context and takes no lock (pm_request_resume and schedule_work are safe
+ * there). The unbind work is the only user of unbound; it takes the GPU
+ * child's device lock (device_release_driver), never the fabric's. The
+ * sysfs attributes read registers only.
  */
 #include <linux/bitfield.h>
 #include <linux/bitops.h>
@@ -50,6 +54,7 @@
 #include <linux/platform_device.h>
 #include <linux/pm_runtime.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 
 #include "nvsoc_nvlink_fabric.h"
 
@@ -73,6 +78,9 @@ struct nvsoc_nvfb {
 	struct device *dev;
 	u32 present;			/* bit s: slot s holds a GPU (at probe) */
 	u32 caps;			/* CAPS */
+	/* Unbinds the GPUs of failed slots (process context). */
+	struct work_struct fail_work;
+	unsigned long unbound;		/* bit s: slot s's GPU was unbound (the work's own) */
 };
 
 static struct nvsoc_nvfb *nvsoc_nvfb_from_dev(struct device *dev)
@@ -117,12 +125,65 @@ static unsigned long nvsoc_nvfb_live_slots(struct nvsoc_nvfb *fab)
 	return fab->present & ~READ_ONCE(fab->sh.failed);
 }
 
-/* Marks slot @s failed; logs it the first time. Any context. */
+/*
+ * Marks slot @s failed; logs it the first time and has its GPU unbound.
+ * Any context.
+ */
 static void nvsoc_nvfb_slot_fail(struct nvsoc_nvfb *fab, unsigned int s, const char *how)
 {
-	if (!test_and_set_bit(s, &fab->sh.failed))
-		dev_err(fab->dev, "slot %u: C2C links failed (%s): its GPU is gone, and loads from its VRAM take a bus error\n",
-			s, how);
+	if (test_and_set_bit(s, &fab->sh.failed))
+		return;
+	dev_err(fab->dev, "slot %u: C2C links failed (%s): its GPU is gone, and loads from its VRAM take a bus error\n",
+		s, how);
+	schedule_work(&fab->fail_work);
+}
+
+static int nvsoc_nvfb_match_slot(struct device *dev, void *data)
+{
+	u32 slot;
+
+	return !of_property_read_u32(dev->of_node, "nvsoc,slot", &slot) &&
+	       slot == *(unsigned int *)data;
+}
+
+/*
+ * A failed slot's GPU is unbound, as a surprise removal: every access to
+ * the slot's windows, its registers included, now ends in a bus error,
+ * which in the kernel is an access fault (an oops), not the all-ones a
+ * dead PCIe device reads. nvsoc-gpu's state reports GONE from the moment
+ * the slot is marked failed, so its remove path touches no register; the
+ * sooner it runs, the fewer other register accesses can happen (there is
+ * still a window between the failure and the unbind, see README.md).
+ */
+static void nvsoc_nvfb_fail_work(struct work_struct *work)
+{
+	struct nvsoc_nvfb *fab = container_of(work, struct nvsoc_nvfb, fail_work);
+	unsigned long todo = READ_ONCE(fab->sh.failed) & fab->present & ~fab->unbound;
+	unsigned int s;
+
+	for_each_set_bit(s, &todo, NVSOC_NVFB_MAX_SLOTS) {
+		struct device *gpu = device_find_child(fab->dev, &s, nvsoc_nvfb_match_slot);
+
+		fab->unbound |= BIT(s);
+		/* No child yet: its probe refuses a failed slot. */
+		if (!gpu)
+			continue;
+		dev_info(fab->dev, "slot %u: unbinding %s\n", s, dev_name(gpu));
+		device_release_driver(gpu);
+		put_device(gpu);
+	}
+}
+
+/*
+ * Teardown, last (and on a failed probe): the work may have run during the
+ * children's removal, which is harmless (device_release_driver and the
+ * removal serialise on the child's device lock); it must not run after.
+ */
+static void nvsoc_nvfb_cancel_fail_work(void *arg)
+{
+	struct nvsoc_nvfb *fab = arg;
+
+	cancel_work_sync(&fab->fail_work);
 }
 
 /* --- Power states ------------------------------------------------------------- */
@@ -462,6 +523,11 @@ static int nvsoc_nvfb_probe(struct platform_device *pdev)
 		return -ENOMEM;
 	fab->dev = dev;
 	fab->sh.version = NVSOC_NVFB_SHARED_VERSION;
+	INIT_WORK(&fab->fail_work, nvsoc_nvfb_fail_work);
+	/* First registered, so last undone: the work never outlives fab. */
+	ret = devm_add_action_or_reset(dev, nvsoc_nvfb_cancel_fail_work, fab);
+	if (ret)
+		return ret;
 
 	/* Step 1: the node registers, and the right device behind them. */
 	fab->sh.regs = devm_platform_get_and_ioremap_resource(pdev, 0, &res);
