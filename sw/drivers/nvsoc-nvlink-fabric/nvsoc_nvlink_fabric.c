@@ -271,9 +271,10 @@ static int nvsoc_nvfb_runtime_suspend(struct device *dev)
 	ret = nvsoc_nvfb_wait_slots(fab, live, NVSOC_NVFB_STATE_L2, NVSOC_NVFB_L2_TIMEOUT_MS,
 				    &late);
 	if (ret) {
-		dev_warn(dev, "runtime suspend: slot %u did not reach L2 within %u ms (it is %s); staying awake\n",
-			 late, NVSOC_NVFB_L2_TIMEOUT_MS,
-			 nvsoc_nvfb_state_name(nvsoc_nvfb_slot_state(fab, late)));
+		/* Rate-limited: the PM core retries after each autosuspend delay. */
+		dev_warn_ratelimited(dev, "runtime suspend: slot %u did not reach L2 within %u ms (it is %s); staying awake\n",
+				     late, NVSOC_NVFB_L2_TIMEOUT_MS,
+				     nvsoc_nvfb_state_name(nvsoc_nvfb_slot_state(fab, late)));
 		goto undo;
 	}
 	if (READ_ONCE(fab->sh.failed) & fab->present) {
