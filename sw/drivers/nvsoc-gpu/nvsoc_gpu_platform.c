@@ -195,6 +195,30 @@ static int nvsoc_gpu_plat_find_slot(struct platform_device *pdev, struct nvsoc_g
 	return 0;
 }
 
+static u64 nvsoc_gpu_plat_slot_rd64(struct nvsoc_gpu_plat *plat, u32 lo)
+{
+	return nvsoc_nvfb_slot_rd(plat->fabric, plat->slot, lo) |
+	       (u64)nvsoc_nvfb_slot_rd(plat->fabric, plat->slot, lo + 4) << 32;
+}
+
+/*
+ * The device tree's reg[1] against what the slot says (the driver's part
+ * is [VRAM_BASE, VRAM_BASE + VRAM_SIZE - NUMA_SIZE)): a mismatch is a DT
+ * or model bug, warned about; the device tree's window is used.
+ */
+static void nvsoc_gpu_plat_check_window(struct nvsoc_gpu_device *gdev, struct resource *res)
+{
+	struct nvsoc_gpu_plat *plat = nvsoc_gpu_plat(gdev);
+	u64 base = nvsoc_gpu_plat_slot_rd64(plat, NVSOC_NVFB_SLOT_VRAM_BASE_LO);
+	u64 size = nvsoc_gpu_plat_slot_rd64(plat, NVSOC_NVFB_SLOT_VRAM_SIZE_LO);
+	u64 numa = nvsoc_gpu_plat_slot_rd64(plat, NVSOC_NVFB_SLOT_NUMA_SIZE_LO);
+
+	if (res->start != base || numa > size || resource_size(res) != size - numa ||
+	    size != gdev->vram_size)
+		dev_warn(gdev->bus.dev, "reg[1] %pR is not the slot's driver window (VRAM 0x%llx + %llu MiB of %llu MiB, NUMA part %llu MiB); using reg[1]\n",
+			 res, base, (size - numa) >> 20, size >> 20, numa >> 20);
+}
+
 /* Step 5: the driver's part of VRAM, and the NUMA node that holds the rest. */
 static int nvsoc_gpu_plat_map_vram(struct platform_device *pdev, struct nvsoc_gpu_device *gdev)
 {
@@ -223,6 +247,7 @@ static int nvsoc_gpu_plat_map_vram(struct platform_device *pdev, struct nvsoc_gp
 	bus->vram_phys = res->start;
 	bus->vram_window = resource_size(res);
 	bus->vram_heap_size = resource_size(res);
+	nvsoc_gpu_plat_check_window(gdev, res);
 
 	/* No phandle: all of VRAM is the driver's window (or unreachable). */
 	mem = of_parse_phandle(dev->of_node, "nvsoc,numa-memory", 0);
