@@ -24,6 +24,14 @@
  * registers; it is never held while sleeping for the device, so the IRQ
  * thread can always take it. Lock order: gdev->state_lock, then ch->lock,
  * then gdev->bo_lock. BO references are dropped outside ch->lock.
+ *
+ * Runtime PM (a bus with runtime_get/runtime_put, the fabric's front end):
+ * each job holds one bus reference from SUBMIT (taken in process context
+ * before the job is pushed, outside ch->lock) until it settles, done or
+ * failed (nvsoc_gpu_job_settle, under ch->lock: the put does not sleep).
+ * Every job on ch->jobs settles exactly once, by retirement or by
+ * nvsoc_gpu_channel_fail_jobs, so references cannot leak or be dropped
+ * twice; zombies hold none.
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -207,6 +215,10 @@ static void nvsoc_gpu_job_settle(struct nvsoc_gpu_channel *ch, struct nvsoc_gpu_
 
 	for (i = 0; i < job->nr_bos; i++)
 		nvsoc_gpu_bo_sync_for_cpu(gdev, job->bos[i]);
+	if (job->pm_ref) {
+		job->pm_ref = false;
+		gdev->bus.ops->runtime_put(gdev);
+	}
 	r->seqno = job->seqno;
 	r->status = status;
 	r->done_ns = done_ns;
@@ -473,9 +485,15 @@ static int nvsoc_gpu_channel_usable(struct nvsoc_gpu_channel *ch, struct drm_fil
 	return 0;
 }
 
-/* Puts the rebuilt job into the channel and rings the doorbell. */
+/*
+ * Puts the rebuilt job into the channel and rings the doorbell. Once
+ * ch->lock is dropped the job belongs to the channel (the IRQ thread may
+ * retire and free it at once), so its sequence number is handed back in
+ * *seqno_out rather than read from the job by the caller.
+ */
 static int nvsoc_gpu_channel_push(struct nvsoc_gpu_channel *ch, struct drm_file *file,
-				  struct nvsoc_gpu_push *out, struct nvsoc_gpu_job *job)
+				  struct nvsoc_gpu_push *out, struct nvsoc_gpu_job *job,
+				  u32 *seqno_out)
 {
 	struct nvsoc_gpu_device *gdev = ch->gdev;
 	u32 bytes = (out->len + NVSOC_GPU_EPILOGUE_DWORDS) * sizeof(u32);
@@ -551,6 +569,7 @@ static int nvsoc_gpu_channel_push(struct nvsoc_gpu_channel *ch, struct drm_file 
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_USERD(c) + NVSOC_GPU_USERD_GP_PUT, ch->gp_put);
 	nvsoc_gpu_wr(gdev, NVSOC_GPU_USERMODE + NVSOC_GPU_USERMODE_DOORBELL, c);
 	trace_nvsoc_gpu_submit(gdev->bus.dev, c, seqno, bytes / 4, ch->gp_put);
+	*seqno_out = seqno;
 unlock:
 	mutex_unlock(&ch->lock);
 	return ret;
@@ -624,14 +643,23 @@ int nvsoc_gpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *
 	if (!drm_dev_enter(drm, &idx)) {
 		ret = -ENODEV;
 	} else {
-		ret = nvsoc_gpu_channel_push(ch, file, out, job);
+		/* The bus stays awake until the job settles (above). */
+		ret = 0;
+		if (gdev->bus.ops->runtime_get) {
+			ret = gdev->bus.ops->runtime_get(gdev);
+			job->pm_ref = !ret;
+		}
+		if (!ret)
+			ret = nvsoc_gpu_channel_push(ch, file, out, job, &args->seqno);
+		/* Not pushed: no settle will drop the reference. */
+		if (ret && job->pm_ref)
+			gdev->bus.ops->runtime_put(gdev);
 		drm_dev_exit(idx);
 	}
 	if (ret) {
 		kfree(job);
 		goto put_bos;
 	}
-	args->seqno = job->seqno;
 	goto free_dw;
 
 put_bos:

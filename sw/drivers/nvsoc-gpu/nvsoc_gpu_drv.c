@@ -2,7 +2,7 @@
 /*
  * nvsoc GPU accel driver: the DRM device, the core's life cycle and sysfs.
  *
- * A front end (nvsoc_gpu_pci.c) probes in this order, each step undone in
+ * A front end (nvsoc_gpu_pci.c, nvsoc_gpu_platform.c) probes in this order, each step undone in
  * reverse on failure and at removal:
  *
  *   nvsoc_gpu_alloc           the drm_device, refcounted: it outlives
@@ -20,6 +20,7 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
+#include <linux/numa.h>
 #include <linux/sysfs.h>
 
 #include <drm/drm_accel.h>
@@ -128,6 +129,7 @@ struct nvsoc_gpu_device *nvsoc_gpu_alloc(struct device *parent)
 	if (ret)
 		return ERR_PTR(ret);
 	gdev->state = NVSOC_GPU_RUNNING;
+	gdev->bus.mem_node = NUMA_NO_NODE;
 	return gdev;
 }
 
@@ -177,6 +179,11 @@ int nvsoc_gpu_read_identity(struct nvsoc_gpu_device *gdev)
 	return 0;
 }
 
+static bool dma_ignore_bus_limit;
+module_param(dma_ignore_bus_limit, bool, 0444);
+MODULE_PARM_DESC(dma_ignore_bus_limit,
+		 "Debug: keep the device's DMA mask even when the bus (an NVLink-PCIe bridge's inbound window) limits DMA to fewer bits (default: off)");
+
 /*
  * The streaming mask: what the device drives (DMA_BITS); a copy engine's
  * OFFSET_*_UPPER carry all 64 bits. The coherent mask,
@@ -184,7 +191,25 @@ int nvsoc_gpu_read_identity(struct nvsoc_gpu_device *gdev)
  * than a GP entry or a host semaphore carries (40 bits). If the platform
  * refuses the mask, 32 bits always work: memory above them then goes
  * through swiotlb's bounce buffers.
+ *
+ * A bus that reaches fewer address bits than the device drives (an
+ * NVLink-PCIe bridge's inbound window sets dev->bus_dma_limit) refuses
+ * the wider mask: the driver takes the bus's width instead and says so.
+ * dma-direct would honour the limit anyway, but the driver's own mask,
+ * which sysfs shows and the DMA API checks, then tells the truth.
+ * dma_ignore_bus_limit keeps the wide mask and also lifts the limit from
+ * the DMA API (dma-direct bounces what lies beyond bus_dma_limit whatever
+ * the mask), so that the device is handed addresses beyond the window: the
+ * bridge's Unsupported Request test. The limit comes back when the driver
+ * unbinds (devres).
  */
+static void nvsoc_gpu_restore_bus_limit(void *arg)
+{
+	struct nvsoc_gpu_device *gdev = arg;
+
+	gdev->bus.dev->bus_dma_limit = gdev->bus_dma_limit_lifted;
+}
+
 int nvsoc_gpu_set_dma_masks(struct nvsoc_gpu_device *gdev)
 {
 	struct device *dev = gdev->bus.dev;
@@ -192,6 +217,24 @@ int nvsoc_gpu_set_dma_masks(struct nvsoc_gpu_device *gdev)
 	u64 required;
 	int ret;
 
+	if (dev->bus_dma_limit && dev->bus_dma_limit < DMA_BIT_MASK(bits)) {
+		/* The widest mask within the limit (a 2^n - 1 limit gives n). */
+		u32 limit = fls64(dev->bus_dma_limit + 1) - 1;
+
+		if (dma_ignore_bus_limit) {
+			dev_warn(dev, "DMA: the bus limits DMA to %u bits; keeping the %u-bit mask and lifting the limit (dma_ignore_bus_limit)\n",
+				 limit, bits);
+			gdev->bus_dma_limit_lifted = dev->bus_dma_limit;
+			dev->bus_dma_limit = 0;
+			ret = devm_add_action_or_reset(dev, nvsoc_gpu_restore_bus_limit, gdev);
+			if (ret)
+				return ret;
+		} else {
+			dev_warn(dev, "DMA: %u-bit mask refused by the bus (limit %u bits): using %u\n",
+				 bits, limit, limit);
+			bits = limit;
+		}
+	}
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (ret) {
 		dev_warn(dev, "DMA: a %u-bit mask is refused (%d); falling back to 32 bits\n",
@@ -534,6 +577,22 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr, cha
 }
 static DEVICE_ATTR_RO(state);
 
+static ssize_t mem_numa_node_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", nvsoc_gpu_from_dev(dev)->bus.mem_node);
+}
+static DEVICE_ATTR_RO(mem_numa_node);
+
+static ssize_t cpu_link_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	unsigned int links = nvsoc_gpu_from_dev(dev)->bus.cpu_links;
+
+	if (!links)
+		return sysfs_emit(buf, "PCIe\n");
+	return sysfs_emit(buf, "C2C %u\n", links);
+}
+static DEVICE_ATTR_RO(cpu_link);
+
 static struct attribute *nvsoc_gpu_attrs[] = {
 	&dev_attr_dma_mask_bits.attr,
 	&dev_attr_dma_coherent_bits.attr,
@@ -544,6 +603,8 @@ static struct attribute *nvsoc_gpu_attrs[] = {
 	&dev_attr_vram_cpu_visible.attr,
 	&dev_attr_interrupts.attr,
 	&dev_attr_state.attr,
+	&dev_attr_mem_numa_node.attr,
+	&dev_attr_cpu_link.attr,
 	NULL
 };
 
@@ -555,7 +616,8 @@ static const struct attribute_group nvsoc_gpu_attr_group = {
 
 /*
  * For a front end's dev_groups (a pci_driver's own field: the PCI core
- * copies it over driver.dev_groups): made after probe, gone before remove.
+ * copies it over driver.dev_groups; a platform_driver's driver.dev_groups):
+ * made after probe, gone before remove.
  */
 const struct attribute_group *nvsoc_gpu_groups[] = {
 	&nvsoc_gpu_attr_group,
@@ -564,14 +626,28 @@ const struct attribute_group *nvsoc_gpu_groups[] = {
 
 /* --- Module ------------------------------------------------------------------------- */
 
+/* One core, two front ends: a PCIe endpoint and a GPU on the fabric node. */
 static int __init nvsoc_gpu_init(void)
 {
-	return nvsoc_gpu_pci_register();
+	int ret;
+
+	ret = nvsoc_gpu_pci_register();
+	if (ret)
+		return ret;
+	ret = nvsoc_gpu_platform_register();
+	if (ret) {
+		/* As nvsoc_gpu_exit, for the PCI GPUs bound meanwhile. */
+		nvsoc_gpu_pci_unregister();
+		nvsoc_gpu_nvlink_exit();
+		nvsoc_gpu_peer_exit();
+	}
+	return ret;
 }
 module_init(nvsoc_gpu_init);
 
 static void __exit nvsoc_gpu_exit(void)
 {
+	nvsoc_gpu_platform_unregister();
 	nvsoc_gpu_pci_unregister();
 	/* The training work can queue the peer work: it stops first. */
 	nvsoc_gpu_nvlink_exit();

@@ -5,8 +5,9 @@
  * The driver is a core (this header and every nvsoc_gpu_*.c but the front
  * ends) and a bus front end that finds the device's registers, VRAM
  * window, interrupts and DMA device: nvsoc_gpu_pci.c for the PCIe
- * endpoint, a device-tree front end later. What a front end hands over is
- * struct nvsoc_gpu_bus; the core never includes <linux/pci.h>.
+ * endpoint, nvsoc_gpu_platform.c for a GPU on the native NVLink fabric
+ * node (device tree, "nvsoc,gpu"). What a front end hands over is struct
+ * nvsoc_gpu_bus; the core never includes <linux/pci.h>.
  */
 #ifndef NVSOC_GPU_DRV_H
 #define NVSOC_GPU_DRV_H
@@ -90,6 +91,16 @@ struct nvsoc_gpu_bus_ops {
 	 */
 	int (*peer_p2p)(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_device *peer,
 			const char **why);
+	/*
+	 * Runtime PM around work in flight, optional (NULL on PCI: no
+	 * runtime PM there). The core calls runtime_get in process context
+	 * before a job reaches the device (it may sleep: it wakes the bus)
+	 * and runtime_put once per successful get when that job is over,
+	 * from the IRQ thread or any other context, with ch->lock held:
+	 * runtime_put must not sleep.
+	 */
+	int (*runtime_get)(struct nvsoc_gpu_device *gdev);
+	void (*runtime_put)(struct nvsoc_gpu_device *gdev);
 };
 
 /* Everything bus-specific the core needs, filled in by the front end. */
@@ -97,14 +108,30 @@ struct nvsoc_gpu_bus {
 	struct device *dev;		/* the device that does DMA */
 	void __iomem *regs;		/* BAR0, NVSOC_GPU_BAR0_SIZE bytes */
 	phys_addr_t regs_phys;		/* its CPU physical address (usermode mmap) */
-	void __iomem *vram;		/* CPU window on VRAM (write-combined) or NULL */
+	/*
+	 * The CPU window on VRAM, mapped one of two ways (at most one set):
+	 * vram, write-combined I/O memory (PCI BAR1), or vram_cached,
+	 * write-back memory (a coherent fabric: plain cacheable loads and
+	 * stores). User mappings of VRAM BOs follow the same choice.
+	 */
+	void __iomem *vram;
+	void *vram_cached;
 	phys_addr_t vram_phys;		/* its CPU physical address (VRAM mmap) */
 	resource_size_t vram_window;	/* its size: may be less than VRAM */
+	/*
+	 * The driver's VRAM heap is [0, vram_heap_size) of VRAM; 0 means all
+	 * of it. VRAM above it is not the driver's (on the fabric: a NUMA
+	 * node of the kernel's page allocator, mem_node).
+	 */
+	u64 vram_heap_size;
+	int mem_node;			/* that NUMA node, NUMA_NO_NODE: none */
+	unsigned int cpu_links;		/* C2C links to the CPU; 0: PCIe */
 	unsigned int nr_irqs;		/* interrupt vectors, at least 1 */
 	int irqs[1 + NVSOC_GPU_MAX_CHANNELS];	/* Linux IRQ of each vector */
 	bool irq_shared;		/* a legacy line another device may share */
 	const char *irq_kind;		/* "MSI-X", "MSI", "INTx", ... */
 	const struct nvsoc_gpu_bus_ops *ops;
+	void *priv;			/* the front end's own, or NULL */
 };
 
 /* One interrupt vector and the sources it carries. */
@@ -172,6 +199,7 @@ struct nvsoc_gpu_job {
 	u32 gp_index;			/* its GP entry */
 	u32 pb_start;			/* its bytes in the channel's pushbuffer */
 	u32 pb_end;
+	bool pm_ref;			/* holds a bus runtime PM reference */
 	unsigned int nr_bos;
 	struct nvsoc_gpu_bo *bos[] __counted_by(nr_bos);
 };
@@ -262,6 +290,7 @@ struct nvsoc_gpu_device {
 	u32 dma_bits_device;		/* DMA_BITS: what the device drives */
 	u32 dma_bits;			/* the streaming mask set */
 	u32 dma_bits_coherent;		/* the coherent mask set */
+	u64 bus_dma_limit_lifted;	/* dma_ignore_bus_limit: the bus's, until unbind */
 
 	/*
 	 * Serialises state changes: faults' channel resets among themselves,
@@ -330,6 +359,12 @@ static inline u32 nvsoc_gpu_rd(struct nvsoc_gpu_device *gdev, u32 reg)
 static inline void nvsoc_gpu_wr(struct nvsoc_gpu_device *gdev, u32 reg, u32 val)
 {
 	writel(val, gdev->bus.regs + reg);
+}
+
+/* The size of the driver's VRAM heap (struct nvsoc_gpu_bus). */
+static inline u64 nvsoc_gpu_vram_heap_size(struct nvsoc_gpu_device *gdev)
+{
+	return gdev->bus.vram_heap_size ?: gdev->vram_size;
 }
 
 /* Sequence numbers wrap: a is at or after b. */
@@ -434,6 +469,10 @@ int nvsoc_gpu_peers_show(struct seq_file *m, void *unused);
 /* nvsoc_gpu_pci.c: the PCI front end */
 int nvsoc_gpu_pci_register(void);
 void nvsoc_gpu_pci_unregister(void);
+
+/* nvsoc_gpu_platform.c: the native NVLink fabric's (device tree) front end */
+int nvsoc_gpu_platform_register(void);
+void nvsoc_gpu_platform_unregister(void);
 
 /* nvsoc_gpu_debugfs.c */
 void nvsoc_gpu_debugfs_init(struct nvsoc_gpu_device *gdev);

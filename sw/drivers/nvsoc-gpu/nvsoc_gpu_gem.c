@@ -124,7 +124,13 @@ static int nvsoc_gpu_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *
 				     vma->vm_end - vma->vm_start, 0);
 		return ret;
 	case NVSOC_GPU_BO_KIND_VRAM:
+		/*
+		 * As the kernel maps the window: write-back on a coherent
+		 * fabric (vm_page_prot is already cacheable), else
+		 * write-combined.
+		 */
 		return nvsoc_gpu_bo_mmap_io(bo, vma, gdev->bus.vram_phys + bo->node.start,
+					    gdev->bus.vram_cached ? vma->vm_page_prot :
 					    pgprot_writecombine(vma->vm_page_prot));
 	case NVSOC_GPU_BO_KIND_USERMODE:
 		/* Read-only: the doorbell on the same page is the kernel's. */
@@ -255,7 +261,7 @@ int nvsoc_gpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_fil
 		kind = NVSOC_GPU_BO_KIND_VRAM;
 	else
 		return -EINVAL;
-	if (args->size > (kind == NVSOC_GPU_BO_KIND_VRAM ? gdev->vram_size : SZ_1G))
+	if (args->size > (kind == NVSOC_GPU_BO_KIND_VRAM ? nvsoc_gpu_vram_heap_size(gdev) : SZ_1G))
 		return -E2BIG;
 	size = PAGE_ALIGN(args->size);
 
@@ -496,9 +502,13 @@ static void nvsoc_gpu_vram_fini(struct drm_device *drm, void *arg)
 	drm_mm_takedown(&gdev->vram_mm);
 }
 
-/* The allocator outlives remove(): BOs held by open files are freed later. */
+/*
+ * The allocator outlives remove(): BOs held by open files are freed later.
+ * It covers the driver's heap only: VRAM above it (a NUMA node on the
+ * fabric) is the kernel's page allocator's, and the two never share bytes.
+ */
 int nvsoc_gpu_bo_vram_init(struct nvsoc_gpu_device *gdev)
 {
-	drm_mm_init(&gdev->vram_mm, 0, gdev->vram_size);
+	drm_mm_init(&gdev->vram_mm, 0, nvsoc_gpu_vram_heap_size(gdev));
 	return drmm_add_action_or_reset(&gdev->drm, nvsoc_gpu_vram_fini, NULL);
 }

@@ -107,7 +107,7 @@ static u32 nvsoc_gpu_peer_path(struct nvsoc_gpu_device *gdev, struct nvsoc_gpu_d
 		*why = "no NVLink is up to it, and peer_pcie=0 forbids PCIe peer-to-peer";
 	else if (!ops->peer_p2p || ops != peer->bus.ops)
 		*why = "no NVLink is up to it, and the two are not on one PCIe hierarchy";
-	else if (peer->bus.vram_window < peer->vram_size)
+	else if (peer->bus.vram_window < nvsoc_gpu_vram_heap_size(peer))
 		*why = "no NVLink is up to it, and its BAR1 does not cover its VRAM";
 	else if (ops->peer_p2p(gdev, peer, why) == 0)
 		return NVSOC_GPU_PEER_PCIE;
