@@ -70,11 +70,12 @@
 /* W1C: bridge-level errors (sticky); BR_ERR_EN selects what interrupts. */
 #define NVSOC_NVBR_BR_ERR_STATUS 0x024
 #define NVSOC_NVBR_BR_ERR_EN 0x028
-#define NVSOC_NVBR_BR_ERR_DMA_WINDOW (1u << 0)       /* DMA beyond the window (FAULT record) */
-#define NVSOC_NVBR_BR_ERR_FAULT_OVERFLOW (1u << 1)   /* the fault ring was full: a record lost */
-#define NVSOC_NVBR_BR_ERR_CFG_TO_DOWN_PORT (1u << 2) /* a config request to a vDSP whose link
-                                                        is not HS (answered all-ones / UR) */
-#define NVSOC_NVBR_BR_ERR_SURPRISE_DOWN (1u << 3)    /* a GPU's link left HS unasked (FAULT) */
+#define NVSOC_NVBR_BR_ERR_DMA_WINDOW (1u << 0)     /* DMA beyond the window (FAULT record) */
+#define NVSOC_NVBR_BR_ERR_FAULT_OVERFLOW (1u << 1) /* the fault ring was full: a record lost */
+/* CFG_TO_DOWN_PORT: a config request to a vDSP whose link is not HS
+ * (answered as no device: all-ones). */
+#define NVSOC_NVBR_BR_ERR_CFG_TO_DOWN_PORT (1u << 2)
+#define NVSOC_NVBR_BR_ERR_SURPRISE_DOWN (1u << 3) /* a GPU's link left HS unasked (FAULT) */
 
 /* The fault ring: NVSOC_NVBR_FAULT_RECORDS records at FAULT(i). FAULT_PUT
  * (RO) counts the records the bridge has written, free-running 32-bit; the
