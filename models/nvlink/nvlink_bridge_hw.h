@@ -32,6 +32,11 @@
 
 #define NVSOC_NVBR_MAX_PORTS 18
 
+/* The type 1 functions' default IDs: the upstream port (function 0 beside
+ * the management function) and every virtual downstream port. */
+#define NVSOC_NVBR_USP_DEVICE_ID 0x0004
+#define NVSOC_NVBR_DSP_DEVICE_ID 0x0005
+
 /* RO: "NVBR". */
 #define NVSOC_NVBR_IDENT 0x000
 #define NVSOC_NVBR_IDENT_VALUE 0x4e564252u
