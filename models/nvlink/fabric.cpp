@@ -501,6 +501,7 @@ NvlinkFabric::Carried NvlinkFabric::carry(NvlinkDevice& from_dev, NvlinkDevice& 
         if (!pt.delivered) c.status = MemStatus::BusError;
         c.first = c.end = pt.end;
         c.issued = pt.start;
+        wake_for(usable);
         return c;
     }
     size_t& turn = turns_[{from, to}];
@@ -516,7 +517,18 @@ NvlinkFabric::Carried NvlinkFabric::carry(NvlinkDevice& from_dev, NvlinkDevice& 
         c.end = std::max(c.end, tt.end);
         c.issued = std::max(c.issued, tt.issued);
     }
+    wake_for(usable);
     return c;
+}
+
+// Packets can leave events due later (replays, recoveries): the fabric's
+// thread, asleep while the links are stable, must wake for them.
+void NvlinkFabric::wake_for(const std::vector<std::pair<nvlink::Link*, End>>& links) {
+    for (auto& [link, end] : links)
+        if (link->next_event_time()) {
+            kick();
+            return;
+        }
 }
 
 NvlinkFabric::Remote NvlinkFabric::remote_of(const NvlinkDevice& device, unsigned port) const {

@@ -191,6 +191,7 @@ class NvlinkFabric : public sc_core::sc_module {
     gpu::MemResult routed_access(unsigned from, unsigned to, uint32_t to_id,
                                  const gpu::MemAccess& a);
     LinkEntry* link_at(unsigned member, unsigned port);
+    void wake_for(const std::vector<std::pair<nvlink::Link*, nvlink::End>>& links);
 
     std::vector<Member> members_;
     std::vector<LinkEntry> links_;
