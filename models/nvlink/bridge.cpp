@@ -133,6 +133,7 @@ void NvlinkVirtualPort::link_event(const nvlink::Event& e) {
         // Corrected on the link: a Corrected Internal Error of the GPU.
         ++corrected_;
         below_->report_error(0, AerBit{false, aer::kCorrectedInternal});
+        bridge_.link_corrected(index_);
     }
 }
 
@@ -426,7 +427,7 @@ void NvlinkPcieBridge::declare_registers() {
                     .on_read = [this](unsigned) -> uint64_t { return br_err_en_; },
                     .on_write =
                         [this](unsigned, uint64_t v, uint64_t) {
-                            br_err_en_ = static_cast<uint32_t>(v) & 0xf;
+                            br_err_en_ = static_cast<uint32_t>(v) & 0x1f;
                             update_interrupt();
                         }});
     ro("FAULT_PUT", NVSOC_NVBR_FAULT_PUT, [this] { return fault_put_; });
@@ -628,6 +629,11 @@ void NvlinkPcieBridge::dma_fault(unsigned port, const tlm::tlm_generic_payload& 
 
 void NvlinkPcieBridge::surprise_down(unsigned) {
     br_err_status_ |= NVSOC_NVBR_BR_ERR_SURPRISE_DOWN;
+    update_interrupt();
+}
+
+void NvlinkPcieBridge::link_corrected(unsigned) {
+    br_err_status_ |= NVSOC_NVBR_BR_ERR_LINK_CORRECTED;
     update_interrupt();
 }
 

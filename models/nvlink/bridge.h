@@ -136,6 +136,7 @@ class NvlinkPcieBridge : public SwitchUpstreamPort, public NvlinkDevice, public 
     // A request from below at vDSP `port` reached beyond the window.
     void dma_fault(unsigned port, const tlm::tlm_generic_payload& tx);
     void surprise_down(unsigned port);
+    void link_corrected(unsigned port);
     void config_to_down_port();
     void present_changed() { update_interrupt(); }
 

@@ -325,6 +325,8 @@ TEST_CASE("nvlink bridge: CRC errors on a GPU's link are its Corrected Internal 
     test::run_until(r.now() + 1 * kMs);
     ConfigSpace& g = r.g0.config_space();
     CHECK((g.u32(g.aer_offset() + aer::kCorrectableStatus) & aer::kCorrectedInternal) != 0);
+    CHECK((r.reg(NVSOC_NVBR_BR_ERR_STATUS) & NVSOC_NVBR_BR_ERR_LINK_CORRECTED) != 0);
+    CHECK((r.reg(NVSOC_NVBR_BR_ERR_STATUS) & NVSOC_NVBR_BR_ERR_SURPRISE_DOWN) == 0);
     CHECK(r.reg(NVSOC_NVBR_PORT(0, NVSOC_NVL_DL_REPLAY)) +
               test::bank_read32(r.g0.bar0(), NVSOC_GPU_NVL(0, NVSOC_NVL_DL_REPLAY)) >
           0);
@@ -348,4 +350,31 @@ TEST_CASE("nvlink bridge: CRC errors on a GPU's link are its Corrected Internal 
     // gpu1 is unaffected.
     r.dma(2, true, kRam, data, st);
     CHECK(st == tlm::TLM_OK_RESPONSE);
+}
+
+TEST_CASE("nvlink bridge: GPUs behind one bridge are PCIe peers: the upstream port turns gpu0's "
+          "request down vDSP 2 and over gpu1's NVLink links") {
+    Rig r(", hold-links: false");
+    test::run_until(20 * kMs);
+    r.enumerate();
+    // gpu1's BAR0 at 0x40000000; the windows of the upstream port and of
+    // vDSP 2 hold it (Memory Base/Limit: address bits 31:20).
+    REQUIRE(r.g1.config_space().write(cfg::kBar0, 0x40000000, 4));
+    REQUIRE(r.br.config_space().write(cfg::kMemoryBase, 0x40f04000, 4));
+    REQUIRE(r.br.vdsp(2).config_space().write(cfg::kMemoryBase, 0x40f04000, 4));
+    std::vector<uint8_t> ident(4);
+    tlm::tlm_response_status st{};
+    uint64_t took = r.dma(0, false, 0x40000000 + NVSOC_GPU_IDENT, ident, st);
+    REQUIRE(st == tlm::TLM_OK_RESPONSE);
+    uint32_t v = 0;
+    std::memcpy(&v, ident.data(), 4);
+    CHECK(v == NVSOC_GPU_IDENT_VALUE);
+    nlohmann::json j;
+    r.br.stats(j);
+    CHECK(j["peer_requests"] == 1);
+    CHECK(j["requests_up"] == 0); // it never left the bridge
+    // Up gpu0's link and down gpu1's (a request packet and a response
+    // each, 10 ns of flight at least), and the bridge's latency each way.
+    CHECK(took >= 2 * 150 * kNs + 4 * 10 * kNs);
+    CHECK(took < 2 * 150 * kNs + 200 * kNs);
 }
