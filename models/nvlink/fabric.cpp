@@ -107,6 +107,7 @@ NvlinkFabric::NvlinkFabric(sc_core::sc_module_name name, const std::vector<LinkS
         l.link = std::make_unique<nvlink::Link>(cfg, stream_seed(seed, spec.name));
         l.member = spec.member;
         l.port = spec.port;
+        l.where = spec.where;
         links_.push_back(std::move(l));
     }
     member_links_.resize(members_.size());
@@ -119,6 +120,8 @@ NvlinkFabric::NvlinkFabric(sc_core::sc_module_name name, const std::vector<LinkS
             members_[l.member[e]].device->nvlink_port(l.port[e]).connect(
                 l.link.get(), static_cast<End>(e), [this] { kick(); });
     }
+    for (Member& m : members_)
+        m.device->nvlink_links_built(*this);
     SC_HAS_PROCESS(NvlinkFabric);
     SC_THREAD(run);
 }
@@ -141,6 +144,8 @@ void NvlinkFabric::dispatch(LinkEntry& l) {
                       l.link->lanes());
         for (unsigned end = 0; end < 2; ++end)
             members_[l.member[end]].device->nvlink_port(l.port[end]).on_event(e);
+        for (unsigned end = 0; end < 2; ++end)
+            members_[l.member[end]].device->nvlink_event(l.port[end], e);
     }
 }
 
@@ -464,6 +469,83 @@ MemResult NvlinkFabric::peer_access(NvlinkDevice& from_dev, uint32_t to_id, cons
     }
     r.done = last;
     r.issued = req.start;
+    return r;
+}
+
+NvlinkFabric::Carried NvlinkFabric::carry(NvlinkDevice& from_dev, NvlinkDevice& to_dev, bool write,
+                                          uint64_t bytes, uint64_t earliest) {
+    Carried c;
+    c.first = c.end = c.issued = earliest;
+    int from = member_of(from_dev), to = member_of(to_dev);
+    std::vector<std::pair<nvlink::Link*, End>> usable;
+    bool any = false;
+    if (from >= 0 && to >= 0)
+        for (auto [l, e] : member_links_[unsigned(from)])
+            if (l->member[1 - static_cast<unsigned>(e)] == unsigned(to)) {
+                any = true;
+                nvlink::Link& link = *l->link;
+                link.advance_to(std::max(link.now(), std::min(earliest, now_ps())));
+                if (link_usable(link)) usable.emplace_back(&link, e);
+            }
+    if (!any) {
+        c.status = MemStatus::NoPath;
+        return c;
+    }
+    if (usable.empty()) {
+        c.status = MemStatus::BusError;
+        return c;
+    }
+    if (bytes == 0) { // a read request: one header packet on the first link
+        nvlink::PacketTiming pt =
+            usable.front().first->send(usable.front().second, 0, false, earliest);
+        if (!pt.delivered) c.status = MemStatus::BusError;
+        c.first = c.end = pt.end;
+        c.issued = pt.start;
+        wake_for(usable);
+        return c;
+    }
+    size_t& turn = turns_[{from, to}];
+    std::vector<uint64_t> share = shares(bytes, usable.size(), turn);
+    turn = (turn + (bytes + nvlink::kMaxPayload - 1) / nvlink::kMaxPayload) % usable.size();
+    c.first = UINT64_MAX;
+    for (size_t i = 0; i < usable.size(); ++i) {
+        if (share[i] == 0) continue;
+        auto [link, end] = usable[i];
+        nvlink::TransferTiming tt = link->transfer(end, share[i], write, earliest);
+        if (!tt.delivered) c.status = MemStatus::BusError;
+        c.first = std::min(c.first, first_arrival(*link, tt, share[i], write));
+        c.end = std::max(c.end, tt.end);
+        c.issued = std::max(c.issued, tt.issued);
+    }
+    wake_for(usable);
+    return c;
+}
+
+// Packets can leave events due later (replays, recoveries): the fabric's
+// thread, asleep while the links are stable, must wake for them.
+void NvlinkFabric::wake_for(const std::vector<std::pair<nvlink::Link*, End>>& links) {
+    for (auto& [link, end] : links)
+        if (link->next_event_time()) {
+            kick();
+            return;
+        }
+}
+
+NvlinkFabric::Remote NvlinkFabric::remote_of(const NvlinkDevice& device, unsigned port) const {
+    Remote r;
+    int m = member_of(device);
+    if (m < 0) return r;
+    for (auto [l, e] : member_links_[unsigned(m)]) {
+        unsigned mine = static_cast<unsigned>(e);
+        if (l->port[mine] != port) continue;
+        const Member& other = members_[l->member[1 - mine]];
+        r.device = other.device;
+        r.name = other.name;
+        r.port = l->port[1 - mine];
+        r.link = l->name;
+        r.where = l->where;
+        return r;
+    }
     return r;
 }
 

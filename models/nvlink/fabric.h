@@ -79,6 +79,15 @@ class NvlinkDevice {
     // Picoseconds from a packet's arrival at an ingress port to its start
     // at an egress port (the crossbar).
     virtual uint64_t forward_latency() const { return 0; }
+
+    // While the platform is built, once every link exists and is joined to
+    // its ports: a device that needs particular links (the NVLink-to-PCIe
+    // bridge: each GPU below it linked to its port) checks them here,
+    // refusing what does not fit with an InputError.
+    virtual void nvlink_links_built(NvlinkFabric& /*fabric*/) {}
+    // An event of the link on port `port`, after the port itself has taken
+    // it (Port::on_event): for devices whose own state follows the link.
+    virtual void nvlink_event(unsigned /*port*/, const nvlink::Event& /*e*/) {}
 };
 
 class NvlinkFabric : public sc_core::sc_module {
@@ -117,6 +126,33 @@ class NvlinkFabric : public sc_core::sc_module {
     // links do but none is up or will come up, or a switch drops it.
     gpu::MemResult peer_access(NvlinkDevice& from, uint32_t to, const gpu::MemAccess& a);
 
+    // Timing only, for devices that move data over NVLink on their own
+    // account (the NVLink-to-PCIe bridge and the GPUs below it): `bytes`
+    // from `from` to `to` over the direct links between them that are up
+    // or coming back by themselves, spread as peer_access spreads them
+    // (whole packets, evenly). bytes == 0 is one read request packet.
+    // `write`: write packets; else read-response packets. No memory is
+    // touched. NoPath without a direct link; BusError when none is usable
+    // or a packet was not delivered.
+    struct Carried {
+        gpu::MemStatus status = gpu::MemStatus::Ok;
+        uint64_t first = 0;  // the receiver has the first packet
+        uint64_t end = 0;    // ... and the last one
+        uint64_t issued = 0; // the last packet began
+    };
+    Carried carry(NvlinkDevice& from, NvlinkDevice& to, bool write, uint64_t bytes,
+                  uint64_t earliest);
+
+    // What port `port` of `device` is linked to, for load-time checks.
+    struct Remote {
+        NvlinkDevice* device = nullptr; // nullptr: the port has no link
+        std::string name;               // the member's instance name
+        unsigned port = 0;
+        std::string link; // the `links` entry's name
+        Location where;   // ... and its place in the YAML
+    };
+    Remote remote_of(const NvlinkDevice& device, unsigned port) const;
+
     void stats(nlohmann::json& out) const;
 
     // The bytes each of `links` links carries of `length`: whole 256-byte
@@ -130,6 +166,7 @@ class NvlinkFabric : public sc_core::sc_module {
         std::unique_ptr<nvlink::Link> link;
         std::array<unsigned, 2> member{}; // index into members_
         std::array<unsigned, 2> port{};
+        Location where;
     };
     void run();
     void dispatch(LinkEntry& l);
@@ -154,6 +191,7 @@ class NvlinkFabric : public sc_core::sc_module {
     gpu::MemResult routed_access(unsigned from, unsigned to, uint32_t to_id,
                                  const gpu::MemAccess& a);
     LinkEntry* link_at(unsigned member, unsigned port);
+    void wake_for(const std::vector<std::pair<nvlink::Link*, nvlink::End>>& links);
 
     std::vector<Member> members_;
     std::vector<LinkEntry> links_;

@@ -32,6 +32,11 @@
 
 #define NVSOC_NVBR_MAX_PORTS 18
 
+/* The type 1 functions' default IDs: the upstream port (function 0 beside
+ * the management function) and every virtual downstream port. */
+#define NVSOC_NVBR_USP_DEVICE_ID 0x0004
+#define NVSOC_NVBR_DSP_DEVICE_ID 0x0005
+
 /* RO: "NVBR". */
 #define NVSOC_NVBR_IDENT 0x000
 #define NVSOC_NVBR_IDENT_VALUE 0x4e564252u
@@ -76,6 +81,9 @@
  * (answered as no device: all-ones). */
 #define NVSOC_NVBR_BR_ERR_CFG_TO_DOWN_PORT (1u << 2)
 #define NVSOC_NVBR_BR_ERR_SURPRISE_DOWN (1u << 3) /* a GPU's link left HS unasked (FAULT) */
+/* LINK_CORRECTED: a replay or recovery on a link to a GPU (the GPU logged a
+ * Corrected Internal Error; the port block's counters say which). */
+#define NVSOC_NVBR_BR_ERR_LINK_CORRECTED (1u << 4)
 
 /* The fault ring: NVSOC_NVBR_FAULT_RECORDS records at FAULT(i). FAULT_PUT
  * (RO) counts the records the bridge has written, free-running 32-bit; the

@@ -71,7 +71,8 @@
 #define NVSOC_NVL_REMOTE_LINK 0x14
 #define NVSOC_NVL_REMOTE_LINK_TYPE_SHIFT 16
 #define NVSOC_NVL_REMOTE_VALID (1u << 31)
-#define NVSOC_NVL_DEVICE_GPU 2 /* NVML's and the open driver's numbering */
+#define NVSOC_NVL_DEVICE_EBRIDGE 0 /* an NVLink-to-PCIe bridge (nvlink_bridge_hw.h) */
+#define NVSOC_NVL_DEVICE_GPU 2     /* NVML's and the open driver's numbering */
 #define NVSOC_NVL_DEVICE_NVSWITCH 3
 
 /* RO: the link's data rate per direction in MB/s while HS, else 0. */

@@ -8,8 +8,9 @@ using namespace pcie;
 
 namespace {
 
-Identity switch_identity(const DeviceConfig& c) {
+Identity switch_identity(const DeviceConfig& c, bool multi_function) {
     Identity id;
+    id.multi_function = multi_function;
     id.vendor_id = static_cast<uint16_t>(c.params.u64("vendor-id"));
     id.device_id = static_cast<uint16_t>(c.params.u64("device-id"));
     id.class_code = 0x060400; // PCI-to-PCI bridge, normal decode
@@ -18,8 +19,8 @@ Identity switch_identity(const DeviceConfig& c) {
 
 } // namespace
 
-SwitchUpstreamPort::SwitchUpstreamPort(const DeviceConfig& config)
-    : PcieNode(config), cs_(switch_identity(config), BridgeOptions{}),
+SwitchUpstreamPort::SwitchUpstreamPort(const DeviceConfig& config, bool multi_function)
+    : PcieNode(config), cs_(switch_identity(config, multi_function), BridgeOptions{}),
       latency_(sc_core::sc_time::from_value(config.params.time_ps("latency"))) {
     cs_.add_pm_capability();
     PcieOptions o;

@@ -26,7 +26,9 @@ namespace nvsoc {
 
 class SwitchUpstreamPort : public PcieNode, public PcieUpstream, public PciBusOwner {
   public:
-    explicit SwitchUpstreamPort(const DeviceConfig& config);
+    // `multi_function`: the device has functions besides the port (the
+    // NVLink-to-PCIe bridge's management function).
+    explicit SwitchUpstreamPort(const DeviceConfig& config, bool multi_function = false);
 
     std::vector<pcie::ConfigSpace*> functions() override { return {&cs_}; }
     pcie::PciBus* secondary() override { return &bus_; }
@@ -51,10 +53,11 @@ class SwitchUpstreamPort : public PcieNode, public PcieUpstream, public PciBusOw
     PcieUpstream& child_upstream() override { return *this; }
     Site child_site() const override { return Site::SwitchBus; }
 
-  private:
     pcie::ConfigSpace cs_;
     pcie::PciBus bus_;
     sc_core::sc_time latency_;
+
+  private:
     uint64_t down_ = 0, up_ = 0, peer_ = 0, ambiguous_claims_ = 0;
 };
 
