@@ -262,15 +262,11 @@ static irqreturn_t nvbr_irq(int irq, void *data)
 	return IRQ_WAKE_THREAD;
 }
 
-static irqreturn_t nvbr_irq_thread(int irq, void *data)
+/* Handles what INTR_PENDING shows once; the caller loops until it reads 0. */
+static void nvbr_handle(struct nvbr *br, u32 pending)
 {
-	struct nvbr *br = data;
-	u32 pending = nvbr_rd(br, NVSOC_NVBR_INTR_PENDING);
 	unsigned int p;
 
-	if (pending == ~0u)
-		return IRQ_NONE;
-	mutex_lock(&br->lock);
 	for (p = 0; p < br->nports; p++) {
 		u32 err;
 
@@ -290,10 +286,32 @@ static irqreturn_t nvbr_irq_thread(int irq, void *data)
 			nvbr_drain_faults(br);
 		if (err & NVSOC_NVBR_BR_ERR_FAULT_OVERFLOW) {
 			atomic_inc(&br->lost_faults);
-			dev_err_ratelimited(&br->pdev->dev, "fault ring overflow: DMA fault records lost\n");
+			dev_err_ratelimited(&br->pdev->dev,
+					    "fault ring overflow: DMA fault records lost\n");
 		}
 		if (err & NVSOC_NVBR_BR_ERR_SURPRISE_DOWN)
 			pci_info(br->pdev, "surprise down reported on a vDSP (pciehp removes its GPU)\n");
+	}
+}
+
+/*
+ * The MSI is an edge: an event that arrives while INTR_PENDING is already
+ * non-zero sends no new message, so the thread reads INTR_PENDING again
+ * after each pass and stops only when it reads 0 (or after a bounded
+ * number of passes, leaving the rest to the next message).
+ */
+static irqreturn_t nvbr_irq_thread(int irq, void *data)
+{
+	struct nvbr *br = data;
+	u32 pending = nvbr_rd(br, NVSOC_NVBR_INTR_PENDING);
+	unsigned int pass;
+
+	if (pending == ~0u)
+		return IRQ_NONE;
+	mutex_lock(&br->lock);
+	for (pass = 0; pending && pending != ~0u && pass < 16; pass++) {
+		nvbr_handle(br, pending);
+		pending = nvbr_rd(br, NVSOC_NVBR_INTR_PENDING);
 	}
 	mutex_unlock(&br->lock);
 	return IRQ_HANDLED;
