@@ -102,7 +102,7 @@ uint16_t slot_status(NvlinkVirtualPort& v) {
 
 } // namespace
 
-TEST_CASE("nvlink bridge: a switch with a management function; links held OFF until "
+TEST_CASE("nvlink bridge: a switch with a management function, links held OFF until "
           "PORTS_ENABLE, then the slots fill and signal hot-plug events") {
     Rig r("");
     ConfigSpace& usp = r.br.config_space();
@@ -180,7 +180,7 @@ TEST_CASE("nvlink bridge: a switch with a management function; links held OFF un
     CHECK_FALSE(r.g0.link_up());
 }
 
-TEST_CASE("nvlink bridge: hold-links false trains at power-on; BAR requests cross NVLink to "
+TEST_CASE("nvlink bridge: hold-links false trains at power-on, and BAR requests cross NVLink to "
           "the GPU") {
     Rig r(", hold-links: false");
     test::run_until(20 * kMs);
@@ -211,7 +211,7 @@ TEST_CASE("nvlink bridge: hold-links false trains at power-on; BAR requests cros
     CHECK(tx.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 
-TEST_CASE("nvlink bridge: GPU DMA reaches memory through the bridge; beyond the inbound window "
+TEST_CASE("nvlink bridge: GPU DMA reaches memory through the bridge, and beyond the inbound window "
           "it is an Unsupported Request with a FAULT record and the management interrupt") {
     Rig r(", hold-links: false, dma-window-bits: 32");
     test::run_until(20 * kMs);
@@ -312,7 +312,7 @@ TEST_CASE("nvlink bridge: a 1 MiB DMA read takes the NVLink responses' time, com
     CHECK(request + nvlink > request + pcie + last);
 }
 
-TEST_CASE("nvlink bridge: CRC errors on a GPU's link are its Corrected Internal Errors; a link "
+TEST_CASE("nvlink bridge: CRC errors on a GPU's link are its Corrected Internal Errors, and a link "
           "failure is a Surprise Down at the vDSP and in the bridge's error registers") {
     Rig r(", hold-links: false", ", crc-errors-at: \"1-2\", link-down-at: 30ms");
     test::run_until(20 * kMs);
