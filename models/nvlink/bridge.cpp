@@ -130,9 +130,23 @@ void NvlinkVirtualPort::link_event(const nvlink::Event& e) {
         return;
     }
     if ((e.kind == EventKind::Replay || e.kind == EventKind::Recovery) && below_ && up_) {
-        // Corrected on the link: a Corrected Internal Error of the GPU.
+        // Corrected on the link. A replay means the receiver dropped a flit
+        // for a bad CRC: PCIe's counterpart is Bad TLP (an LCRC error),
+        // reported by the receiving end, as a PCIe link's ends would: the
+        // GPU for flits the bridge sent it, this vDSP for flits the GPU
+        // sent. A recovery (replays exhausted, the link retrained) is a
+        // Receiver Error at both ends. Both are unmasked at power-on
+        // (Corrected Internal Error is masked and Linux leaves it so).
         ++corrected_;
-        below_->report_error(0, AerBit{false, aer::kCorrectedInternal});
+        const bool bridge_sent = e.end == bridge_.nvlink_port(index_).end();
+        if (e.kind == EventKind::Recovery) {
+            below_->report_error(0, AerBit{false, aer::kReceiverError});
+            report_error(0, AerBit{false, aer::kReceiverError});
+        } else if (bridge_sent) {
+            below_->report_error(0, AerBit{false, aer::kBadTlp});
+        } else {
+            report_error(0, AerBit{false, aer::kBadTlp});
+        }
         bridge_.link_corrected(index_);
     }
 }

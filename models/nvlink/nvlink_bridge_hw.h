@@ -81,8 +81,9 @@
  * (answered as no device: all-ones). */
 #define NVSOC_NVBR_BR_ERR_CFG_TO_DOWN_PORT (1u << 2)
 #define NVSOC_NVBR_BR_ERR_SURPRISE_DOWN (1u << 3) /* a GPU's link left HS unasked (FAULT) */
-/* LINK_CORRECTED: a replay or recovery on a link to a GPU (the GPU logged a
- * Corrected Internal Error; the port block's counters say which). */
+/* LINK_CORRECTED: a replay or recovery on a link to a GPU (AER: a Bad TLP
+ * at the end that received the bad flit, the GPU or the vDSP; a Receiver
+ * Error at both for a recovery; the port block's counters say which). */
 #define NVSOC_NVBR_BR_ERR_LINK_CORRECTED (1u << 4)
 
 /* The fault ring: NVSOC_NVBR_FAULT_RECORDS records at FAULT(i). FAULT_PUT

@@ -14,8 +14,9 @@
 #   window   nvsoc-gpu reloaded with dma_ignore_bus_limit=1: a copy from
 #            user memory above the window gets Unsupported Request at the
 #            bridge, which logs the fault record; the copy fails cleanly;
-#   crc      CRC errors on gpu0's first link: corrected, reported as AER
-#            Corrected Internal Error on gpu0 (03:00.0); copies pass;
+#   crc      CRC errors on gpu0's first link: replayed, and reported as
+#            AER Bad TLPs by each receiving end, gpu0 (03:00.0) and its
+#            vDSP (02:00.0), not by gpu1's; copies pass;
 #   down     gpu0's first link fails 1.5 s into the boot: Surprise Down on
 #            its vDSP, pciehp removes gpu0, the bridge driver retrains the
 #            port after 1 s and pciehp adds gpu0 back; copies pass.
@@ -86,9 +87,11 @@ check "window: no splat" no_splat
 
 timed_boot crc "$base nvsoc_test=/tests/nvlink-bridge.sh" --set links.br0g0a.crc-error-rate=1e-3
 check_bound crc
-check "crc: AER Corrected Internal Error on gpu0" \
-    has "nvsoc-gpu $gpu0: AER: .*Corrected.*Internal"
-check "crc: no AER on gpu1" lacks "nvsoc-gpu $gpu1: AER:"
+check "crc: AER: gpu0 reports Bad TLPs (flits the bridge sent it)" \
+    has "nvsoc-gpu $gpu0: *\\[ 6\\] BadTLP"
+check "crc: AER: vDSP 0 reports Bad TLPs (flits gpu0 sent)" \
+    has 'pcieport 0000:02:00.0: *\[ 6\] BadTLP'
+check "crc: no AER from gpu1 or its vDSP" lacks "Correctable error message received from \\($gpu1\\|0000:02:02.0\\)"
 check "crc: copies pass" has '^nvlink-bridge: ok: copy-test --quick passes on both GPUs$'
 check "crc: the guest's checks all pass" lacks '^nvlink-bridge: FAIL'
 check "crc: no splat" no_splat

@@ -312,7 +312,7 @@ TEST_CASE("nvlink bridge: a 1 MiB DMA read takes the NVLink responses' time, com
     CHECK(request + nvlink > request + pcie + last);
 }
 
-TEST_CASE("nvlink bridge: CRC errors on a GPU's link are its Corrected Internal Errors, and a link "
+TEST_CASE("nvlink bridge: CRC errors on a GPU's link are Bad TLPs at the receiving end, and a link "
           "failure is a Surprise Down at the vDSP and in the bridge's error registers") {
     Rig r(", hold-links: false", ", crc-errors-at: \"1-2\", link-down-at: 30ms");
     test::run_until(20 * kMs);
@@ -323,8 +323,12 @@ TEST_CASE("nvlink bridge: CRC errors on a GPU's link are its Corrected Internal 
     r.dma(0, true, kRam, data, st);
     REQUIRE(st == tlm::TLM_OK_RESPONSE);
     test::run_until(r.now() + 1 * kMs);
+    // The GPU's DMA write goes GPU -> bridge: the bridge's receiver (the
+    // vDSP) drops the bad flits, the GPU's receives nothing of it.
     ConfigSpace& g = r.g0.config_space();
-    CHECK((g.u32(g.aer_offset() + aer::kCorrectableStatus) & aer::kCorrectedInternal) != 0);
+    ConfigSpace& vc = r.br.vdsp(0).config_space();
+    CHECK((vc.u32(vc.aer_offset() + aer::kCorrectableStatus) & aer::kBadTlp) != 0);
+    CHECK((g.u32(g.aer_offset() + aer::kCorrectableStatus) & aer::kBadTlp) == 0);
     CHECK((r.reg(NVSOC_NVBR_BR_ERR_STATUS) & NVSOC_NVBR_BR_ERR_LINK_CORRECTED) != 0);
     CHECK((r.reg(NVSOC_NVBR_BR_ERR_STATUS) & NVSOC_NVBR_BR_ERR_SURPRISE_DOWN) == 0);
     CHECK(r.reg(NVSOC_NVBR_PORT(0, NVSOC_NVL_DL_REPLAY)) +
