@@ -41,14 +41,15 @@ std::string validate(const LinkConfig& c) {
 Link::Link(const LinkConfig& config) : config_(config) {}
 
 void Link::reset() {
+    // The fault point is a time in the run: one that fired stays spent, so
+    // the links come back after a reset and do not fail again.
+    if (config_.down_at && config_.down_at <= now_) config_.down_at = 0;
     state_ = State::L0;
     until_ = l2_since_ = now_ = 0;
     want_sleep_ = false;
     busy_[0] = busy_[1] = 0;
     remainder_[0] = remainder_[1] = 0;
     counters_ = {};
-    // The fault point is a time in the run: a reset does not re-arm one
-    // that fired (state FAILED is cleared only by a platform reset).
 }
 
 // Transitions end in time order; the fault point interrupts whatever is

@@ -89,7 +89,8 @@ class Link {
     // Bytes/s per direction over all links.
     uint64_t bandwidth() const { return config_.bandwidth * config_.links; }
 
-    // L0, idle, counters cleared (a reset of the fabric node).
+    // L0, idle, counters cleared (a reset of the fabric node); a fault point
+    // that already fired does not fire again.
     void reset();
 
   private:

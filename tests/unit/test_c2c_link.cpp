@@ -114,6 +114,10 @@ TEST_CASE("c2c link: the fault point fails the links, whatever they are doing") 
     CHECK(l.next_change() == UINT64_MAX);
     l.request_sleep(7 * kUs, false);
     CHECK(l.state(8 * kUs) == State::Failed);
+    // A reset brings the links back; the spent fault point stays spent.
+    l.reset();
+    CHECK(l.state(9 * kUs) == State::L0);
+    CHECK(l.next_change() == UINT64_MAX);
     CHECK(validate(c).empty());
     c.links = 16;
     CHECK_FALSE(validate(c).empty());
