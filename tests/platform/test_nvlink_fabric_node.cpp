@@ -189,7 +189,7 @@ size_t count_of(const std::string& text, const std::string& what) {
 
 } // namespace
 
-TEST_CASE("nvlink fabric node: identity and windows in its registers; GPU registers through the "
+TEST_CASE("nvlink fabric node: identity and windows in its registers and GPU registers through the "
           "slot's window") {
     Fab f;
     CHECK(f.node_reg(NVSOC_NVFB_IDENT) == NVSOC_NVFB_IDENT_VALUE);
@@ -281,8 +281,8 @@ TEST_CASE("nvlink fabric node: coherence: a CPU store is what the copy engine re
     CHECK(f.slot_reg(0, NVSOC_NVFB_SLOT_RX_BYTES_LO) == 0);
 }
 
-TEST_CASE("nvlink fabric node: sleep and wake take their latencies; DMI only in L0; an access "
-          "wakes a sleeping slot and pays the exit latency") {
+TEST_CASE("nvlink fabric node: sleep and wake take their latencies with DMI only in L0 and an "
+          "access wakes a sleeping slot and pays the exit latency") {
     Fab f;
     REQUIRE(f.hart_page(f.vram(0), false) != nullptr);
     f.set_slot_reg(0, NVSOC_NVFB_SLOT_ERR_EN, NVSOC_NVFB_SLOT_ERR_WOKE_BY_ACCESS);
@@ -357,8 +357,8 @@ TEST_CASE("nvlink fabric node: sleep and wake take their latencies; DMI only in 
     CHECK(f.state(2) == NVSOC_NVFB_STATE_L2);
 }
 
-TEST_CASE("nvlink fabric node: GPU DMA to a sleeping slot wakes it; DMA timing over the C2C "
-          "links") {
+TEST_CASE("nvlink fabric node: GPU DMA to a sleeping slot wakes it and DMA takes the C2C links' "
+          "time") {
     Fab f;
     // 4 KiB written to DRAM: the data (64 lines of 80 wire bytes) up the
     // slot's links at 450 GB/s, the latency, then the bus (RAM: no latency).
@@ -402,7 +402,7 @@ TEST_CASE("nvlink fabric node: GPU DMA to a sleeping slot wakes it; DMA timing o
     CHECK(peer.done >= woke.done + 2 * 120 * kNs);
 }
 
-TEST_CASE("nvlink fabric node: a failed slot answers with a bus error logged once; DMI is "
+TEST_CASE("nvlink fabric node: a failed slot answers with a bus error logged once while DMI is "
           "revoked and LINK_FAIL raised") {
     Fab f(fabric_yaml(", link-down-at: \"2:10us\""));
     REQUIRE(f.hart_page(f.vram(2), false) != nullptr);
@@ -451,8 +451,8 @@ TEST_CASE("nvlink fabric node: the engines' interrupt is the slot's wired line")
     CHECK_FALSE(f.plic_pending(kPlicSlot0 + 2)); // slot 2's line
 }
 
-TEST_CASE("nvlink fabric node: the device tree: the node and gpu children with the driver's VRAM; "
-          "the NUMA part as a memory node") {
+TEST_CASE("nvlink fabric node: the device tree has the node and gpu children with the driver's "
+          "VRAM and the NUMA part as a memory node") {
     Fab f;
     f.p.load();
     std::string dts = f.p.device_tree().to_dts();
