@@ -81,7 +81,7 @@ void Platform::place_on_buses() {
     for (const auto& d : models_) {
         const auto& at = d->config().placement;
         if (!at) continue;
-        const std::string& kind = ModelRegistry::instance().find(d->config().type)->on_bus;
+        const BusKinds& kinds = ModelRegistry::instance().find(d->config().type)->on_bus;
         Model* parent = model(at->bus);
         if (!parent)
             throw InputError(at->where, fmt::format("'{}' is placed below '{}', but there is no "
@@ -92,17 +92,17 @@ void Platform::place_on_buses() {
             throw InputError(at->where,
                              fmt::format("'{}' cannot sit on its own bus", d->instance()));
         const ModelInfo* owner_info = ModelRegistry::instance().find(parent->config().type);
-        if (owner_info->owns_bus != kind) {
+        if (!kinds.contains(owner_info->owns_bus)) {
             std::string owners;
             for (const ModelInfo* m : ModelRegistry::instance().all())
-                if (m->owns_bus == kind) owners += (owners.empty() ? "" : ", ") + m->type;
+                if (kinds.contains(m->owns_bus)) owners += (owners.empty() ? "" : ", ") + m->type;
             if (size_t last = owners.rfind(", "); last != std::string::npos)
                 owners.replace(last, 2, " or ");
             throw InputError(at->where,
                              fmt::format("'{}' is placed below '{}', a {}, which has no {} bus "
                                          "behind it: name a {}",
-                                         d->instance(), at->bus, parent->config().type, kind,
-                                         owners));
+                                         d->instance(), at->bus, parent->config().type,
+                                         kinds.text(), owners));
         }
         dynamic_cast<BusOwner&>(*parent).attach(*d, *at);
     }

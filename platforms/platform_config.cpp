@@ -288,7 +288,7 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
                              fmt::format("'{}' (type {}) is a {} device: it takes no '{}' "
                                          "(its bus, not the SoC bus, gives it addresses and "
                                          "interrupts); place it with 'bus' and 'device'",
-                                         name, dev.type, info->on_bus, key));
+                                         name, dev.type, info->on_bus.text(), key));
         if (!on_bus && bus_key)
             throw InputError(key_at, fmt::format("'{}' (type {}) sits on the SoC bus: '{}' is only "
                                                  "for devices on another model's bus, such as PCI "
@@ -330,11 +330,12 @@ DeviceConfig read_device(const std::string& name, const Location& name_at, const
     }
     if (on_bus) {
         if (!have_bus)
-            throw InputError(name_at, fmt::format("'{}' (type {}) is a {} device and has no "
-                                                  "'bus': name the model whose bus it sits on, "
-                                                  "e.g. bus: {}",
-                                                  name, dev.type, info->on_bus,
-                                                  info->on_bus == "PCI" ? "pcie" : "<owner>"));
+            throw InputError(name_at,
+                             fmt::format("'{}' (type {}) is a {} device and has no "
+                                         "'bus': name the model whose bus it sits on, "
+                                         "e.g. bus: {}",
+                                         name, dev.type, info->on_bus.text(),
+                                         info->on_bus.contains("PCI") ? "pcie" : "<owner>"));
         dev.placement = placement;
         apply_defaults(params, dev.params, name_at, name);
         return dev;

@@ -95,7 +95,7 @@ std::string configuration_markdown() {
     out += "## Models\n\n";
     for (const auto* m : ModelRegistry::instance().all()) {
         out += fmt::format("### `{}`\n\n{}.", m->type, m->doc);
-        if (!m->on_bus.empty()) out += fmt::format(" *{} device.*", m->on_bus);
+        if (!m->on_bus.empty()) out += fmt::format(" *{} device.*", m->on_bus.text());
         if (!m->owns_bus.empty())
             out += fmt::format(" Owns a {} bus: {} devices name it as their `bus`.", m->owns_bus,
                                m->owns_bus);

@@ -4,7 +4,9 @@
 
 #include "models/core/device.h"
 
+#include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +42,26 @@ struct NvlinkPorts {
     unsigned min_generation = 1, max_generation = 1;
 };
 
+// The kinds of bus a model may sit on (ModelInfo::on_bus): written as one
+// kind (`"PCI"`) or a list (`{"PCI", "NVLINK-FABRIC"}`).
+struct BusKinds {
+    std::vector<std::string> kinds;
+    BusKinds() = default;
+    BusKinds(const char* kind) : kinds{kind} {}
+    BusKinds(std::initializer_list<std::string> list) : kinds(list) {}
+    bool empty() const { return kinds.empty(); }
+    bool contains(const std::string& kind) const {
+        return !kind.empty() && std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+    }
+    // "PCI" or "PCI or NVLINK-FABRIC", for messages and docs.
+    std::string text() const {
+        std::string out;
+        for (size_t i = 0; i < kinds.size(); ++i)
+            out += (i == 0 ? "" : i + 1 == kinds.size() ? " or " : ", ") + kinds[i];
+        return out;
+    }
+};
+
 struct ModelInfo {
     std::string type;
     std::string doc; // one line
@@ -50,12 +72,13 @@ struct ModelInfo {
     uint64_t (*size_for)(const Params&, unsigned harts) = nullptr;
     unsigned irq_outputs = 0; // how many `irq` entries the device takes
     std::function<std::unique_ptr<Model>(const DeviceConfig&)> create;
-    // The kind of bus ("PCI") of a model that sits on another model's bus:
-    // placed with `bus` and `device` instead of `base` and `size`, attached
-    // by the owner of that bus (BusOwner), and found by enumeration rather
-    // than described in the device tree. It derives from Model, not Device.
-    // Empty: a Device on the SoC bus.
-    std::string on_bus;
+    // The kinds of bus ("PCI") a model that sits on another model's bus may
+    // sit on: placed with `bus` and `device` instead of `base` and `size`,
+    // attached by the owner of that bus (BusOwner), which describes it in
+    // the device tree if it needs to be (PCI devices are found by
+    // enumeration instead). It derives from Model, not Device. Empty: a
+    // Device on the SoC bus.
+    BusKinds on_bus;
     // The kind of bus a model owns, where models of that `on_bus` kind may
     // be placed; it implements BusOwner. Empty: none.
     std::string owns_bus;

@@ -26,6 +26,9 @@ constexpr uint64_t kMiB = 1ull << 20, kGiB = 1ull << 30;
 // most that.
 constexpr uint64_t kMinAperture = 64 * kMiB, kMaxVram = 512 * kGiB;
 constexpr uint64_t kDefaultVramBar = 256 * kMiB;
+// The NUMA part of a fabric GPU's VRAM is whole 128 MiB blocks: riscv's
+// memory section size (SECTION_SIZE_BITS 27), the granule of memory nodes.
+constexpr uint64_t kNumaAlign = 128 * kMiB;
 
 bool power_of_two(uint64_t v) {
     return v != 0 && (v & (v - 1)) == 0;
@@ -107,6 +110,19 @@ const char* event_name(gpu::EngineEvent::Kind k) {
 
 } // namespace
 
+// The PCIe uplink: DMA through the function's link (pcie_sysmem), the
+// interrupt as INTx while neither MSI nor MSI-X is on (signal() sends
+// those).
+class Gpu::PcieUplink : public gpu::Uplink {
+  public:
+    explicit PcieUplink(Gpu& gpu) : gpu_(gpu) {}
+    MemResult sysmem(const MemAccess& a) override { return gpu_.pcie_sysmem(a); }
+    void level(bool) override { gpu_.update_intx(); }
+
+  private:
+    Gpu& gpu_;
+};
+
 Gpu::Gpu(const DeviceConfig& config)
     : PcieNode(config), config_(read_engine_config(config)),
       vram_timing_(config.params.u64("vram-bandwidth"), config.params.time_ps("vram-latency")),
@@ -118,6 +134,18 @@ Gpu::Gpu(const DeviceConfig& config)
         throw InputError(p.where("vram"),
                          fmt::format("'{}': {}: make vram smaller", instance(), e.what()));
     }
+    pcie_uplink_ = std::make_unique<PcieUplink>(*this);
+    uplink_ = pcie_uplink_.get();
+    if (p.has("numa-node")) numa_node_ = static_cast<unsigned>(p.u64("numa-node"));
+    numa_memory_ = p.has("numa-memory") ? p.u64("numa-memory")
+                                        : config_.vram_size / 2 / kNumaAlign * kNumaAlign;
+    if (numa_memory_ > config_.vram_size || numa_memory_ % kNumaAlign)
+        throw InputError(p.where("numa-memory"),
+                         fmt::format("'{}': numa-memory {} must be a multiple of 128 MiB and at "
+                                     "most vram ({}): the top part of VRAM the OS gets as a "
+                                     "NUMA node (memory hot-plug's section size)",
+                                     instance(), format_size(numa_memory_),
+                                     format_size(config_.vram_size)));
     faults_.poison_read_at = p.u64("poison-read-at");
     faults_.ecc_correctable_at = p.u64("ecc-correctable-at");
     faults_.ecc_uncorrectable_at = p.u64("ecc-uncorrectable-at");
@@ -209,9 +237,9 @@ void Gpu::downstream_request(const PciBus::Claim& claim, Space space, uint64_t a
                              tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
     unsigned bar = claim.bar ? claim.bar->bar : ~0u;
     if (bar == NVSOC_GPU_BAR_REGS) {
-        in_bar0_access_ = true;
+        bar0_delay_ = &access_delay();
         PcieNode::downstream_request(claim, space, address, tx, delay);
-        in_bar0_access_ = false;
+        bar0_delay_ = nullptr;
         return;
     }
     PcieNode::downstream_request(claim, space, address, tx, delay);
@@ -230,7 +258,33 @@ void Gpu::downstream_request(const PciBus::Claim& claim, Space space, uint64_t a
 // --- EngineHost ------------------------------------------------------------------
 
 uint64_t Gpu::now() const {
-    return now_ps(in_bar0_access_ ? access_delay() : sc_core::SC_ZERO_TIME);
+    return now_ps(bar0_delay_ ? *bar0_delay_ : sc_core::SC_ZERO_TIME);
+}
+
+void Gpu::register_access(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    bar0_delay_ = &delay;
+    serve_registers(registers_, tx, log_, NVSOC_GPU_BAR0_SIZE);
+    bar0_delay_ = nullptr;
+}
+
+// --- Uplinks -------------------------------------------------------------------------
+
+void Gpu::set_uplink(gpu::Uplink* uplink) {
+    uplink_ = uplink ? uplink : pcie_uplink_.get();
+}
+
+// numa-node and numa-memory describe VRAM that a fabric node hands to the
+// OS; on PCIe, VRAM is behind BAR1 and no memory node can hold it.
+void Gpu::place(PcieUpstream& upstream, PciBus& bus, unsigned device) {
+    const Params& p = config().params;
+    for (const char* key : {"numa-node", "numa-memory"})
+        if (p.has(key))
+            throw InputError(p.where(key),
+                             fmt::format("'{}': {} is only for a GPU on an nvlink-fabric node "
+                                         "(whose VRAM is coherent memory); '{}' sits on a PCI "
+                                         "bus: drop {} or place it with bus: <nvlink-fabric>",
+                                         instance(), key, instance(), key));
+    PcieNode::place(upstream, bus, device);
 }
 
 // MSI-X when enabled; else MSI, where a vector beyond those software
@@ -251,7 +305,7 @@ void Gpu::signal(unsigned vector) {
 
 void Gpu::set_level(bool level) {
     level_ = level;
-    update_intx();
+    uplink_->level(level);
 }
 
 void Gpu::update_intx() {
@@ -460,7 +514,8 @@ MemResult Gpu::vram_access(const MemAccess& a) {
 MemResult Gpu::sysmem_access(const MemAccess& a) {
     MemResult r;
     r.done = r.issued = a.time;
-    bool coherent = a.aperture == Aperture::SysmemCoherent;
+    // On the fabric every access is coherent (no No Snoop there).
+    bool coherent = a.aperture == Aperture::SysmemCoherent || !on_pcie();
     // The device drives dma-bits address bits: an access must end below
     // 2^dma-bits (and not wrap).
     uint64_t limit = config_.dma_bits >= 64 ? ~uint64_t{0} : (1ull << config_.dma_bits) - 1;
@@ -475,6 +530,39 @@ MemResult Gpu::sysmem_access(const MemAccess& a) {
     bool poison = false;
     if (!a.write) poison = ++sysmem_reads_ == faults_.poison_read_at;
 
+    r = uplink_->sysmem(a);
+    if (r.status != MemStatus::Ok) {
+        ++errors_.bus_errors;
+        if (r.fault_address == 0) r.fault_address = a.address;
+        return r;
+    }
+    Traffic& t = coherent ? coherent_traffic_ : noncoherent_traffic_;
+    if (a.write) {
+        ++t.writes;
+        t.write_bytes += a.length;
+    } else {
+        ++t.reads;
+        t.read_bytes += a.length;
+    }
+    if (poison) {
+        // The data came back poisoned and is not used. On PCIe the
+        // completion had EP set: the function logs a Poisoned TLP Received
+        // (AER); the fabric has no AER.
+        ++errors_.poisoned;
+        log_.info("fault point {}.dma.poison: system-memory read {} at 0x{:x} is poisoned",
+                  instance(), sysmem_reads_, a.address);
+        if (on_pcie()) report_error(0, {true, aer::kPoisonedTlp});
+        r.status = MemStatus::Poisoned;
+        r.fault_address = a.address;
+    }
+    return r;
+}
+
+// System memory by DMA through the PCIe link: No Snoop for the
+// non-coherent aperture.
+MemResult Gpu::pcie_sysmem(const MemAccess& a) {
+    MemResult r;
+    bool coherent = a.aperture == Aperture::SysmemCoherent;
     tlm::tlm_generic_payload tx;
     tx.set_command(a.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     tx.set_address(a.address);
@@ -494,27 +582,7 @@ MemResult Gpu::sysmem_access(const MemAccess& a) {
     r.done = n + delay.value();
     r.issued = std::clamp(ext.issued_ps, at, r.done);
     if (!tx.is_response_ok()) {
-        ++errors_.bus_errors;
         r.status = MemStatus::BusError;
-        r.fault_address = a.address;
-        return r;
-    }
-    Traffic& t = coherent ? coherent_traffic_ : noncoherent_traffic_;
-    if (a.write) {
-        ++t.writes;
-        t.write_bytes += a.length;
-    } else {
-        ++t.reads;
-        t.read_bytes += a.length;
-    }
-    if (poison) {
-        // The completion came back with EP set: the function logs a
-        // Poisoned TLP Received (AER) and the data is not used.
-        ++errors_.poisoned;
-        log_.info("fault point {}.dma.poison: system-memory read {} at 0x{:x} is poisoned",
-                  instance(), sysmem_reads_, a.address);
-        report_error(0, {true, aer::kPoisonedTlp});
-        r.status = MemStatus::Poisoned;
         r.fault_address = a.address;
     }
     return r;
@@ -560,6 +628,7 @@ void Gpu::reset() {
     vram_timing_.reset();
     level_ = false;
     set_intx(0, false);
+    if (!on_pcie()) uplink_->level(false);
 }
 
 void Gpu::stats(nlohmann::json& out) const {
@@ -691,6 +760,20 @@ std::vector<ParamSpec> gpu_params() {
          {},
          0,
          UINT32_MAX},
+        {"numa-node",
+         ParamType::Integer,
+         "",
+         "On an nvlink-fabric node: the NUMA node ID of the VRAM's top part (numa-memory); "
+         "default slot + 1. Refused on PCIe",
+         false,
+         {},
+         1,
+         63},
+        {"numa-memory", ParamType::Size, "",
+         "On an nvlink-fabric node: the top part of VRAM the OS gets as a CPU-less NUMA node (a "
+         "multiple of 128 MiB, 0 for none); the driver keeps the rest. Default vram / 2 "
+         "rounded down to 128 MiB. "
+         "Refused on PCIe"},
         {"poison-read-at", ParamType::Integer, "0",
          "Fault point <gpu>.dma.poison: the Nth system-memory DMA read (from 1) comes back "
          "poisoned (AER Poisoned TLP, the access faults); 0: never"},
@@ -716,10 +799,11 @@ NvlinkPorts gpu_nvlink_ports(const Params& p) {
 NVSOC_REGISTER_MODEL(ModelInfo{
     .type = "gpu",
     .doc = "GPU as a PCIe endpoint: channels and copy engines behind NVIDIA-shaped registers "
-           "(docs/gpu.md), VRAM behind a resizable BAR1, MSI-X, MSI or INTx, DMA over its link",
+           "(docs/gpu.md), VRAM behind a resizable BAR1, MSI-X, MSI or INTx, DMA over its link; "
+           "or in a slot of an nvlink-fabric node (docs/nvlink.md, \"Native fabric node\")",
     .params = gpu_params(),
     .create = [](const DeviceConfig& c) { return std::make_unique<Gpu>(c); },
-    .on_bus = "PCI",
+    .on_bus = {"PCI", "NVLINK-FABRIC"},
     .nvlink_ports = gpu_nvlink_ports,
 });
 

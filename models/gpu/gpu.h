@@ -25,6 +25,15 @@
 // over NVLink (the platform's NvlinkFabric) or PCIe peer-to-peer, as
 // the peer table says.
 //
+// On a native NVLink fabric node (`bus: <nvlink-fabric>`), the same GPU
+// sits in a slot instead: the node maps its BAR0 register bank and its VRAM
+// in the SoC's address space (models/nvlink/fabric_node.h) and becomes its
+// gpu::Uplink: system-memory DMA goes over the slot's C2C links, coherent,
+// and the engines' interrupt is the slot's wired line. Its PCI
+// configuration space then exists but nothing reaches it. `numa-node` and
+// `numa-memory` (the top part of VRAM the OS gets as a NUMA node) are for
+// that case only.
+//
 // Partial, and said so: BAR1 accesses from the CPU reach VRAM without
 // using the VRAM pipe (a read's completer takes the VRAM latency), and do
 // not count towards the ECC fault points; no BAR2/3 instance aperture or
@@ -34,6 +43,7 @@
 #include "models/gpu/engine.h"
 #include "models/gpu/memory_port.h"
 #include "models/gpu/nvsoc_gpu_hw.h"
+#include "models/gpu/uplink.h"
 #include "models/gpu/vram.h"
 #include "models/nvlink/fabric.h"
 #include "models/nvlink/port.h"
@@ -41,6 +51,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 
 namespace nvsoc {
 
@@ -56,6 +67,7 @@ class Gpu : public PcieNode,
     std::vector<pcie::ConfigSpace*> functions() override { return {&cs_}; }
     void downstream_request(const pcie::PciBus::Claim& claim, pcie::Space space, uint64_t address,
                             tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
+    void place(PcieUpstream& upstream, pcie::PciBus& bus, unsigned device) override;
     void link_reset() override;
     void reset() override;
     void stats(nlohmann::json& out) const override;
@@ -89,6 +101,20 @@ class Gpu : public PcieNode,
     const gpu::EngineConfig& engine_config() const { return config_; }
     RegisterBank& bar0() { return registers_; }
 
+    // --- Another uplink than PCIe (a fabric node's slot) ----------------------
+    // System-memory DMA and the interrupt go to `uplink` from now on
+    // (nullptr: back to PCIe). The caller owns it.
+    void set_uplink(gpu::Uplink* uplink);
+    bool on_pcie() const { return uplink_ == pcie_uplink_.get(); }
+    // A BAR0 register access arriving by another path than PCIe (`tx`'s
+    // address is the BAR0 offset), served as BAR0 accesses are: callbacks
+    // see the access's time (sc_time_stamp() + delay).
+    void register_access(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    // `numa-node` (unset: the fabric's default) and `numa-memory` (default
+    // vram / 2; 0: none): the top part of VRAM the OS gets as a NUMA node.
+    std::optional<unsigned> numa_node() const { return numa_node_; }
+    uint64_t numa_memory() const { return numa_memory_; }
+
   private:
     void declare_identity();
     void function_level_reset();
@@ -96,6 +122,9 @@ class Gpu : public PcieNode,
     void run_engine();
     gpu::MemResult vram_access(const gpu::MemAccess& a);
     gpu::MemResult sysmem_access(const gpu::MemAccess& a);
+    // The PCIe uplink (gpu.cpp): DMA through the function's link, INTx.
+    class PcieUplink;
+    gpu::MemResult pcie_sysmem(const gpu::MemAccess& a);
     gpu::MemResult peer_access(const gpu::MemAccess& a);
     void declare_nvlink();
     void reset_nvlink();
@@ -108,8 +137,10 @@ class Gpu : public PcieNode,
     std::unique_ptr<pcie::MsiSignaller> msi_;
     std::unique_ptr<gpu::Engine> engine_;
     sc_core::sc_event wake_;
-    bool in_bar0_access_ = false; // a BAR0 register callback runs: now() is the access's time
-    bool level_ = false;          // the engines' legacy interrupt condition
+    // While a BAR0 register callback runs: the access's delay (now() is the
+    // access's time).
+    const sc_core::sc_time* bar0_delay_ = nullptr;
+    bool level_ = false; // the engines' legacy interrupt condition
 
     // Fault points: the Nth access (from 1, in the whole run: resets do not
     // re-arm them) of its kind; 0 = off.
@@ -142,6 +173,11 @@ class Gpu : public PcieNode,
     };
     std::array<Peer, NVSOC_GPU_PEERS> peers_{};
     uint64_t peer_bytes_ = 0;
+
+    std::unique_ptr<gpu::Uplink> pcie_uplink_;
+    gpu::Uplink* uplink_ = nullptr;
+    std::optional<unsigned> numa_node_;
+    uint64_t numa_memory_ = 0;
 };
 
 } // namespace nvsoc

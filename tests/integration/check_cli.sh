@@ -24,7 +24,8 @@ printf '\xb7\x53\x00\x00\x93\x83\x53\x55\x23\x20\x73\x00\x6f\x00\x00\x00' >>"$wo
 json_u64() { sed -n "s/^  \"$1\": \([0-9]*\),*\$/\1/p" "$2"; } # a top-level number
 
 check "models lists every model type" \
-    test "$("$nvsoc" models | grep '^[a-z]' | tr '\n' ' ')" = "aclint aplic bootrom gpu imsic ns16550a nvlink-pcie-bridge nvswitch pci-epf-test pcie-host pcie-root-port pcie-switch-downstream-port pcie-switch-upstream-port plic ram rom sifive-test "
+    test "$("$nvsoc" models | grep '^[a-z]' | tr '
+' ' ')" = "aclint aplic bootrom gpu imsic ns16550a nvlink-fabric nvlink-pcie-bridge nvswitch pci-epf-test pcie-host pcie-root-port pcie-switch-downstream-port pcie-switch-upstream-port plic ram rom sifive-test "
 check "models exits 0" test "$(status_of "$nvsoc" models)" -eq 0
 check "--help exits 0" test "$(status_of "$nvsoc" --help)" -eq 0
 check "no subcommand is bad input (2)" test "$(status_of "$nvsoc")" -eq 2
