@@ -218,6 +218,45 @@ static int nvsoc_nvfb_wait_slots(struct nvsoc_nvfb *fab, unsigned long slots, u3
 	return 0;
 }
 
+/*
+ * Runtime suspend's wait: every slot in @slots reaches L2, or fails, or has
+ * been woken by an access since SLEEP_REQ (its WAKE_COUNT moved past
+ * @wakes[s]). The last is a suspend that happened: the links slept and the
+ * hardware woke them for an access, as it does for the kernel's own use of
+ * a GPU's NUMA memory; the WOKE_BY_ACCESS interrupt asks runtime PM to
+ * resume (the PM core runs that request once this suspend completes).
+ */
+static int nvsoc_nvfb_wait_asleep(struct nvsoc_nvfb *fab, unsigned long slots, const u32 *wakes,
+				  unsigned int *late, unsigned long *woken)
+{
+	unsigned int s;
+	u32 state;
+	int ret;
+
+	*woken = 0;
+	for_each_set_bit(s, &slots, NVSOC_NVFB_MAX_SLOTS) {
+		void __iomem *reg = fab->sh.regs + NVSOC_NVFB_SLOT(s, NVSOC_NVFB_SLOT_STATUS);
+		void __iomem *wake = fab->sh.regs + NVSOC_NVFB_SLOT(s, NVSOC_NVFB_SLOT_WAKE_COUNT);
+
+		ret = readx_poll_timeout(readl, reg, state,
+					 (state & NVSOC_NVFB_SLOT_STATUS_STATE_MASK) ==
+					 NVSOC_NVFB_STATE_L2 ||
+					 (state & NVSOC_NVFB_SLOT_STATUS_STATE_MASK) ==
+					 NVSOC_NVFB_STATE_FAILED || readl(wake) != wakes[s],
+					 NVSOC_NVFB_POLL_US,
+					 NVSOC_NVFB_L2_TIMEOUT_MS * USEC_PER_MSEC);
+		if (ret) {
+			*late = s;
+			return ret;
+		}
+		if ((state & NVSOC_NVFB_SLOT_STATUS_STATE_MASK) == NVSOC_NVFB_STATE_FAILED)
+			nvsoc_nvfb_slot_fail(fab, s, "during a power transition");
+		else if ((state & NVSOC_NVFB_SLOT_STATUS_STATE_MASK) != NVSOC_NVFB_STATE_L2)
+			*woken |= BIT(s);
+	}
+	return 0;
+}
+
 /* Sets or clears SLEEP_REQ on @slots, keeping AUTO_WAKE set. */
 static void nvsoc_nvfb_sleep_req(struct nvsoc_nvfb *fab, unsigned long slots, bool sleep)
 {
@@ -261,15 +300,24 @@ static int nvsoc_nvfb_runtime_suspend(struct device *dev)
 {
 	struct nvsoc_nvfb *fab = nvsoc_nvfb_from_dev(dev);
 	unsigned long live = nvsoc_nvfb_live_slots(fab);
-	unsigned int late;
+	u32 wakes[NVSOC_NVFB_MAX_SLOTS] = { };
+	unsigned long woken;
+	unsigned int late, s;
 	int ret;
 
 	/* A node without link power states: runtime PM is bookkeeping only. */
 	if (!(fab->caps & NVSOC_NVFB_CAPS_L2))
 		return 0;
+	for_each_set_bit(s, &live, NVSOC_NVFB_MAX_SLOTS)
+		wakes[s] = nvsoc_nvfb_rd(fab, NVSOC_NVFB_SLOT(s, NVSOC_NVFB_SLOT_WAKE_COUNT));
 	nvsoc_nvfb_sleep_req(fab, live, true);
-	ret = nvsoc_nvfb_wait_slots(fab, live, NVSOC_NVFB_STATE_L2, NVSOC_NVFB_L2_TIMEOUT_MS,
-				    &late);
+	ret = nvsoc_nvfb_wait_asleep(fab, live, wakes, &late, &woken);
+	if (!ret && woken) {
+		/* Asleep, then woken by an access: the node stays up; resume follows. */
+		dev_dbg(dev, "runtime suspend: slots 0x%lx slept, 0x%lx woken by an access since\n",
+			live, woken);
+		return 0;
+	}
 	if (ret) {
 		/* Rate-limited: the PM core retries after each autosuspend delay. */
 		dev_warn_ratelimited(dev, "runtime suspend: slot %u did not reach L2 within %u ms (it is %s); staying awake\n",

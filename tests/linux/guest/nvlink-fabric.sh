@@ -1,0 +1,70 @@
+#!/bin/sh
+# Guest test: two GPUs on a native NVLink fabric node (configs/nvlink-fabric.yaml;
+# tests/linux/nvlink_fabric.sh boots it). /init has loaded
+# nvsoc-nvlink-fabric.ko and nvsoc-gpu.ko.
+# Checks: the fabric driver binds from the DT and both GPUs bind through
+# the GPU driver's platform front end; the GPU memory nodes (sizes and
+# distances in /sys/devices/system/node, numactl --hardware); copies; copies
+# whose user buffers numactl places on node 1 (gpu0's own VRAM: the CPU
+# writes and checks them with plain loads and stores, the copy engine reads
+# and writes them, no cache maintenance); topo.
+# Command line:
+#   nvsoc_fabric_mode=pm   the GPUs keep all their VRAM (no NUMA nodes, so
+#                          the kernel's own use of node memory does not
+#                          wake the links): 20 rounds of the fabric runtime
+#                          suspending when idle and copies resuming it
+# Exit status: the number of failed checks.
+mode=
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
+    case $arg in
+        nvsoc_fabric_mode=*) mode=${arg#nvsoc_fabric_mode=} ;;
+    esac
+done
+failures=0
+check() { # DESCRIPTION COMMAND...
+    what=$1; shift
+    if "$@" >/dev/null 2>&1; then echo "nvlink-fabric: ok: $what"; else echo "nvlink-fabric: FAIL: $what"; failures=$((failures + 1)); fi
+}
+fdrv=/sys/bus/platform/drivers/nvsoc-nvlink-fabric
+gdrv=/sys/bus/platform/drivers/nvsoc-gpu
+ls $fdrv $gdrv 2>&1 | sed 's/^/nvlink-fabric: ls: /'
+fab=$(ls -d $fdrv/*.nvlink-fabric 2>/dev/null | head -n 1)
+check "the fabric driver binds" [ -n "$fab" ]
+echo "nvlink-fabric: $(ls -d $gdrv/*gpu* 2>/dev/null | wc -l) GPUs bound"
+for n in /sys/devices/system/node/node*; do
+    echo "nvlink-fabric: ${n##*/}: cpus '$(cat "$n/cpulist")' distance '$(cat "$n/distance")' $(grep MemTotal "$n/meminfo" | sed 's/.*MemTotal: *//')"
+done
+numactl --hardware | sed 's/^/nvlink-fabric: numactl: /'
+echo "nvlink-fabric: runtime_status $(cat "$fab/power/runtime_status" 2>/dev/null)"
+nvsoc-smi copy-test --all --quick >/tmp/copy.log 2>&1
+status=$?
+grep -v ': ok' /tmp/copy.log | sed 's/^/nvlink-fabric: copy: /'
+check "copy-test --quick passes on both GPUs" [ "$status" -eq 0 ]
+if [ "$mode" != pm ]; then
+    free1=$(grep MemFree /sys/devices/system/node/node1/meminfo | sed 's/.*MemFree: *//; s/ kB//')
+    numactl --membind=1 nvsoc-smi copy-test -d 0 --quick >/tmp/copy1.log 2>&1
+    status=$?
+    grep -v ': ok' /tmp/copy1.log | sed 's/^/nvlink-fabric: node1 copy: /'
+    check "copy-test from memory on node 1 (gpu0's memory) passes" [ "$status" -eq 0 ]
+    echo "nvlink-fabric: node1 MemFree before $free1 kB"
+fi
+nvsoc-smi topo -m | sed 's/^/nvlink-fabric: topo: /'
+# Runtime PM: idle, the fabric suspends (its links go to L2); copies
+# resume it. Twenty rounds, each checked by the suspended time growing.
+pm=$fab/power
+[ "$mode" = pm ] || { check "no kernel warning, lockdep report or oops" sh -c "! dmesg | grep -qE 'BUG:|WARNING:|possible circular locking|sleeping function called|Oops|Call Trace'"; exit $failures; }
+ok_rounds=0
+for i in $(seq 1 20); do
+    before=$(cat $pm/runtime_suspended_time)
+    sleep 0.5
+    after=$(cat $pm/runtime_suspended_time)
+    nvsoc-smi copy-test --all --sizes 65536 >/dev/null 2>&1 && [ "$after" -gt "$before" ] && ok_rounds=$((ok_rounds + 1))
+done
+echo "nvlink-fabric: runtime PM: $ok_rounds of 20 rounds suspended when idle and copied after; status $(cat $pm/runtime_status), suspended $(cat $pm/runtime_suspended_time) ms, active $(cat $pm/runtime_active_time) ms"
+for s in /sys/bus/platform/devices/*.nvlink-fabric/slot*; do
+    [ -d "$s" ] && echo "nvlink-fabric: ${s##*/}: $(cat "$s/c2c_state" 2>/dev/null) wake_count $(cat "$s/wake_count" 2>/dev/null)"
+done
+check "20 suspend/resume rounds" [ "$ok_rounds" -eq 20 ]
+check "no kernel warning, lockdep report or oops" sh -c "! dmesg | grep -qE 'BUG:|WARNING:|possible circular locking|sleeping function called|Oops|Call Trace'"
+exit $failures
