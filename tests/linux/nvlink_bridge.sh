@@ -19,7 +19,14 @@
 #            vDSP (02:00.0), not by gpu1's; copies pass;
 #   down     gpu0's first link fails 1.5 s into the boot: Surprise Down on
 #            its vDSP, pciehp removes gpu0, the bridge driver retrains the
-#            port after 1 s and pciehp adds gpu0 back; copies pass.
+#            port after 1 s and pciehp adds gpu0 back; copies pass;
+#   debug    the debug kernel (lockdep, sleep-in-atomic checks): the bridge
+#            boot's checks, then rmmod of both drivers (the links go OFF,
+#            pciehp removes the GPUs) and insmod again; no splat but
+#            Linux's own pciehp lockdep report (below);
+#   debug-nohp  the debug kernel without pciehp (pcie_ports=compat, links
+#            trained at power-on): the window boot's checks, then both
+#            drivers reloaded; no splat at all.
 #
 #   nvlink_bridge.sh NVSOC
 #
@@ -108,5 +115,52 @@ check "down: gpu0 comes back" has '^nvlink-bridge: ok: it comes back after the r
 check "down: copies pass on both" has '^nvlink-bridge: ok: copy-test --quick passes on both GPUs$'
 check "down: the guest's checks all pass" lacks '^nvlink-bridge: FAIL'
 check "down: no splat" no_splat
+
+# Linux 6.12's pciehp has a lock order lockdep reports on the first hot-plug
+# event of any native hot-plug slot found when a DT host bridge probes:
+# pci_host_probe() holds pci_rescan_remove_lock while pciehp_probe() takes
+# ctrl->reset_lock (pciehp_check_presence), and pciehp_ist() takes them
+# the other way round (reset_lock, then pciehp_configure_device's
+# pci_lock_rescan_remove). It is the kernel's own, not the drivers', and
+# lockdep turns itself off after it: so the debug boot that uses pciehp
+# accepts exactly that report, and a second debug boot without pciehp
+# (pcie_ports=compat, links trained at power-on) keeps lockdep on for the
+# drivers' own paths: probe, the interrupt thread, the fault ring, remove.
+pciehp_report() {
+    has 'irq/[0-9]*-pciehp/[0-9]* is trying to acquire lock:' &&
+        has '(pci_rescan_remove_lock){+.+.}-{3:3}, at: pciehp_configure_device' &&
+        has '(&ctrl->reset_lock){.+.+}-{3:3}, at: pciehp_ist'
+}
+only_pciehp_report() {
+    local found
+    found=$(grep -E -- "$splat_re" <<<"$out" | grep -v 'WARNING: possible circular locking dependency detected$' || true)
+    [ -z "$found" ] && [ "$(grep -c 'WARNING:' <<<"$out")" -le 1 ] && return 0
+    printf '%s\n' "$found" | sed 's/^/  splat: /'
+    return 1
+}
+use_kernel debug
+timed_boot debug "$base nvsoc_test=/tests/nvlink-bridge.sh nvsoc_bridge_mode=reload"
+check "debug: lockdep is on" has 'Lock dependency validator'
+check_bound debug
+check "debug: copies and peer copies pass" has '^nvlink-bridge: ok: p2p-test passes$'
+check "debug: the GPUs go when the bridge driver is removed" \
+    has '^nvlink-bridge: ok: the GPUs are gone once the bridge.s links are off$'
+check "debug: both come back after insmod" has '^nvlink-bridge: ok: both GPUs come back after the reload$'
+check "debug: copies pass after the reload" has '^nvlink-bridge: ok: copy-test --quick passes after the reload$'
+check "debug: the guest's checks all pass" lacks '^nvlink-bridge: FAIL'
+if has 'WARNING: possible circular locking dependency detected'; then
+    check "debug: the one lockdep report is Linux's own pciehp lock order" pciehp_report
+fi
+check "debug: no other splat" only_pciehp_report
+
+timed_boot debug-nohp "$base pcie_ports=compat nvsoc_test=/tests/nvlink-bridge.sh nvsoc_bridge_mode=window nvsoc_bridge_reload=nohotplug" \
+    --set devices.br0.hold-links=false
+check "debug-nohp: lockdep is on" has 'Lock dependency validator'
+check "debug-nohp: no pciehp" lacks 'pciehp'
+check "debug-nohp: the bridge logs the refused DMA" has 'nvsoc-nvlink-bridge 0000:01:00.1: DMA outside the window:'
+check "debug-nohp: both GPUs back after reloading both drivers" has '^nvlink-bridge: ok: both GPUs come back after the reload$'
+check "debug-nohp: copies pass after the reload" has '^nvlink-bridge: ok: copy-test --quick passes after the reload$'
+check "debug-nohp: the guest's checks all pass" lacks '^nvlink-bridge: FAIL'
+check "debug-nohp: no splat" no_splat
 
 finish

@@ -12,7 +12,9 @@
 #   pm       the GPUs keep all their VRAM (no NUMA memory: the kernel's own
 #            per-node data would wake the links): 20 rounds of the fabric
 #            suspending at idle (its runtime_suspended_time grows) and
-#            copies resuming it.
+#            copies resuming it;
+#   debug    the debug kernel (lockdep, sleep-in-atomic checks): the fabric
+#            boot's checks, then rmmod of both drivers and insmod again.
 #
 #   nvlink_fabric.sh NVSOC
 set -euo pipefail
@@ -60,5 +62,18 @@ check "pm: 20 rounds of runtime suspend at idle and resume for copies" \
     has '^nvlink-fabric: runtime PM: 20 of 20 rounds suspended when idle and copied after'
 check "pm: the guest's checks all pass" lacks '^nvlink-fabric: FAIL'
 check "pm: no splat" no_splat
+
+use_kernel debug
+timed_boot debug "$base nvsoc_test=/tests/nvlink-fabric.sh nvsoc_fabric_mode=reload"
+check "debug: lockdep is on" has 'Lock dependency validator'
+check "debug: numactl sees 3 nodes" has '^nvlink-fabric: numactl: available: 3 nodes (0-2)$'
+check "debug: copies through user buffers on node 1 pass" \
+    has "^nvlink-fabric: ok: copy-test from memory on node 1 (gpu0's memory) passes$"
+check "debug: the GPU devices go with the fabric driver" \
+    has '^nvlink-fabric: ok: the GPU devices are gone with the fabric driver$'
+check "debug: both GPUs bind after insmod" has '^nvlink-fabric: after the reload: 2 GPUs bound$'
+check "debug: copies pass after the reload" has '^nvlink-fabric: ok: copy-test --quick passes after the reload$'
+check "debug: the guest's checks all pass" lacks '^nvlink-fabric: FAIL'
+check "debug: no splat" no_splat
 
 finish

@@ -12,6 +12,13 @@
 #                              and copy from user memory above the window:
 #                              the bridge refuses it (Unsupported Request,
 #                              a fault record) and the copy fails cleanly
+#   nvsoc_bridge_mode=reload   the default checks, then rmmod nvsoc-gpu and
+#                              nvsoc-nvlink-bridge (the links go OFF, pciehp
+#                              removes the GPUs), insmod both again: the
+#                              GPUs come back and copies pass
+#   nvsoc_bridge_reload=nohotplug  (window mode, booted with
+#                              pcie_ports=compat and links trained at power-on)
+#                              then reload both drivers without pciehp
 #   nvsoc_bridge_mode=down     a GPU's link fails (the host sets
 #                              link-down-at): pciehp removes the GPU, the
 #                              bridge driver retrains, and it comes back
@@ -22,10 +29,12 @@ check() { # DESCRIPTION COMMAND...
     if "$@" >/dev/null 2>&1; then echo "nvlink-bridge: ok: $what"; else echo "nvlink-bridge: FAIL: $what"; failures=$((failures + 1)); fi
 }
 mode=
+reload=
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
     case $arg in
         nvsoc_bridge_mode=*) mode=${arg#nvsoc_bridge_mode=} ;;
+        nvsoc_bridge_reload=*) reload=${arg#nvsoc_bridge_reload=} ;;
     esac
 done
 mgmt=0000:01:00.1
@@ -54,6 +63,45 @@ for dev in "$drv"/0000:*; do
     echo "nvlink-bridge: $bdf dma_mask_bits $(cat "/sys/bus/pci/devices/$bdf/dma_mask_bits")"
 done
 
+# rmmod nvsoc-gpu and nvsoc-nvlink-bridge, then insmod both again. The
+# bridge's remove takes its links OFF, which resets the GPUs below: with
+# pciehp (hotplug) the GPUs are removed and added back by it; without it
+# (pcie_ports=compat) the script does what a user would, removing the GPUs
+# through sysfs first and rescanning once the links are HS again.
+reload_drivers() { # hotplug|nohotplug
+    check "rmmod nvsoc-gpu" rmmod nvsoc_gpu
+    if [ "$1" = nohotplug ]; then
+        for bdf in 0000:03:00.0 0000:05:00.0; do
+            check "remove $bdf through sysfs" sh -c "echo 1 > /sys/bus/pci/devices/$bdf/remove"
+        done
+    fi
+    check "rmmod nvsoc-nvlink-bridge" rmmod nvsoc_nvlink_bridge
+    if [ "$1" = hotplug ]; then
+        tries=0
+        while [ -n "$(ls -d /sys/bus/pci/devices/0000:0[35]:00.0 2>/dev/null)" ] && [ $tries -lt 100 ]; do
+            sleep 0.1
+            tries=$((tries + 1))
+        done
+        check "the GPUs are gone once the bridge's links are off" sh -c "! ls -d /sys/bus/pci/devices/0000:0[35]:00.0"
+    fi
+    for ko in nvsoc-nvlink-bridge nvsoc-gpu; do
+        check "insmod $ko again" insmod "$(find /lib/modules -name $ko.ko | head -n 1)"
+    done
+    if [ "$1" = nohotplug ]; then
+        # The links train by themselves (ALI) within a few ms.
+        tries=0
+        while [ "$(cat /sys/bus/pci/devices/$mgmt/present)" != 0x5 ] && [ $tries -lt 100 ]; do
+            sleep 0.1
+            tries=$((tries + 1))
+        done
+        check "rescan the PCI bus" sh -c "echo 1 > /sys/bus/pci/rescan"
+    fi
+    wait_bound 2
+    echo "nvlink-bridge: after the reload: $(bound) GPUs bound"
+    check "both GPUs come back after the reload" [ "$(bound)" -eq 2 ]
+    check "copy-test --quick passes after the reload" nvsoc-smi copy-test --all --quick
+}
+
 case $mode in
 window)
     check "rmmod nvsoc-gpu" rmmod nvsoc_gpu
@@ -70,6 +118,7 @@ window)
     sleep 0.2
     echo "nvlink-bridge: dma_faults $(cat /sys/bus/pci/devices/$mgmt/dma_faults)"
     check "the bridge counted DMA faults" [ "$(cat /sys/bus/pci/devices/$mgmt/dma_faults)" -gt 0 ]
+    [ "$reload" = nohotplug ] && reload_drivers nohotplug
     ;;
 down)
     # The host fails gpu0's first link a little after this script starts.
@@ -96,6 +145,7 @@ down)
     sed 's/^/nvlink-bridge: /' /tmp/p2p.log
     check "p2p-test passes" [ "$status" -eq 0 ]
     nvsoc-smi topo -m | sed 's/^/nvlink-bridge: topo: /'
+    [ "$mode" = reload ] && reload_drivers hotplug
     ;;
 esac
 # Each GPU link's traffic and link-level error counters (the GPU's end).

@@ -9,6 +9,9 @@
 # writes and checks them with plain loads and stores, the copy engine reads
 # and writes them, no cache maintenance); topo.
 # Command line:
+#   nvsoc_fabric_mode=reload  the default checks, then rmmod nvsoc-gpu and
+#                          nvsoc-nvlink-fabric (the GPU devices go) and
+#                          insmod both again: both GPUs bind, copies pass
 #   nvsoc_fabric_mode=pm   the GPUs keep all their VRAM (no NUMA nodes, so
 #                          the kernel's own use of node memory does not
 #                          wake the links): 20 rounds of the fabric runtime
@@ -52,6 +55,16 @@ fi
 nvsoc-smi topo -m | sed 's/^/nvlink-fabric: topo: /'
 # Runtime PM: idle, the fabric suspends (its links go to L2); copies
 # resume it. Twenty rounds, each checked by the suspended time growing.
+if [ "$mode" = reload ]; then
+    check "rmmod nvsoc-gpu" rmmod nvsoc_gpu
+    check "rmmod nvsoc-nvlink-fabric" rmmod nvsoc_nvlink_fabric
+    check "the GPU devices are gone with the fabric driver" sh -c "! ls -d /sys/bus/platform/devices/*.gpu"
+    for ko in nvsoc-nvlink-fabric nvsoc-gpu; do
+        check "insmod $ko again" insmod "$(find /lib/modules -name $ko.ko | head -n 1)"
+    done
+    echo "nvlink-fabric: after the reload: $(ls -d $gdrv/*gpu* 2>/dev/null | wc -l) GPUs bound"
+    check "copy-test --quick passes after the reload" nvsoc-smi copy-test --all --quick
+fi
 pm=$fab/power
 [ "$mode" = pm ] || { check "no kernel warning, lockdep report or oops" sh -c "! dmesg | grep -qE 'BUG:|WARNING:|possible circular locking|sleeping function called|Oops|Call Trace'"; exit $failures; }
 ok_rounds=0
