@@ -11,6 +11,9 @@
 #            FAULT, a few attributes missing, an unconnected port
 #   nvswitch 8 GPUs with 18 links each to 4 NVSwitches (5+4+4+5), then two
 #            of GPU7's links in FAULT
+#   fabric   2 platform GPUs on a native NVLink fabric node (as a boot of
+#            configs/nvlink-fabric.yaml shows them), 2 NVLink links
+#            between them: -L and the listing, nvlink
 #
 #   test_nvsoc_smi_topo.sh [BUILD_DIR]     (default: a temporary directory)
 set -u
@@ -92,14 +95,53 @@ gpu() {
     ln -sr "$dev/accel/$accel" "$sys/class/accel/$accel"
 }
 
+# fabric NODE: a native NVLink fabric node (devices/platform/soc/NODE) and the
+# platform bus's directories.
+fabric() {
+    mkdir -p "$sys/devices/platform/soc/$1" "$sys/bus/platform/devices" \
+        "$sys/bus/platform/drivers/nvsoc-gpu"
+}
+# pgpu NODE NAME ACCEL NUMA CPU_LINK MEM_NODE: a GPU on fabric node NODE, a
+# platform device bound to nvsoc-gpu, as a boot of configs/nvlink-fabric.yaml
+# shows it: no local_cpulist (the CPU affinity comes from its NUMA node's
+# cpulist), nvsoc_gpu/cpu_link and mem_numa_node.
+pgpu() {
+    local dev=$sys/devices/platform/soc/$1/$2 accel=accel$3
+    mkdir -p "$dev/nvsoc_gpu" "$dev/accel/$accel"
+    ln -sr "$dev" "$sys/bus/platform/devices/$2"
+    ln -sr "$sys/bus/platform" "$dev/subsystem"
+    ln -sr "$sys/bus/platform/drivers/nvsoc-gpu" "$dev/driver"
+    ln -sr "$dev" "$sys/bus/platform/drivers/nvsoc-gpu/$2"
+    ln -s "../../../$2" "$dev/accel/$accel/device"
+    ln -sr "$dev/accel/$accel" "$sys/class/accel/$accel"
+    echo "$4" >"$dev/numa_node"
+    echo running >"$dev/nvsoc_gpu/state"
+    echo "$5" >"$dev/nvsoc_gpu/cpu_link"
+    echo "$6" >"$dev/nvsoc_gpu/mem_numa_node"
+    echo $((4 << 30)) >"$dev/nvsoc_gpu/vram_size"
+    echo $((3 << 30)) >"$dev/nvsoc_gpu/vram_cpu_visible"
+    echo $((2 << 20)) >"$dev/nvsoc_gpu/vram_used"
+    echo 2 >"$dev/nvsoc_gpu/engines"
+    echo 16 >"$dev/nvsoc_gpu/channels"
+    echo 64 >"$dev/nvsoc_gpu/dma_mask_bits"
+    echo 40 >"$dev/nvsoc_gpu/dma_coherent_bits"
+    echo "wired 1" >"$dev/nvsoc_gpu/interrupts"
+}
+
 # port BDF L STATE GEN REMOTE_TYPE REMOTE_DEVICE REMOTE_LINK: nvlink/link<L>
 # and the port count. Counters are distinct per GPU and link: 1000 * the
 # GPU's bus number + 10 * L + a counter's own digit.
 port() {
     local bdf=$1 l=$2 state=$3 gen=$4 nv=$sys/bus/pci/devices/$1/nvlink
     local p=$nv/link$2 base bus c i
-    bus=${bdf#*:}
-    bus=$((16#${bus%%:*}))
+    if [[ $bdf == *.gpu ]]; then  # a platform device, 10NN000000.gpu: NN for the bus
+        nv=$sys/bus/platform/devices/$1/nvlink
+        p=$nv/link$2
+        bus=$((16#${bdf:2:2}))
+    else
+        bus=${bdf#*:}
+        bus=$((16#${bus%%:*}))
+    fi
     base=$((1000 * bus + 10 * l))
     mkdir -p "$p"
     [ -f "$nv/links" ] && [ "$(cat "$nv/links")" -gt "$l" ] || echo $((l + 1)) >"$nv/links"
@@ -368,6 +410,44 @@ expect "nvswitch: GPU7 with 16 switch links: NV16 with every other GPU" \
 $(for i in 0 1 2 3 4 5 6; do row $i | sed 's/NV18\\tPHB\\t[0-9]*-/NV16\\t&/; s/NV16\\tNV18\\t/NV16\\t/'; done)
 $(row 7 NV16)
 " matrix 8
+
+# --- fabric: two GPUs on a native NVLink fabric node (platform devices) ----------------
+
+new_tree fabric
+fabric 1000000000.nvlink-fabric
+mkdir -p "$sys/devices/system/node/node0"
+echo 0-3 >"$sys/devices/system/node/node0/cpulist"
+pgpu 1000000000.nvlink-fabric 1002000000.gpu 1 0 "C2C 10" 2
+pgpu 1000000000.nvlink-fabric 1001000000.gpu 0 0 "C2C 10" 1
+g0=1001000000.gpu g1=1002000000.gpu
+for t in 0 1; do
+    port $g0 $t HS 4 GPU $g1 $t
+    port $g1 $t HS 4 GPU $g0 $t
+done
+expect "fabric: -L lists the platform GPUs by their device names" \
+"GPU 0: 1001000000.gpu accel0, C2C 10 links, VRAM 2/4096 MiB, 2 CE, 16 channels, DMA 64-bit, running
+GPU 1: 1002000000.gpu accel1, C2C 10 links, VRAM 2/4096 MiB, 2 CE, 16 channels, DMA 64-bit, running
+" smi -L
+expect "fabric: -d 1, the listing of a platform GPU" \
+"GPU 1: 1002000000.gpu (/dev/accel/accel1), running
+    Bus         platform
+    Link        C2C 10 links
+    VRAM        4096 MiB, 2 MiB used, 3072 MiB in the driver's window
+    NUMA node   2 (the VRAM above the driver's window)
+    Engines     2 copy engines, 16 channels
+    Interrupts  wired 1
+    DMA mask    64 bits (coherent 40)
+" smi -d 1
+expect "fabric: nvlink -R -d 0, the remote is the other platform GPU" \
+"GPU 0: 1001000000.gpu
+\t Link 0: Remote Device 1002000000.gpu: Link 0 (GPU)
+\t Link 1: Remote Device 1002000000.gpu: Link 1 (GPU)
+" smi nvlink -R -d 0
+expect "fabric: nvlink -c -d 1 -l 1 reads the platform device's counters" \
+"GPU 1: 1002000000.gpu
+\t Link 1: Data Tx: 2015 bytes, 2017 packets
+\t Link 1: Data Rx: 2016 bytes, 2018 packets
+" smi nvlink -c -d 1 -l 1
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"

@@ -89,36 +89,69 @@ static void describe_bars(const struct gpu_desc *d, char *out, size_t len)
 	}
 }
 
+/*
+ * The GPU's link to the CPU in buf: "Gen5 x16"-style PCIe speed and width
+ * (with the maximum in max when not NULL), or, on the NVLink fabric node,
+ * "C2C <n> links" from nvsoc_gpu/cpu_link.
+ */
+static void describe_link(const struct gpu_desc *d, char *buf, size_t len, char *max,
+			  size_t max_len)
+{
+	char speed[64], width[16], cpu_link[32];
+	unsigned int links;
+
+	gpu_sysfs(d, "nvsoc_gpu/cpu_link", cpu_link, sizeof(cpu_link));
+	if (sscanf(cpu_link, "C2C %u", &links) == 1) {
+		snprintf(buf, len, "C2C %u link%s", links, links == 1 ? "" : "s");
+		if (max)
+			max[0] = 0;
+		return;
+	}
+	gpu_sysfs(d, "current_link_speed", speed, sizeof(speed));
+	gpu_sysfs(d, "current_link_width", width, sizeof(width));
+	snprintf(buf, len, "%s x%s", speed, width);
+	if (max) {
+		gpu_sysfs(d, "max_link_speed", speed, sizeof(speed));
+		gpu_sysfs(d, "max_link_width", width, sizeof(width));
+		snprintf(max, max_len, " (max %s x%s)", speed, width);
+	}
+}
+
 static void list_gpu(int n, const struct gpu_desc *d, int one_line)
 {
-	char speed[64], width[16], max_speed[64], max_width[16], irq[32], state[32];
+	char link[96], max_link[96], irq[32], state[32], node[32];
 	char bars[512];
 	uint64_t vram = gpu_sysfs_u64(d, "nvsoc_gpu/vram_size");
 	uint64_t used = gpu_sysfs_u64(d, "nvsoc_gpu/vram_used");
 	uint64_t visible = gpu_sysfs_u64(d, "nvsoc_gpu/vram_cpu_visible");
+	int pci = d->bus == GPU_BUS_PCI;
 
-	gpu_sysfs(d, "current_link_speed", speed, sizeof(speed));
-	gpu_sysfs(d, "current_link_width", width, sizeof(width));
-	gpu_sysfs(d, "max_link_speed", max_speed, sizeof(max_speed));
-	gpu_sysfs(d, "max_link_width", max_width, sizeof(max_width));
+	describe_link(d, link, sizeof(link), max_link, sizeof(max_link));
 	gpu_sysfs(d, "nvsoc_gpu/interrupts", irq, sizeof(irq));
 	gpu_sysfs(d, "nvsoc_gpu/state", state, sizeof(state));
-	describe_bars(d, bars, sizeof(bars));
+	gpu_sysfs(d, "nvsoc_gpu/mem_numa_node", node, sizeof(node));
 	if (one_line) {
-		printf("GPU %d: %s accel%d, %s x%s, VRAM %llu/%llu MiB, %llu CE, %llu channels, DMA %llu-bit, %s\n",
-		       n, d->pci, d->accel, speed, width, (unsigned long long)used >> 20,
+		printf("GPU %d: %s accel%d, %s, VRAM %llu/%llu MiB, %llu CE, %llu channels, DMA %llu-bit, %s\n",
+		       n, d->name, d->accel, link, (unsigned long long)used >> 20,
 		       (unsigned long long)vram >> 20,
 		       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/engines"),
 		       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/channels"),
 		       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/dma_mask_bits"), state);
 		return;
 	}
-	printf("GPU %d: %s (/dev/accel/accel%d), %s\n", n, d->pci, d->accel, state);
-	printf("    Link        %s x%s (max %s x%s)\n", speed, width, max_speed, max_width);
-	printf("    BARs        %s\n", bars);
-	printf("    VRAM        %llu MiB, %llu MiB used, %llu MiB through BAR1\n",
+	printf("GPU %d: %s (/dev/accel/accel%d), %s\n", n, d->name, d->accel, state);
+	printf("    Bus         %s\n", gpu_bus_name(d->bus));
+	printf("    Link        %s%s\n", link, max_link);
+	if (pci) {
+		describe_bars(d, bars, sizeof(bars));
+		printf("    BARs        %s\n", bars);
+	}
+	printf("    VRAM        %llu MiB, %llu MiB used, %llu MiB %s\n",
 	       (unsigned long long)vram >> 20, (unsigned long long)used >> 20,
-	       (unsigned long long)visible >> 20);
+	       (unsigned long long)visible >> 20, pci ? "through BAR1" : "in the driver's window");
+	/* -1 (or no such file): no part of VRAM is a NUMA node. */
+	if (node[0] && node[0] != '-')
+		printf("    NUMA node   %s (the VRAM above the driver's window)\n", node);
 	printf("    Engines     %llu copy engines, %llu channels\n",
 	       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/engines"),
 	       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/channels"));
@@ -451,7 +484,7 @@ static int copy_test_one(const struct gpu_desc *d, int index, const uint64_t *si
 		gpu_close(&g);
 		return 1;
 	}
-	printf("copy-test: %s: %s, channel %u\n", t.tag, d->pci, t.ch);
+	printf("copy-test: %s: %s, channel %u\n", t.tag, d->name, t.ch);
 	for (i = 0; i < nsizes; i++) {
 		copy_size(&t, sizes[i], 0);
 		copy_size(&t, sizes[i], 1);
@@ -628,7 +661,7 @@ static long long channel_interrupts(const struct gpu_desc *d, uint32_t ch)
 
 	if (!f)
 		return -1;
-	snprintf(name, sizeof(name), "nvsoc-gpu@%s-ch%u", d->pci, ch);
+	snprintf(name, sizeof(name), "nvsoc-gpu@%s-ch%u", d->name, ch);
 	while (fgets(line, sizeof(line), f)) {
 		char *tok, *save = NULL;
 		size_t len = strlen(name);

@@ -62,16 +62,6 @@ static int parse_ull(const char *buf, unsigned long long *v)
 
 /* --- The PCIe relation ---------------------------------------------------------- */
 
-/* 0000:01:00.0 (any number of domain digits, as Linux names them). */
-static int is_pci_address(const char *s)
-{
-	unsigned int dom, bus, dev, fn;
-	int end = -1;
-
-	return sscanf(s, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &end) == 4 &&
-	       end == (int)strlen(s) && s[0] != ' ' && s[0] != '+' && s[0] != '-';
-}
-
 /* pci0000:00: the directory the kernel makes for a host bridge (its root bus). */
 static int is_host_bridge(const char *s)
 {
@@ -312,8 +302,8 @@ int nvlink_bonded(const struct gpu_desc *a, const struct nvlink_port *pa, int na
 	 * Both ends must see a link active: the matrix stays symmetric when
 	 * one end's view lags the other's.
 	 */
-	ab = count_active(pa, na, "GPU", b->pci);
-	ba = count_active(pb, nb, "GPU", a->pci);
+	ab = count_active(pa, na, "GPU", b->name);
+	ba = count_active(pb, nb, "GPU", a->name);
 	/*
 	 * One fabric of NVSwitches (as on HGX boards): a GPU reaches any
 	 * other through them with as many links as the poorer of the two
@@ -383,10 +373,10 @@ int cmd_topo(int argc, char **argv)
 				printf("\tNV%d", nv);
 				continue;
 			}
-			rel = pcie_relation(sysfs_root(), gpus[i].pci, gpus[j].pci);
+			rel = pcie_relation(sysfs_root(), gpus[i].name, gpus[j].name);
 			printf("\t%s", pcie_rel_name(rel));
 		}
-		printf("\t%s", cpu_relation(sysfs_root(), gpus[i].pci));
+		printf("\t%s", cpu_relation(sysfs_root(), gpus[i].name));
 		gpu_sysfs(&gpus[i], "local_cpulist", cpus, sizeof(cpus));
 		gpu_sysfs(&gpus[i], "numa_node", numa, sizeof(numa));
 		/* numa_node is -1 where the platform names no node. */
@@ -521,7 +511,7 @@ static int nvlink_one(enum nvlink_mode mode, const struct gpu_desc *d, int link,
 	case MODE_RESET:
 		ret = nvlink_reset_counters(d, link);
 		if (ret) {
-			fprintf(stderr, "nvsoc-smi: %s link %d: reset_counters: %s\n", d->pci, link,
+			fprintf(stderr, "nvsoc-smi: %s link %d: reset_counters: %s\n", d->name, link,
 				strerror(-ret));
 			return 1;
 		}
@@ -605,7 +595,7 @@ int cmd_nvlink(int argc, char **argv)
 		n = nvlink_read_ports(&gpus[i], ports, NVLINK_MAX_LINKS);
 		/* A GPU without NVLink is a fact to report, not an error. */
 		if (n <= 0) {
-			printf("GPU %d: %s: no NVLink links\n", i, gpus[i].pci);
+			printf("GPU %d: %s: no NVLink links\n", i, gpus[i].name);
 			continue;
 		}
 		if (link >= n) {
@@ -614,7 +604,7 @@ int cmd_nvlink(int argc, char **argv)
 			status = 2;
 			continue;
 		}
-		printf("GPU %d: %s\n", i, gpus[i].pci);
+		printf("GPU %d: %s\n", i, gpus[i].name);
 		for (k = 0, shown = 0; k < n; k++) {
 			if (link >= 0 && link != k)
 				continue;
