@@ -29,6 +29,13 @@ enum pcie_rel {
 const char *pcie_rel_name(enum pcie_rel rel);
 /* The relation of PCI devices a and b (addresses like 0000:01:00.0). */
 enum pcie_rel pcie_relation(const char *root, const char *a, const char *b);
+/*
+ * The relation of GPUs a and b on any bus: pcie_relation for two PCI
+ * GPUs; SYS when either is on the NVLink fabric node (the SoC
+ * interconnect joins them); N/A for other buses.
+ */
+enum pcie_rel gpu_relation(const char *root, const struct gpu_desc *a,
+			   const struct gpu_desc *b);
 
 /* An NVLink port as nvlink/link<L>/ shows it. */
 #define NVLINK_MAX_LINKS 64
