@@ -9,6 +9,7 @@
  *   nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]
  *   nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]
  *   nvsoc-smi fault-test [-d N] [-n JOBS]
+ *   nvsoc-smi coherence [-d N] [--size BYTES]   CPU loads/stores vs. the copy engine
  *   nvsoc-smi p2p-test [--sizes LIST] [--quick] [--hold I,J]
  *                                                 peer copies, every pair
  *   nvsoc-smi p2p-bw [-s SIZE] [-n ITER]          peer bandwidth matrices
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 	      "       nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]\n"
 	      "       nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]\n"
 	      "       nvsoc-smi fault-test [-d N] [-n JOBS]\n"
+	      "       nvsoc-smi coherence [-d N] [--size BYTES]\n"
 	      "       nvsoc-smi p2p-test [--sizes S1,S2,...] [--quick] [--hold I,J]\n"
 	      "       nvsoc-smi p2p-bw [-s SIZE] [-n ITER]\n"
 	      "       nvsoc-smi p2p-lat [-n ITER]\n"
@@ -816,13 +818,210 @@ out:
 	return ret ? 1 : 0;
 }
 
+/* --- coherence ------------------------------------------------------------------------ */
+
+/*
+ * Plain loads and stores through the BO mappings, 8 bytes at a time where
+ * aligned: volatile so that each is one access the compiler neither drops
+ * nor merges into a library copy. No msync, no cache maintenance.
+ */
+static void cpu_store(uint8_t *dst, const uint8_t *src, uint64_t len)
+{
+	volatile uint8_t *d = dst;
+	uint64_t i = 0;
+
+	if (!((uintptr_t)dst & 7))
+		for (; i + 8 <= len; i += 8) {
+			uint64_t w;
+
+			memcpy(&w, src + i, 8);
+			*(volatile uint64_t *)(d + i) = w;
+		}
+	for (; i < len; i++)
+		d[i] = src[i];
+}
+
+/* The first offset where the loads of src differ from want, or -1. */
+static long long cpu_compare(const uint8_t *src, const uint8_t *want, uint64_t len,
+			     uint8_t *got_byte)
+{
+	const volatile uint8_t *s = src;
+	uint64_t i = 0, k;
+
+	if (!((uintptr_t)src & 7))
+		for (; i + 8 <= len; i += 8) {
+			uint64_t w = *(const volatile uint64_t *)(s + i);
+
+			if (!memcmp(&w, want + i, 8))
+				continue;
+			for (k = 0; k < 8; k++)
+				if (((const uint8_t *)&w)[k] != want[i + k]) {
+					*got_byte = ((const uint8_t *)&w)[k];
+					return (long long)(i + k);
+				}
+		}
+	for (; i < len; i++)
+		if (s[i] != want[i]) {
+			*got_byte = s[i];
+			return (long long)i;
+		}
+	return -1;
+}
+
+struct coh {
+	const char *tag;
+	int pass, fail;
+};
+
+/* One step's line: ok, or the first mismatch. */
+static void coh_check(struct coh *c, const char *what, const uint8_t *cpu, const uint8_t *want,
+		      uint64_t len)
+{
+	uint8_t got = 0;
+	long long off = cpu_compare(cpu, want, len, &got);
+
+	if (off < 0) {
+		printf("coherence: %s: %s, %llu B: ok\n", c->tag, what, (unsigned long long)len);
+		c->pass++;
+	} else {
+		printf("coherence: %s: %s, %llu B: FAIL (first mismatch at offset %lld: 0x%02x, expected 0x%02x)\n",
+		       c->tag, what, (unsigned long long)len, off, got, want[off]);
+		c->fail++;
+	}
+	fflush(stdout);
+}
+
+static void coh_job_failed(struct coh *c, const char *what)
+{
+	printf("coherence: %s: %s: FAIL (job failed)\n", c->tag, what);
+	fflush(stdout);
+	c->fail++;
+}
+
+/*
+ * The fabric check of issue 14: a user program writes GPU memory with
+ * stores and reads back what a copy engine wrote, coherently, with no
+ * cache maintenance. Two VRAM BOs A and B mapped (the fabric's write-back
+ * window, or BAR1 on PCIe) and a system-memory source S:
+ *   1. the engine fills B; the CPU loads B (B is now in the CPU's caches)
+ *   2. the CPU stores a pattern into A; the engine copies A to B; the CPU
+ *      loads B: the engine saw the stores, and the CPU does not see B's
+ *      stale lines
+ *   3. the CPU stores another pattern into S; the CPU loads A (cached);
+ *      the engine copies S to A; the CPU loads A
+ *   4. the engine fills A; the CPU loads A
+ */
+static int coherence(const struct gpu_desc *d, int index, uint64_t size)
+{
+	struct mem a = { 0 }, b = { 0 }, s = { 0 };
+	uint8_t *p1 = malloc(size), *p2 = malloc(size), *fill = malloc(size);
+	char tag[16], what[128];
+	struct coh c = { tag, 0, 0 };
+	uint32_t ch = 0;
+	struct gpu g;
+	int ret, opened = 0, have_ch = 0;
+
+	snprintf(tag, sizeof(tag), "GPU%d", index);
+	if (!p1 || !p2 || !fill) {
+		printf("coherence: %s: FAIL (out of memory)\n", tag);
+		c.fail++;
+		goto out;
+	}
+	if (gpu_open(&g, d)) {
+		c.fail++;
+		goto out;
+	}
+	opened = 1;
+	ret = channel_create(&g, NVSOC_GPU_ENGINE_ANY, &ch);
+	if (ret) {
+		printf("coherence: %s: FAIL (CHANNEL_CREATE: %s)\n", tag, errno_name(-ret));
+		c.fail++;
+		goto out;
+	}
+	have_ch = 1;
+	ret = mem_alloc(&g, &a, MEM_VRAM, size);
+	if (!ret)
+		ret = mem_alloc(&g, &b, MEM_VRAM, size);
+	if (ret) {
+		printf("coherence: %s: FAIL (VRAM BOs: %s)\n", tag, errno_name(-ret));
+		c.fail++;
+		goto out;
+	}
+	if (!a.cpu || !b.cpu) {
+		printf("coherence: %s: FAIL (a VRAM BO cannot be mapped: outside %s)\n", tag,
+		       d->bus == GPU_BUS_PCI ? "BAR1" : "the VRAM window");
+		c.fail++;
+		goto out;
+	}
+	/* Contiguous system memory, or the same bytes as user memory. */
+	if (mem_alloc(&g, &s, MEM_SYSMEM, size) || !s.cpu) {
+		mem_free(&g, &s);
+		if (mem_alloc(&g, &s, MEM_USER, size)) {
+			printf("coherence: %s: FAIL (no system memory)\n", tag);
+			c.fail++;
+			goto out;
+		}
+	}
+	printf("coherence: %s: %s (%s), channel %u, VRAM BOs mapped %s, source %s\n", tag,
+	       d->name, gpu_bus_name(d->bus), ch,
+	       d->bus == GPU_BUS_PCI ? "through BAR1" : "in the VRAM window", mem_name(s.kind));
+	pattern(p1, size, 0xc0 + index);
+	pattern(p2, size, 0x1c0 + index);
+
+	snprintf(what, sizeof(what), "ce fills vram B, cpu loads B");
+	memset(fill, 0x5a, size);
+	if (fill_mem(&g, ch, &b, 0, size, 0x5a))
+		coh_job_failed(&c, what);
+	else
+		coh_check(&c, what, b.cpu, fill, size);
+
+	snprintf(what, sizeof(what), "cpu stores vram A, ce copies A->B, cpu loads B");
+	cpu_store(a.cpu, p1, size);
+	if (copy_mem(&g, ch, &a, 0, &b, 0, size))
+		coh_job_failed(&c, what);
+	else
+		coh_check(&c, what, b.cpu, p1, size);
+
+	snprintf(what, sizeof(what), "cpu stores %s S, ce copies S->A, cpu loads A",
+		 mem_name(s.kind));
+	cpu_store(s.cpu, p2, size);
+	/* A's lines in the CPU's caches hold p1 now: they must not be seen. */
+	coh_check(&c, "cpu loads vram A before the copy", a.cpu, p1, size);
+	if (copy_mem(&g, ch, &s, 0, &a, 0, size))
+		coh_job_failed(&c, what);
+	else
+		coh_check(&c, what, a.cpu, p2, size);
+
+	snprintf(what, sizeof(what), "ce fills vram A, cpu loads A");
+	memset(fill, 0xa5, size);
+	if (fill_mem(&g, ch, &a, 0, size, 0xa5))
+		coh_job_failed(&c, what);
+	else
+		coh_check(&c, what, a.cpu, fill, size);
+
+	printf("coherence: %s: %d passed, %d failed\n", tag, c.pass, c.fail);
+out:
+	if (opened) {
+		mem_free(&g, &a);
+		mem_free(&g, &b);
+		mem_free(&g, &s);
+		if (have_ch)
+			channel_destroy(&g, ch);
+		gpu_close(&g);
+	}
+	free(p1);
+	free(p2);
+	free(fill);
+	return c.fail ? 1 : 0;
+}
+
 /* --- main ------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
 	struct gpu_desc gpus[MAX_GPUS];
 	const char *cmd = "list";
-	uint64_t sizes[64], size = 4 * MIB;
+	uint64_t sizes[64], size = 4 * MIB, coh_size = 64 * 1024;
 	int ngpus, nsizes = 0, quick = 0, all = 0, one_line = 0, status = 0;
 	int dev = -1, iters = -1, burst = 16, hold_i = -1, hold_j = -1, i;
 	uint32_t engine = NVSOC_GPU_ENGINE_ANY;
@@ -854,6 +1053,8 @@ int main(int argc, char **argv)
 			iters = atoi(argv[++i]);
 		} else if (!strcmp(a, "-s") && i + 1 < argc) {
 			size = parse_size(argv[++i]);
+		} else if (!strcmp(a, "--size") && i + 1 < argc) {
+			coh_size = parse_size(argv[++i]);
 		} else if (!strcmp(a, "-e") && i + 1 < argc) {
 			engine = (uint32_t)atoi(argv[++i]);
 		} else if (!strcmp(a, "--hold") && i + 1 < argc) {
@@ -950,6 +1151,13 @@ int main(int argc, char **argv)
 		return sem_test(&gpus[dev], dev, iters > 0 ? iters : 1000, burst);
 	if (!strcmp(cmd, "fault-test"))
 		return fault_test(&gpus[dev], dev, iters > 0 ? iters : 100);
+	if (!strcmp(cmd, "coherence")) {
+		if (!coh_size || coh_size > 1024 * MIB) {
+			fprintf(stderr, "nvsoc-smi: coherence: --size takes 1 B to 1 GiB\n");
+			return 2;
+		}
+		return coherence(&gpus[dev], dev, coh_size);
+	}
 	if (!strcmp(cmd, "p2p-test") && hold_i >= 0) {
 		if (hold_i >= ngpus || hold_j >= ngpus) {
 			fprintf(stderr, "nvsoc-smi: --hold %d,%d: %d GPUs found\n", hold_i, hold_j,
