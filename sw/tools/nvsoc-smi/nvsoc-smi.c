@@ -17,8 +17,10 @@
  *   nvsoc-smi topo [-m]                the GPU matrix (PCIe, NVLink), from sysfs
  *   nvsoc-smi nvlink [-s|-e|-ec|-R|-c|-r] [-d N] [-l L]   NVLink, from sysfs
  *
- * GPUs are numbered in PCI address order. Times come from the device's
- * clock (simulated time under nvsoc), never from the host's.
+ * GPUs are the devices bound to nvsoc-gpu on any bus (PCI, or the platform
+ * bus of the NVLink fabric node), numbered in device name order (PCI
+ * address order on PCIe). Times come from the device's clock (simulated
+ * time under nvsoc), never from the host's.
  */
 #include <errno.h>
 #include <stdarg.h>

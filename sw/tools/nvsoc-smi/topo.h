@@ -3,10 +3,12 @@
  * nvsoc-smi: the GPU topology and NVLink, from sysfs alone.
  *
  * Everything here reads (and for a counter reset, writes) files under
- * sysfs_root(): the PCI devices' paths in the device tree for the PCIe
- * relation of two GPUs, and nvsoc-gpu's nvlink/ directory for
- * the links (sw/drivers/nvsoc-gpu/sysfs-driver-nvsoc-gpu). No /dev node is
- * opened, so the host test runs these commands over a fabricated tree.
+ * sysfs_root(): the GPUs' device directories (PCI or platform), the PCI
+ * devices' paths in the device tree for the PCIe relation of two GPUs,
+ * nvsoc-gpu's nvsoc_gpu/cpu_link and mem_numa_node, and its nvlink/
+ * directory for the links (sw/drivers/nvsoc-gpu/sysfs-driver-nvsoc-gpu).
+ * No /dev node is opened, so the host test runs these commands over a
+ * fabricated tree.
  */
 #ifndef NVSOC_SMI_TOPO_H
 #define NVSOC_SMI_TOPO_H
