@@ -73,7 +73,7 @@ for i in 0 1 2 3; do
         bash -c "grep -P '^topo: GPU$i\t' <<<\"\$1\" | grep -o NV2 | wc -l | grep -qx 3" _ "$out"
 done
 check "direct: topo -m: every GPU's path to the CPU is PHB" \
-    bash -c "grep -cP '^topo: GPU[0-3]\t(.*\t)?PHB\t0-3\tN/A\$' <<<\"\$1\" | grep -qx 4" _ "$out"
+    bash -c "grep -cP '^topo: GPU[0-3]\t(.*\t)?PHB\t0-3\tN/A\tN/A\$' <<<\"\$1\" | grep -qx 4" _ "$out"
 check "direct: nvlink -s shows 26.562 GB/s (24 links)" has_n 6 '^nvlink-s:[[:space:]]*Link [0-5]: 26.562 GB/s$'
 check "direct: no port left untrained" has '^gpu-nvlink: ok: no port is left untrained$'
 check "direct: p2p-test: every ordered pair (12) over NVLink, 2 links" \

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * A fake of nvsoc-gpu.ko's user-space interface for host runs of nvsoc-smi
- * (test_nvsoc_smi_p2p.sh): LD_PRELOADed, it serves open() of
+ * (test_nvsoc_smi_p2p.sh, test_nvsoc_smi_coherence.sh): LD_PRELOADed, it serves open() of
  * /dev/accel/accelN, the driver's ioctls and mmap() of its BOs, does the
  * copies with memcpy and keeps a device clock per GPU. It checks what the
  * tool sends against the UAPI (sw/drivers/nvsoc-gpu/include/uapi/drm/
  * nvsoc_gpu_accel.h) and counts every departure from it; at exit, any
  * makes the process exit 99 (and prints them on stderr).
  *
- * It is not the driver: it knows only what the tool's p2p commands and
- * their setup use (1-D copies, fills, 16-byte releases).
+ * It is not the driver: it knows only what the tool's p2p and coherence
+ * commands and their setup use (1-D copies, fills, 16-byte releases).
  *
  * Environment:
  *   FAKE_GPU_PATHS  n*n characters, row i column j: how GPU i reaches GPU
@@ -18,7 +18,14 @@
  *   FAKE_GPU_BREAK  write-guard: a copy to a peer BO writes one byte more;
  *                   read-data: a copy from a peer BO flips its first byte;
  *                   enospc: BO_PEER on GPU 1 fails with ENOSPC;
- *                   slot: PEER_INFO never names the slot held
+ *                   slot: PEER_INFO never names the slot held;
+ *                   stale: a VRAM BO's mapping is a copy of its bytes
+ *                   taken at mmap() (a mapping that is not coherent:
+ *                   the CPU's stores do not reach the engine, nor the
+ *                   engine's writes the CPU)
+ *   FAKE_GPU_BAR1   1: VRAM BOs can be mapped (BO_MMAP_OFFSET), as inside
+ *                   BAR1 or the fabric's VRAM window; otherwise only
+ *                   system-memory BOs can
  *
  * Time: a job starts 500 ns after SUBMIT; a launch takes len / rate ns
  * (rate in bytes/ns: 100 within VRAM, 25 per NVLink link, 16 over PCIe)
@@ -55,6 +62,7 @@ struct bo {
 	int target;		/* PEER: the VRAM BO it stands for */
 	int peer_refs;		/* VRAM: PEER BOs standing for it */
 	int closed;		/* VRAM: closed, kept for its PEER BOs */
+	uint8_t *shadow;	/* VRAM under FAKE_GPU_BREAK=stale: the mapping */
 };
 
 struct fake_gpu {
@@ -551,7 +559,7 @@ static int gpu_ioctl(int fd, unsigned long req, void *arg)
 
 		if (!b)
 			return -ENOENT;
-		if (b->kind != K_SYSMEM)
+		if (b->kind != K_SYSMEM && !(b->kind == K_VRAM && !strcmp(env("FAKE_GPU_BAR1", ""), "1")))
 			return -EINVAL; /* VRAM outside BAR1, as far as the tool knows */
 		o->offset = (uint64_t)o->handle << 12;
 		return 0;
@@ -670,6 +678,27 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
+	if (len > bos[off >> 12].size) {
+		violation("mmap of %zu bytes of a %llu-byte BO", len,
+			  (unsigned long long)bos[off >> 12].size);
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (bos[off >> 12].kind == K_VRAM && broken("stale")) {
+		struct bo *b = &bos[off >> 12];
+
+		if (b->shadow) { /* one mapping at a time, as the tool makes */
+			errno = EBUSY;
+			return MAP_FAILED;
+		}
+		b->shadow = malloc(b->size);
+		if (!b->shadow) {
+			errno = ENOMEM;
+			return MAP_FAILED;
+		}
+		memcpy(b->shadow, b->mem, b->size);
+		return b->shadow;
+	}
 	return bos[off >> 12].mem;
 }
 
@@ -682,8 +711,14 @@ int munmap(void *addr, size_t len)
 	for (int g = 0; g < FAKE_GPUS; g++)
 		if (addr == gpus[g].usermode)
 			return 0;
-	for (uint32_t h = 1; h < MAX_BOS; h++)
-		if (bos[h].kind == K_SYSMEM && bos[h].mem == addr)
+	for (uint32_t h = 1; h < MAX_BOS; h++) {
+		if ((bos[h].kind == K_SYSMEM || bos[h].kind == K_VRAM) && bos[h].mem == addr)
 			return 0;
+		if (bos[h].kind == K_VRAM && bos[h].shadow && bos[h].shadow == addr) {
+			free(bos[h].shadow);
+			bos[h].shadow = NULL;
+			return 0;
+		}
+	}
 	return real_munmap(addr, len);
 }

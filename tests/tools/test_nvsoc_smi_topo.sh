@@ -11,6 +11,13 @@
 #            FAULT, a few attributes missing, an unconnected port
 #   nvswitch 8 GPUs with 18 links each to 4 NVSwitches (5+4+4+5), then two
 #            of GPU7's links in FAULT
+#   fabric   2 platform GPUs on a native NVLink fabric node (as a boot of
+#            configs/nvlink-fabric.yaml shows them), 2 NVLink links
+#            between them: -L and the listing, nvlink, topo -m (NV2, then
+#            SYS without active links; the CPU column NV<C2C links>; GPU
+#            NUMA ID from mem_numa_node)
+#   bridge   2 GPUs behind an NVLink-to-PCIe bridge (PIX, PHB)
+#   mixed    a fabric GPU and a PCIe GPU (SYS)
 #
 #   test_nvsoc_smi_topo.sh [BUILD_DIR]     (default: a temporary directory)
 set -u
@@ -86,10 +93,45 @@ gpu() {
     echo "$4" >"$dev/local_cpulist"
     mkdir -p "$dev/nvsoc_gpu" "$dev/accel/$accel"
     echo running >"$dev/nvsoc_gpu/state"
+    echo PCIe >"$dev/nvsoc_gpu/cpu_link"
+    echo -1 >"$dev/nvsoc_gpu/mem_numa_node"
     ln -sr "$sys/bus/pci/drivers/nvsoc-gpu" "$dev/driver"
     ln -sr "$dev" "$sys/bus/pci/drivers/nvsoc-gpu/$bdf"
     ln -s "../../../$bdf" "$dev/accel/$accel/device"
     ln -sr "$dev/accel/$accel" "$sys/class/accel/$accel"
+}
+
+# fabric NODE: a native NVLink fabric node (devices/platform/soc/NODE) and the
+# platform bus's directories.
+fabric() {
+    mkdir -p "$sys/devices/platform/soc/$1" "$sys/bus/platform/devices" \
+        "$sys/bus/platform/drivers/nvsoc-gpu"
+}
+# pgpu NODE NAME ACCEL NUMA CPU_LINK MEM_NODE: a GPU on fabric node NODE, a
+# platform device bound to nvsoc-gpu, as a boot of configs/nvlink-fabric.yaml
+# shows it: no local_cpulist (the CPU affinity comes from its NUMA node's
+# cpulist), nvsoc_gpu/cpu_link and mem_numa_node.
+pgpu() {
+    local dev=$sys/devices/platform/soc/$1/$2 accel=accel$3
+    mkdir -p "$dev/nvsoc_gpu" "$dev/accel/$accel"
+    ln -sr "$dev" "$sys/bus/platform/devices/$2"
+    ln -sr "$sys/bus/platform" "$dev/subsystem"
+    ln -sr "$sys/bus/platform/drivers/nvsoc-gpu" "$dev/driver"
+    ln -sr "$dev" "$sys/bus/platform/drivers/nvsoc-gpu/$2"
+    ln -s "../../../$2" "$dev/accel/$accel/device"
+    ln -sr "$dev/accel/$accel" "$sys/class/accel/$accel"
+    echo "$4" >"$dev/numa_node"
+    echo running >"$dev/nvsoc_gpu/state"
+    echo "$5" >"$dev/nvsoc_gpu/cpu_link"
+    echo "$6" >"$dev/nvsoc_gpu/mem_numa_node"
+    echo $((4 << 30)) >"$dev/nvsoc_gpu/vram_size"
+    echo $((3 << 30)) >"$dev/nvsoc_gpu/vram_cpu_visible"
+    echo $((2 << 20)) >"$dev/nvsoc_gpu/vram_used"
+    echo 2 >"$dev/nvsoc_gpu/engines"
+    echo 16 >"$dev/nvsoc_gpu/channels"
+    echo 64 >"$dev/nvsoc_gpu/dma_mask_bits"
+    echo 40 >"$dev/nvsoc_gpu/dma_coherent_bits"
+    echo "wired 1" >"$dev/nvsoc_gpu/interrupts"
 }
 
 # port BDF L STATE GEN REMOTE_TYPE REMOTE_DEVICE REMOTE_LINK: nvlink/link<L>
@@ -98,8 +140,14 @@ gpu() {
 port() {
     local bdf=$1 l=$2 state=$3 gen=$4 nv=$sys/bus/pci/devices/$1/nvlink
     local p=$nv/link$2 base bus c i
-    bus=${bdf#*:}
-    bus=$((16#${bus%%:*}))
+    if [[ $bdf == *.gpu ]]; then  # a platform device, 10NN000000.gpu: NN for the bus
+        nv=$sys/bus/platform/devices/$1/nvlink
+        p=$nv/link$2
+        bus=$((16#${bdf:2:2}))
+    else
+        bus=${bdf#*:}
+        bus=$((16#${bus%%:*}))
+    fi
     base=$((1000 * bus + 10 * l))
     mkdir -p "$p"
     [ -f "$nv/links" ] && [ "$(cat "$nv/links")" -gt "$l" ] || echo $((l + 1)) >"$nv/links"
@@ -129,13 +177,14 @@ legend='
 Legend:
 
   X    = Self
-  CPU  = the GPU'"'"'s path to the CPU (PHB: through its PCIe host bridge)
-  SYS  = PCIe, then the interconnect between NUMA nodes (different host bridges and nodes)
+  CPU  = the GPU'"'"'s path to the CPU (PHB: through its PCIe host bridge; NV#: # C2C links of the NVLink fabric node)
+  SYS  = PCIe, then the interconnect between NUMA nodes (different host bridges and nodes); or the SoC interconnect (a GPU on the NVLink fabric node, no NVLink between them)
   NODE = PCIe, then the interconnect between the host bridges of one NUMA node
   PHB  = PCIe through a host bridge (the CPU'"'"'s root complex)
   PXB  = PCIe through several bridges, not through a host bridge
   PIX  = PCIe through at most one bridge (one switch)
   NV#  = # active NVLink links, direct, or through NVSwitches (the fewer of the two GPUs'"'"' switch links)
+  GPU NUMA ID = the NUMA node of the GPU'"'"'s memory (part of its VRAM as kernel memory; N/A: none)
 '
 
 # --- phb: four root ports, no NVLink -----------------------------------------------
@@ -147,11 +196,11 @@ gpu pci0000:00/0000:00:01.0/0000:01:00.0 1 -1 0-3
 gpu pci0000:00/0000:00:03.0/0000:03:00.0 2 -1 0-3
 gpu pci0000:00/0000:00:02.0/0000:02:00.0 3 -1 0-3
 expect "phb: topo -m, every pair through the host bridge, no NUMA node" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tCPU\tCPU Affinity\tNUMA Affinity
-GPU0\t X \tPHB\tPHB\tPHB\tPHB\t0-3\tN/A
-GPU1\tPHB\t X \tPHB\tPHB\tPHB\t0-3\tN/A
-GPU2\tPHB\tPHB\t X \tPHB\tPHB\t0-3\tN/A
-GPU3\tPHB\tPHB\tPHB\t X \tPHB\t0-3\tN/A
+"\tGPU0\tGPU1\tGPU2\tGPU3\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
+GPU0\t X \tPHB\tPHB\tPHB\tPHB\t0-3\tN/A\tN/A
+GPU1\tPHB\t X \tPHB\tPHB\tPHB\t0-3\tN/A\tN/A
+GPU2\tPHB\tPHB\t X \tPHB\tPHB\t0-3\tN/A\tN/A
+GPU3\tPHB\tPHB\tPHB\t X \tPHB\t0-3\tN/A\tN/A
 $legend" smi topo -m
 expect "phb: topo without -m is the same matrix" "$(smi topo -m)\n" smi topo
 expect "phb: nvlink -s, a driver without NVLink" \
@@ -182,19 +231,19 @@ gpu pci0000:00/0000:00:02.0/0000:09:00.0 4 0 0-3
 gpu pci0001:00/0001:00:01.0/0001:01:00.0 5 1 4-7
 gpu pci0002:00/0002:00:01.0/0002:01:00.0 6 0 0-3
 expect "pcie: topo -m, PIX under one switch, PXB across two, PHB, NODE, SYS" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tCPU\tCPU Affinity\tNUMA Affinity
-GPU0\t X \tPIX\tPXB\tPXB\tPHB\tSYS\tNODE\tPHB\t0-3\t0
-GPU1\tPIX\t X \tPXB\tPXB\tPHB\tSYS\tNODE\tPHB\t0-3\t0
-GPU2\tPXB\tPXB\t X \tPIX\tPHB\tSYS\tNODE\tPHB\t0-3\t0
-GPU3\tPXB\tPXB\tPIX\t X \tPHB\tSYS\tNODE\tPHB\t0-3\t0
-GPU4\tPHB\tPHB\tPHB\tPHB\t X \tSYS\tNODE\tPHB\t0-3\t0
-GPU5\tSYS\tSYS\tSYS\tSYS\tSYS\t X \tSYS\tPHB\t4-7\t1
-GPU6\tNODE\tNODE\tNODE\tNODE\tNODE\tSYS\t X \tPHB\t0-3\t0
+"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
+GPU0\t X \tPIX\tPXB\tPXB\tPHB\tSYS\tNODE\tPHB\t0-3\t0\tN/A
+GPU1\tPIX\t X \tPXB\tPXB\tPHB\tSYS\tNODE\tPHB\t0-3\t0\tN/A
+GPU2\tPXB\tPXB\t X \tPIX\tPHB\tSYS\tNODE\tPHB\t0-3\t0\tN/A
+GPU3\tPXB\tPXB\tPIX\t X \tPHB\tSYS\tNODE\tPHB\t0-3\t0\tN/A
+GPU4\tPHB\tPHB\tPHB\tPHB\t X \tSYS\tNODE\tPHB\t0-3\t0\tN/A
+GPU5\tSYS\tSYS\tSYS\tSYS\tSYS\t X \tSYS\tPHB\t4-7\t1\tN/A
+GPU6\tNODE\tNODE\tNODE\tNODE\tNODE\tSYS\t X \tPHB\t0-3\t0\tN/A
 " matrix 7
 rm "$sys/bus/pci/devices/0000:09:00.0/local_cpulist" "$sys/bus/pci/devices/0000:09:00.0/numa_node"
 # (and without its node, GPU4 is not known to be in another node than GPU5's)
 expect "pcie: missing local_cpulist and numa_node are N/A" \
-    "GPU4\tPHB\tPHB\tPHB\tPHB\t X \tNODE\tNODE\tPHB\tN/A\tN/A\n" piped 'sed -n 6p' matrix 7
+    "GPU4\tPHB\tPHB\tPHB\tPHB\t X \tNODE\tNODE\tPHB\tN/A\tN/A\tN/A\n" piped 'sed -n 6p' matrix 7
 
 # --- nv2: all-to-all, two links a pair ---------------------------------------------
 
@@ -222,11 +271,11 @@ rm "$sys/bus/pci/devices/0000:03:00.0/nvlink/link0/bandwidth_mbps" \
    "$sys/bus/pci/devices/0000:03:00.0/nvlink/link5/remote_link" \
    "$sys/bus/pci/devices/0000:03:00.0/nvlink/link1/dl_crc_data"
 expect "nv2: topo -m, NV2 everywhere but NV1 for the faulted pair" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tCPU\tCPU Affinity\tNUMA Affinity
-GPU0\t X \tNV1\tNV2\tNV2\tPHB\t0-3\tN/A
-GPU1\tNV1\t X \tNV2\tNV2\tPHB\t0-3\tN/A
-GPU2\tNV2\tNV2\t X \tNV2\tPHB\t0-3\tN/A
-GPU3\tNV2\tNV2\tNV2\t X \tPHB\t0-3\tN/A
+"\tGPU0\tGPU1\tGPU2\tGPU3\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
+GPU0\t X \tNV1\tNV2\tNV2\tPHB\t0-3\tN/A\tN/A
+GPU1\tNV1\t X \tNV2\tNV2\tPHB\t0-3\tN/A\tN/A
+GPU2\tNV2\tNV2\t X \tNV2\tPHB\t0-3\tN/A\tN/A
+GPU3\tNV2\tNV2\tNV2\t X \tPHB\t0-3\tN/A\tN/A
 " matrix 4
 expect "nv2: nvlink -s -d 0, the FAULT link inactive" \
 "GPU 0: 0000:01:00.0
@@ -338,10 +387,10 @@ row() {
         if [ "$j" -eq "$1" ]; then r+="\t X "; else r+="\t${2:-NV18}"; fi
     done
     # shellcheck disable=SC2028
-    echo "$r\tPHB\t$([ "$1" -lt 4 ] && echo 0-51 || echo 52-103)\t$(($1 / 4))"
+    echo "$r\tPHB\t$([ "$1" -lt 4 ] && echo 0-51 || echo 52-103)\t$(($1 / 4))\tN/A"
 }
 expect "nvswitch: topo -m, NV18 between every pair" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tCPU\tCPU Affinity\tNUMA Affinity
+"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
 $(for i in 0 1 2 3 4 5 6 7; do row $i; done)
 " matrix 8
 expect "nvswitch: nvlink -R -d 1 -l 5" \
@@ -364,10 +413,99 @@ for l in 0 9; do
     echo FAULT >"$sys/bus/pci/devices/0000:08:00.0/nvlink/link$l/state"
 done
 expect "nvswitch: GPU7 with 16 switch links: NV16 with every other GPU" \
-"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tCPU\tCPU Affinity\tNUMA Affinity
+"\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
 $(for i in 0 1 2 3 4 5 6; do row $i | sed 's/NV18\\tPHB\\t[0-9]*-/NV16\\t&/; s/NV16\\tNV18\\t/NV16\\t/'; done)
 $(row 7 NV16)
 " matrix 8
+
+# --- fabric: two GPUs on a native NVLink fabric node (platform devices) ----------------
+
+new_tree fabric
+fabric 1000000000.nvlink-fabric
+mkdir -p "$sys/devices/system/node/node0"
+echo 0-3 >"$sys/devices/system/node/node0/cpulist"
+pgpu 1000000000.nvlink-fabric 1002000000.gpu 1 0 "C2C 10" 2
+pgpu 1000000000.nvlink-fabric 1001000000.gpu 0 0 "C2C 10" 1
+g0=1001000000.gpu g1=1002000000.gpu
+for t in 0 1; do
+    port $g0 $t HS 4 GPU $g1 $t
+    port $g1 $t HS 4 GPU $g0 $t
+done
+expect "fabric: -L lists the platform GPUs by their device names" \
+"GPU 0: 1001000000.gpu accel0, C2C 10 links, VRAM 2/4096 MiB, 2 CE, 16 channels, DMA 64-bit, running
+GPU 1: 1002000000.gpu accel1, C2C 10 links, VRAM 2/4096 MiB, 2 CE, 16 channels, DMA 64-bit, running
+" smi -L
+expect "fabric: -d 1, the listing of a platform GPU" \
+"GPU 1: 1002000000.gpu (/dev/accel/accel1), running
+    Bus         platform
+    Link        C2C 10 links
+    VRAM        4096 MiB, 2 MiB used, 3072 MiB in the driver's window
+    NUMA node   2 (the VRAM above the driver's window)
+    Engines     2 copy engines, 16 channels
+    Interrupts  wired 1
+    DMA mask    64 bits (coherent 40)
+" smi -d 1
+expect "fabric: nvlink -R -d 0, the remote is the other platform GPU" \
+"GPU 0: 1001000000.gpu
+\t Link 0: Remote Device 1002000000.gpu: Link 0 (GPU)
+\t Link 1: Remote Device 1002000000.gpu: Link 1 (GPU)
+" smi nvlink -R -d 0
+expect "fabric: nvlink -c -d 1 -l 1 reads the platform device's counters" \
+"GPU 1: 1002000000.gpu
+\t Link 1: Data Tx: 2015 bytes, 2017 packets
+\t Link 1: Data Rx: 2016 bytes, 2018 packets
+" smi nvlink -c -d 1 -l 1
+
+expect "fabric: topo -m: NV2 between the GPUs, NV10 (C2C) to the CPU, GPU NUMA IDs 1 and 2" \
+"\tGPU0\tGPU1\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
+GPU0\t X \tNV2\tNV10\t0-3\t0\t1
+GPU1\tNV2\t X \tNV10\t0-3\t0\t2
+" matrix 2
+echo FAULT >"$sys/bus/platform/devices/$g0/nvlink/link1/state"
+expect "fabric: one link in FAULT: NV1" "GPU0\t X \tNV1\tNV10\t0-3\t0\t1\n" \
+    piped 'sed -n 2p' matrix 2
+echo FAULT >"$sys/bus/platform/devices/$g0/nvlink/link0/state"
+echo "C2C 4" >"$sys/bus/platform/devices/$g1/nvsoc_gpu/cpu_link"
+echo -1 >"$sys/bus/platform/devices/$g1/numa_node"
+echo -1 >"$sys/bus/platform/devices/$g1/nvsoc_gpu/mem_numa_node"
+expect "fabric: no active NVLink link between them: SYS; 4 C2C links; no node: N/A" \
+"\tGPU0\tGPU1\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
+GPU0\t X \tSYS\tNV10\t0-3\t0\t1
+GPU1\tSYS\t X \tNV4\tN/A\tN/A\tN/A
+" matrix 2
+rm "$sys/bus/platform/devices/$g1/nvsoc_gpu/cpu_link" "$sys/bus/platform/devices/$g0/nvsoc_gpu/mem_numa_node"
+expect "fabric: cpu_link and mem_numa_node missing: N/A" \
+    "GPU0\t X \tSYS\tNV10\t0-3\t0\tN/A\nGPU1\tSYS\t X \tN/A\tN/A\tN/A\tN/A\n" \
+    piped 'sed -n 2,3p' matrix 2
+
+# --- bridge: two GPUs behind an NVLink-to-PCIe bridge -------------------------------------
+# (configs/nvlink-bridge.yaml: the bridge's upstream port below root port
+# 00:01.0, one virtual downstream port per GPU, each GPU on its own bus)
+
+new_tree bridge
+usp=pci0000:00/0000:00:01.0/0000:01:00.0
+gpu $usp/0000:02:00.0/0000:03:00.0 0 -1 0-3
+gpu $usp/0000:02:02.0/0000:04:00.0 1 -1 0-3
+pci $usp/0000:02:04.0
+expect "bridge: topo -m: PIX between the GPUs (one bridge), PHB to the CPU" \
+"\tGPU0\tGPU1\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
+GPU0\t X \tPIX\tPHB\t0-3\tN/A\tN/A
+GPU1\tPIX\t X \tPHB\t0-3\tN/A\tN/A
+" matrix 2
+expect "bridge: -L names the PCI GPUs" "GPU 0: 0000:03:00.0 accel0\nGPU 1: 0000:04:00.0 accel1\n" \
+    piped "cut -d, -f1" smi -L
+
+# --- a fabric GPU and a PCIe GPU ----------------------------------------------------------
+
+new_tree mixed
+fabric 1000000000.nvlink-fabric
+pgpu 1000000000.nvlink-fabric 1001000000.gpu 1 -1 "C2C 2" 1
+gpu pci0000:00/0000:00:01.0/0000:01:00.0 0 -1 0-3
+expect "mixed: a PCIe GPU and a fabric GPU: SYS" \
+"\tGPU0\tGPU1\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
+GPU0\t X \tSYS\tPHB\t0-3\tN/A\tN/A
+GPU1\tSYS\t X \tNV2\tN/A\tN/A\t1
+" matrix 2
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"

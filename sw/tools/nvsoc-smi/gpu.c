@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,46 @@ const char *sysfs_root(void)
 
 static int gpu_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct gpu_desc *)a)->pci, ((const struct gpu_desc *)b)->pci);
+	return strcmp(((const struct gpu_desc *)a)->name, ((const struct gpu_desc *)b)->name);
+}
+
+int is_pci_address(const char *s)
+{
+	unsigned int dom, bus, dev, fn;
+	int end = -1;
+
+	return sscanf(s, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &end) == 4 &&
+	       end == (int)strlen(s) && s[0] != ' ' && s[0] != '+' && s[0] != '-';
+}
+
+const char *gpu_bus_name(enum gpu_bus bus)
+{
+	return bus == GPU_BUS_PCI ? "pci" : bus == GPU_BUS_PLATFORM ? "platform" : "other";
+}
+
+/*
+ * The bus of the device in directory dev named name: its subsystem link
+ * (../bus/pci or ../bus/platform), or, where there is none, PCI for a
+ * name that is a PCI address and platform for others.
+ */
+static enum gpu_bus bus_of(const char *dev, const char *name)
+{
+	char path[1100], link[512];
+	const char *base;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%s/subsystem", dev);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len <= 0)
+		return is_pci_address(name) ? GPU_BUS_PCI : GPU_BUS_PLATFORM;
+	link[len] = 0;
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	if (!strcmp(base, "pci"))
+		return GPU_BUS_PCI;
+	if (!strcmp(base, "platform"))
+		return GPU_BUS_PLATFORM;
+	return GPU_BUS_OTHER;
 }
 
 /*
@@ -63,8 +103,8 @@ int gpu_find(struct gpu_desc *out, int max)
 	if (!dir)
 		return 0;
 	while ((e = readdir(dir)) && n < max) {
-		char link[300];
-		const char *driver, *pci;
+		char link[300], real[PATH_MAX];
+		const char *driver, *name;
 		int accel;
 
 		if (sscanf(e->d_name, "accel%d", &accel) != 1)
@@ -72,13 +112,19 @@ int gpu_find(struct gpu_desc *out, int max)
 		driver = accel_link_name(e->d_name, "device/driver", link, sizeof(link));
 		if (!driver || strcmp(driver, "nvsoc-gpu"))
 			continue;
-		pci = accel_link_name(e->d_name, "device", link, sizeof(link));
-		if (!pci || strlen(pci) >= sizeof(out[n].pci))
+		/* The device, on whatever bus: PCI, or the platform bus on the
+		 * NVLink fabric node. */
+		snprintf(path, sizeof(path), "%s/class/accel/%s/device", sysfs_root(), e->d_name);
+		if (!realpath(path, real) || strlen(real) >= sizeof(out[n].sysfs))
+			continue;
+		name = strrchr(real, '/');
+		name = name ? name + 1 : real;
+		if (strlen(name) >= sizeof(out[n].name))
 			continue;
 		out[n].accel = accel;
-		memcpy(out[n].pci, pci, strlen(pci) + 1);
-		snprintf(out[n].sysfs, sizeof(out[n].sysfs), "%s/bus/pci/devices/%s", sysfs_root(),
-			 out[n].pci);
+		memcpy(out[n].name, name, strlen(name) + 1);
+		memcpy(out[n].sysfs, real, strlen(real) + 1);
+		out[n].bus = bus_of(out[n].sysfs, out[n].name);
 		n++;
 	}
 	closedir(dir);
@@ -88,7 +134,7 @@ int gpu_find(struct gpu_desc *out, int max)
 
 void gpu_sysfs(const struct gpu_desc *d, const char *attr, char *buf, size_t len)
 {
-	char path[640];
+	char path[1280];
 	size_t got;
 	FILE *f;
 

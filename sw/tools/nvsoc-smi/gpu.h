@@ -19,11 +19,20 @@
 /* Where the kernel binds the copy class (GET_INFO.copy_subchannel). */
 #define COPY_SUBCH 4
 
+/* The bus a GPU's device is on. */
+enum gpu_bus {
+	GPU_BUS_PCI,		/* a PCIe endpoint (direct, or behind an NVLink-to-PCIe bridge) */
+	GPU_BUS_PLATFORM,	/* a platform device: a GPU on the native NVLink fabric node */
+	GPU_BUS_OTHER,
+};
+
 /* A GPU as sysfs shows it. */
 struct gpu_desc {
 	int accel;		/* N of /dev/accel/accelN */
-	char pci[32];		/* 0000:01:00.0 */
-	char sysfs[512];	/* /sys/bus/pci/devices/<pci> (under sysfs_root()) */
+	enum gpu_bus bus;
+	char name[32];		/* the device's name: 0000:01:00.0, 1001000000.gpu */
+	char sysfs[1024];	/* the device's directory: the realpath of
+				 * class/accel/accelN/device (under sysfs_root()) */
 };
 
 /*
@@ -32,9 +41,16 @@ struct gpu_desc {
  * (tests/tools/test_nvsoc_smi_topo.sh).
  */
 const char *sysfs_root(void);
-/* Finds every device bound to nvsoc-gpu, sorted by PCI address. */
+/*
+ * Finds every device bound to nvsoc-gpu, whatever its bus, from
+ * class/accel/accelN/device; sorted by device name (PCI address order).
+ */
 int gpu_find(struct gpu_desc *out, int max);
-/* One sysfs attribute of the GPU's PCI device ("" if missing). */
+/* "pci", "platform" or "other". */
+const char *gpu_bus_name(enum gpu_bus bus);
+/* 1 when s is a PCI address as Linux names it (0000:01:00.0). */
+int is_pci_address(const char *s);
+/* One sysfs attribute of the GPU's device ("" if missing). */
 void gpu_sysfs(const struct gpu_desc *d, const char *attr, char *buf, size_t len);
 uint64_t gpu_sysfs_u64(const struct gpu_desc *d, const char *attr);
 

@@ -9,6 +9,7 @@
  *   nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]
  *   nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]
  *   nvsoc-smi fault-test [-d N] [-n JOBS]
+ *   nvsoc-smi coherence [-d N] [--size BYTES]   CPU loads/stores vs. the copy engine
  *   nvsoc-smi p2p-test [--sizes LIST] [--quick] [--hold I,J]
  *                                                 peer copies, every pair
  *   nvsoc-smi p2p-bw [-s SIZE] [-n ITER]          peer bandwidth matrices
@@ -16,8 +17,10 @@
  *   nvsoc-smi topo [-m]                the GPU matrix (PCIe, NVLink), from sysfs
  *   nvsoc-smi nvlink [-s|-e|-ec|-R|-c|-r] [-d N] [-l L]   NVLink, from sysfs
  *
- * GPUs are numbered in PCI address order. Times come from the device's
- * clock (simulated time under nvsoc), never from the host's.
+ * GPUs are the devices bound to nvsoc-gpu on any bus (PCI, or the platform
+ * bus of the NVLink fabric node), numbered in device name order (PCI
+ * address order on PCIe). Times come from the device's clock (simulated
+ * time under nvsoc), never from the host's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -43,6 +46,7 @@ static void usage(FILE *f)
 	      "       nvsoc-smi lat [-d N] [-n ITER] [-e ENGINE]\n"
 	      "       nvsoc-smi sem-test [-d N] [-n JOBS] [--burst B]\n"
 	      "       nvsoc-smi fault-test [-d N] [-n JOBS]\n"
+	      "       nvsoc-smi coherence [-d N] [--size BYTES]\n"
 	      "       nvsoc-smi p2p-test [--sizes S1,S2,...] [--quick] [--hold I,J]\n"
 	      "       nvsoc-smi p2p-bw [-s SIZE] [-n ITER]\n"
 	      "       nvsoc-smi p2p-lat [-n ITER]\n"
@@ -89,36 +93,69 @@ static void describe_bars(const struct gpu_desc *d, char *out, size_t len)
 	}
 }
 
+/*
+ * The GPU's link to the CPU in buf: "Gen5 x16"-style PCIe speed and width
+ * (with the maximum in max when not NULL), or, on the NVLink fabric node,
+ * "C2C <n> links" from nvsoc_gpu/cpu_link.
+ */
+static void describe_link(const struct gpu_desc *d, char *buf, size_t len, char *max,
+			  size_t max_len)
+{
+	char speed[64], width[16], cpu_link[32];
+	unsigned int links;
+
+	gpu_sysfs(d, "nvsoc_gpu/cpu_link", cpu_link, sizeof(cpu_link));
+	if (sscanf(cpu_link, "C2C %u", &links) == 1) {
+		snprintf(buf, len, "C2C %u link%s", links, links == 1 ? "" : "s");
+		if (max)
+			max[0] = 0;
+		return;
+	}
+	gpu_sysfs(d, "current_link_speed", speed, sizeof(speed));
+	gpu_sysfs(d, "current_link_width", width, sizeof(width));
+	snprintf(buf, len, "%s x%s", speed, width);
+	if (max) {
+		gpu_sysfs(d, "max_link_speed", speed, sizeof(speed));
+		gpu_sysfs(d, "max_link_width", width, sizeof(width));
+		snprintf(max, max_len, " (max %s x%s)", speed, width);
+	}
+}
+
 static void list_gpu(int n, const struct gpu_desc *d, int one_line)
 {
-	char speed[64], width[16], max_speed[64], max_width[16], irq[32], state[32];
+	char link[96], max_link[96], irq[32], state[32], node[32];
 	char bars[512];
 	uint64_t vram = gpu_sysfs_u64(d, "nvsoc_gpu/vram_size");
 	uint64_t used = gpu_sysfs_u64(d, "nvsoc_gpu/vram_used");
 	uint64_t visible = gpu_sysfs_u64(d, "nvsoc_gpu/vram_cpu_visible");
+	int pci = d->bus == GPU_BUS_PCI;
 
-	gpu_sysfs(d, "current_link_speed", speed, sizeof(speed));
-	gpu_sysfs(d, "current_link_width", width, sizeof(width));
-	gpu_sysfs(d, "max_link_speed", max_speed, sizeof(max_speed));
-	gpu_sysfs(d, "max_link_width", max_width, sizeof(max_width));
+	describe_link(d, link, sizeof(link), max_link, sizeof(max_link));
 	gpu_sysfs(d, "nvsoc_gpu/interrupts", irq, sizeof(irq));
 	gpu_sysfs(d, "nvsoc_gpu/state", state, sizeof(state));
-	describe_bars(d, bars, sizeof(bars));
+	gpu_sysfs(d, "nvsoc_gpu/mem_numa_node", node, sizeof(node));
 	if (one_line) {
-		printf("GPU %d: %s accel%d, %s x%s, VRAM %llu/%llu MiB, %llu CE, %llu channels, DMA %llu-bit, %s\n",
-		       n, d->pci, d->accel, speed, width, (unsigned long long)used >> 20,
+		printf("GPU %d: %s accel%d, %s, VRAM %llu/%llu MiB, %llu CE, %llu channels, DMA %llu-bit, %s\n",
+		       n, d->name, d->accel, link, (unsigned long long)used >> 20,
 		       (unsigned long long)vram >> 20,
 		       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/engines"),
 		       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/channels"),
 		       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/dma_mask_bits"), state);
 		return;
 	}
-	printf("GPU %d: %s (/dev/accel/accel%d), %s\n", n, d->pci, d->accel, state);
-	printf("    Link        %s x%s (max %s x%s)\n", speed, width, max_speed, max_width);
-	printf("    BARs        %s\n", bars);
-	printf("    VRAM        %llu MiB, %llu MiB used, %llu MiB through BAR1\n",
+	printf("GPU %d: %s (/dev/accel/accel%d), %s\n", n, d->name, d->accel, state);
+	printf("    Bus         %s\n", gpu_bus_name(d->bus));
+	printf("    Link        %s%s\n", link, max_link);
+	if (pci) {
+		describe_bars(d, bars, sizeof(bars));
+		printf("    BARs        %s\n", bars);
+	}
+	printf("    VRAM        %llu MiB, %llu MiB used, %llu MiB %s\n",
 	       (unsigned long long)vram >> 20, (unsigned long long)used >> 20,
-	       (unsigned long long)visible >> 20);
+	       (unsigned long long)visible >> 20, pci ? "through BAR1" : "in the driver's window");
+	/* -1 (or no such file): no part of VRAM is a NUMA node. */
+	if (node[0] && node[0] != '-')
+		printf("    NUMA node   %s (the VRAM above the driver's window)\n", node);
 	printf("    Engines     %llu copy engines, %llu channels\n",
 	       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/engines"),
 	       (unsigned long long)gpu_sysfs_u64(d, "nvsoc_gpu/channels"));
@@ -451,7 +488,7 @@ static int copy_test_one(const struct gpu_desc *d, int index, const uint64_t *si
 		gpu_close(&g);
 		return 1;
 	}
-	printf("copy-test: %s: %s, channel %u\n", t.tag, d->pci, t.ch);
+	printf("copy-test: %s: %s, channel %u\n", t.tag, d->name, t.ch);
 	for (i = 0; i < nsizes; i++) {
 		copy_size(&t, sizes[i], 0);
 		copy_size(&t, sizes[i], 1);
@@ -628,7 +665,7 @@ static long long channel_interrupts(const struct gpu_desc *d, uint32_t ch)
 
 	if (!f)
 		return -1;
-	snprintf(name, sizeof(name), "nvsoc-gpu@%s-ch%u", d->pci, ch);
+	snprintf(name, sizeof(name), "nvsoc-gpu@%s-ch%u", d->name, ch);
 	while (fgets(line, sizeof(line), f)) {
 		char *tok, *save = NULL;
 		size_t len = strlen(name);
@@ -783,13 +820,210 @@ out:
 	return ret ? 1 : 0;
 }
 
+/* --- coherence ------------------------------------------------------------------------ */
+
+/*
+ * Plain loads and stores through the BO mappings, 8 bytes at a time where
+ * aligned: volatile so that each is one access the compiler neither drops
+ * nor merges into a library copy. No msync, no cache maintenance.
+ */
+static void cpu_store(uint8_t *dst, const uint8_t *src, uint64_t len)
+{
+	volatile uint8_t *d = dst;
+	uint64_t i = 0;
+
+	if (!((uintptr_t)dst & 7))
+		for (; i + 8 <= len; i += 8) {
+			uint64_t w;
+
+			memcpy(&w, src + i, 8);
+			*(volatile uint64_t *)(d + i) = w;
+		}
+	for (; i < len; i++)
+		d[i] = src[i];
+}
+
+/* The first offset where the loads of src differ from want, or -1. */
+static long long cpu_compare(const uint8_t *src, const uint8_t *want, uint64_t len,
+			     uint8_t *got_byte)
+{
+	const volatile uint8_t *s = src;
+	uint64_t i = 0, k;
+
+	if (!((uintptr_t)src & 7))
+		for (; i + 8 <= len; i += 8) {
+			uint64_t w = *(const volatile uint64_t *)(s + i);
+
+			if (!memcmp(&w, want + i, 8))
+				continue;
+			for (k = 0; k < 8; k++)
+				if (((const uint8_t *)&w)[k] != want[i + k]) {
+					*got_byte = ((const uint8_t *)&w)[k];
+					return (long long)(i + k);
+				}
+		}
+	for (; i < len; i++)
+		if (s[i] != want[i]) {
+			*got_byte = s[i];
+			return (long long)i;
+		}
+	return -1;
+}
+
+struct coh {
+	const char *tag;
+	int pass, fail;
+};
+
+/* One step's line: ok, or the first mismatch. */
+static void coh_check(struct coh *c, const char *what, const uint8_t *cpu, const uint8_t *want,
+		      uint64_t len)
+{
+	uint8_t got = 0;
+	long long off = cpu_compare(cpu, want, len, &got);
+
+	if (off < 0) {
+		printf("coherence: %s: %s, %llu B: ok\n", c->tag, what, (unsigned long long)len);
+		c->pass++;
+	} else {
+		printf("coherence: %s: %s, %llu B: FAIL (first mismatch at offset %lld: 0x%02x, expected 0x%02x)\n",
+		       c->tag, what, (unsigned long long)len, off, got, want[off]);
+		c->fail++;
+	}
+	fflush(stdout);
+}
+
+static void coh_job_failed(struct coh *c, const char *what)
+{
+	printf("coherence: %s: %s: FAIL (job failed)\n", c->tag, what);
+	fflush(stdout);
+	c->fail++;
+}
+
+/*
+ * The fabric check of issue 14: a user program writes GPU memory with
+ * stores and reads back what a copy engine wrote, coherently, with no
+ * cache maintenance. Two VRAM BOs A and B mapped (the fabric's write-back
+ * window, or BAR1 on PCIe) and a system-memory source S:
+ *   1. the engine fills B; the CPU loads B (B is now in the CPU's caches)
+ *   2. the CPU stores a pattern into A; the engine copies A to B; the CPU
+ *      loads B: the engine saw the stores, and the CPU does not see B's
+ *      stale lines
+ *   3. the CPU stores another pattern into S; the CPU loads A (cached);
+ *      the engine copies S to A; the CPU loads A
+ *   4. the engine fills A; the CPU loads A
+ */
+static int coherence(const struct gpu_desc *d, int index, uint64_t size)
+{
+	struct mem a = { 0 }, b = { 0 }, s = { 0 };
+	uint8_t *p1 = malloc(size), *p2 = malloc(size), *fill = malloc(size);
+	char tag[16], what[128];
+	struct coh c = { tag, 0, 0 };
+	uint32_t ch = 0;
+	struct gpu g;
+	int ret, opened = 0, have_ch = 0;
+
+	snprintf(tag, sizeof(tag), "GPU%d", index);
+	if (!p1 || !p2 || !fill) {
+		printf("coherence: %s: FAIL (out of memory)\n", tag);
+		c.fail++;
+		goto out;
+	}
+	if (gpu_open(&g, d)) {
+		c.fail++;
+		goto out;
+	}
+	opened = 1;
+	ret = channel_create(&g, NVSOC_GPU_ENGINE_ANY, &ch);
+	if (ret) {
+		printf("coherence: %s: FAIL (CHANNEL_CREATE: %s)\n", tag, errno_name(-ret));
+		c.fail++;
+		goto out;
+	}
+	have_ch = 1;
+	ret = mem_alloc(&g, &a, MEM_VRAM, size);
+	if (!ret)
+		ret = mem_alloc(&g, &b, MEM_VRAM, size);
+	if (ret) {
+		printf("coherence: %s: FAIL (VRAM BOs: %s)\n", tag, errno_name(-ret));
+		c.fail++;
+		goto out;
+	}
+	if (!a.cpu || !b.cpu) {
+		printf("coherence: %s: FAIL (a VRAM BO cannot be mapped: outside %s)\n", tag,
+		       d->bus == GPU_BUS_PCI ? "BAR1" : "the VRAM window");
+		c.fail++;
+		goto out;
+	}
+	/* Contiguous system memory, or the same bytes as user memory. */
+	if (mem_alloc(&g, &s, MEM_SYSMEM, size) || !s.cpu) {
+		mem_free(&g, &s);
+		if (mem_alloc(&g, &s, MEM_USER, size)) {
+			printf("coherence: %s: FAIL (no system memory)\n", tag);
+			c.fail++;
+			goto out;
+		}
+	}
+	printf("coherence: %s: %s (%s), channel %u, VRAM BOs mapped %s, source %s\n", tag,
+	       d->name, gpu_bus_name(d->bus), ch,
+	       d->bus == GPU_BUS_PCI ? "through BAR1" : "in the VRAM window", mem_name(s.kind));
+	pattern(p1, size, 0xc0 + index);
+	pattern(p2, size, 0x1c0 + index);
+
+	snprintf(what, sizeof(what), "ce fills vram B, cpu loads B");
+	memset(fill, 0x5a, size);
+	if (fill_mem(&g, ch, &b, 0, size, 0x5a))
+		coh_job_failed(&c, what);
+	else
+		coh_check(&c, what, b.cpu, fill, size);
+
+	snprintf(what, sizeof(what), "cpu stores vram A, ce copies A->B, cpu loads B");
+	cpu_store(a.cpu, p1, size);
+	if (copy_mem(&g, ch, &a, 0, &b, 0, size))
+		coh_job_failed(&c, what);
+	else
+		coh_check(&c, what, b.cpu, p1, size);
+
+	snprintf(what, sizeof(what), "cpu stores %s S, ce copies S->A, cpu loads A",
+		 mem_name(s.kind));
+	cpu_store(s.cpu, p2, size);
+	/* A's lines in the CPU's caches hold p1 now: they must not be seen. */
+	coh_check(&c, "cpu loads vram A before the copy", a.cpu, p1, size);
+	if (copy_mem(&g, ch, &s, 0, &a, 0, size))
+		coh_job_failed(&c, what);
+	else
+		coh_check(&c, what, a.cpu, p2, size);
+
+	snprintf(what, sizeof(what), "ce fills vram A, cpu loads A");
+	memset(fill, 0xa5, size);
+	if (fill_mem(&g, ch, &a, 0, size, 0xa5))
+		coh_job_failed(&c, what);
+	else
+		coh_check(&c, what, a.cpu, fill, size);
+
+	printf("coherence: %s: %d passed, %d failed\n", tag, c.pass, c.fail);
+out:
+	if (opened) {
+		mem_free(&g, &a);
+		mem_free(&g, &b);
+		mem_free(&g, &s);
+		if (have_ch)
+			channel_destroy(&g, ch);
+		gpu_close(&g);
+	}
+	free(p1);
+	free(p2);
+	free(fill);
+	return c.fail ? 1 : 0;
+}
+
 /* --- main ------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
 	struct gpu_desc gpus[MAX_GPUS];
 	const char *cmd = "list";
-	uint64_t sizes[64], size = 4 * MIB;
+	uint64_t sizes[64], size = 4 * MIB, coh_size = 64 * 1024;
 	int ngpus, nsizes = 0, quick = 0, all = 0, one_line = 0, status = 0;
 	int dev = -1, iters = -1, burst = 16, hold_i = -1, hold_j = -1, i;
 	uint32_t engine = NVSOC_GPU_ENGINE_ANY;
@@ -821,6 +1055,8 @@ int main(int argc, char **argv)
 			iters = atoi(argv[++i]);
 		} else if (!strcmp(a, "-s") && i + 1 < argc) {
 			size = parse_size(argv[++i]);
+		} else if (!strcmp(a, "--size") && i + 1 < argc) {
+			coh_size = parse_size(argv[++i]);
 		} else if (!strcmp(a, "-e") && i + 1 < argc) {
 			engine = (uint32_t)atoi(argv[++i]);
 		} else if (!strcmp(a, "--hold") && i + 1 < argc) {
@@ -917,6 +1153,13 @@ int main(int argc, char **argv)
 		return sem_test(&gpus[dev], dev, iters > 0 ? iters : 1000, burst);
 	if (!strcmp(cmd, "fault-test"))
 		return fault_test(&gpus[dev], dev, iters > 0 ? iters : 100);
+	if (!strcmp(cmd, "coherence")) {
+		if (!coh_size || coh_size > 1024 * MIB) {
+			fprintf(stderr, "nvsoc-smi: coherence: --size takes 1 B to 1 GiB\n");
+			return 2;
+		}
+		return coherence(&gpus[dev], dev, coh_size);
+	}
 	if (!strcmp(cmd, "p2p-test") && hold_i >= 0) {
 		if (hold_i >= ngpus || hold_j >= ngpus) {
 			fprintf(stderr, "nvsoc-smi: --hold %d,%d: %d GPUs found\n", hold_i, hold_j,

@@ -62,16 +62,6 @@ static int parse_ull(const char *buf, unsigned long long *v)
 
 /* --- The PCIe relation ---------------------------------------------------------- */
 
-/* 0000:01:00.0 (any number of domain digits, as Linux names them). */
-static int is_pci_address(const char *s)
-{
-	unsigned int dom, bus, dev, fn;
-	int end = -1;
-
-	return sscanf(s, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &end) == 4 &&
-	       end == (int)strlen(s) && s[0] != ' ' && s[0] != '+' && s[0] != '-';
-}
-
 /* pci0000:00: the directory the kernel makes for a host bridge (its root bus). */
 static int is_host_bridge(const char *s)
 {
@@ -124,15 +114,27 @@ static int pci_path_read(const char *root, const char *bdf, struct pci_path *p)
 }
 
 /*
- * The GPU's path to the CPU: every PCIe function's traffic to the harts
- * crosses its host bridge (the CPU's root complex), so PHB; N/A when the
- * device is not below one.
+ * The GPU's path to the CPU: NV<links> for a GPU on the native NVLink
+ * fabric (nvsoc_gpu/cpu_link "C2C <links>", as nvidia-smi shows the C2C
+ * link of Grace-class systems); PHB for a PCIe function, whose traffic to
+ * the harts crosses its host bridge (the CPU's root complex); N/A when
+ * neither is known.
  */
-static const char *cpu_relation(const char *root, const char *bdf)
+static const char *cpu_relation(const char *root, const struct gpu_desc *d, char *buf,
+				size_t len)
 {
 	struct pci_path p;
+	char link[32];
+	unsigned int n;
 
-	return pci_path_read(root, bdf, &p) ? "N/A" : "PHB";
+	gpu_sysfs(d, "nvsoc_gpu/cpu_link", link, sizeof(link));
+	if (sscanf(link, "C2C %u", &n) == 1 && n) {
+		snprintf(buf, len, "NV%u", n);
+		return buf;
+	}
+	if (d->bus == GPU_BUS_PCI && !pci_path_read(root, d->name, &p))
+		return "PHB";
+	return "N/A";
 }
 
 static long long node_of(const char *root, const char *bdf)
@@ -164,6 +166,23 @@ const char *pcie_rel_name(enum pcie_rel rel)
  * below the last shared one (two downstream ports of one switch, or one
  * bridge's bus), else PXB.
  */
+enum pcie_rel gpu_relation(const char *root, const struct gpu_desc *a,
+			   const struct gpu_desc *b)
+{
+	if (!strcmp(a->name, b->name))
+		return REL_SELF;
+	if (a->bus == GPU_BUS_PCI && b->bus == GPU_BUS_PCI)
+		return pcie_relation(root, a->name, b->name);
+	/*
+	 * A GPU on the NVLink fabric node reaches another GPU (on the node,
+	 * or on PCIe) through the SoC interconnect, as two GPUs of a
+	 * Grace-class system without NVLink between them: SYS.
+	 */
+	if (a->bus != GPU_BUS_OTHER && b->bus != GPU_BUS_OTHER)
+		return REL_SYS;
+	return REL_UNKNOWN;
+}
+
 enum pcie_rel pcie_relation(const char *root, const char *a, const char *b)
 {
 	static struct pci_path pa, pb;
@@ -188,6 +207,17 @@ enum pcie_rel pcie_relation(const char *root, const char *a, const char *b)
 	below_a = pa.depth - 1 - shared;
 	below_b = pb.depth - 1 - shared;
 	return below_a <= 1 && below_b <= 1 ? REL_PIX : REL_PXB;
+}
+
+/* The CPUs of NUMA node node (sysfs node<N>/cpulist) in buf, "" if unknown. */
+static void node_cpulist(long long node, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/devices/system/node/node%lld/cpulist", sysfs_root(),
+		 node);
+	if (read_text(path, buf, len))
+		buf[0] = 0;
 }
 
 /* --- NVLink ports ------------------------------------------------------------------ */
@@ -312,8 +342,8 @@ int nvlink_bonded(const struct gpu_desc *a, const struct nvlink_port *pa, int na
 	 * Both ends must see a link active: the matrix stays symmetric when
 	 * one end's view lags the other's.
 	 */
-	ab = count_active(pa, na, "GPU", b->pci);
-	ba = count_active(pb, nb, "GPU", a->pci);
+	ab = count_active(pa, na, "GPU", b->name);
+	ba = count_active(pb, nb, "GPU", a->name);
 	/*
 	 * One fabric of NVSwitches (as on HGX boards): a GPU reaches any
 	 * other through them with as many links as the poorer of the two
@@ -368,10 +398,10 @@ int cmd_topo(int argc, char **argv)
 
 	for (j = 0; j < ngpus; j++)
 		printf("\tGPU%d", j);
-	printf("\tCPU\tCPU Affinity\tNUMA Affinity\n");
+	printf("\tCPU\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID\n");
 	for (i = 0; i < ngpus; i++) {
-		char cpus[256], numa[32];
-		long long node;
+		char cpus[256], numa[32], mem_numa[32], cpu[16];
+		long long node, mem_node;
 
 		printf("GPU%d", i);
 		for (j = 0; j < ngpus; j++) {
@@ -383,26 +413,36 @@ int cmd_topo(int argc, char **argv)
 				printf("\tNV%d", nv);
 				continue;
 			}
-			rel = pcie_relation(sysfs_root(), gpus[i].pci, gpus[j].pci);
+			rel = gpu_relation(sysfs_root(), &gpus[i], &gpus[j]);
 			printf("\t%s", pcie_rel_name(rel));
 		}
-		printf("\t%s", cpu_relation(sysfs_root(), gpus[i].pci));
+		printf("\t%s", cpu_relation(sysfs_root(), &gpus[i], cpu, sizeof(cpu)));
 		gpu_sysfs(&gpus[i], "local_cpulist", cpus, sizeof(cpus));
 		gpu_sysfs(&gpus[i], "numa_node", numa, sizeof(numa));
 		/* numa_node is -1 where the platform names no node. */
-		if (parse_ll(numa, &node) || node < 0)
+		if (parse_ll(numa, &node) || node < 0) {
 			snprintf(numa, sizeof(numa), "N/A");
-		printf("\t%s\t%s\n", cpus[0] ? cpus : "N/A", numa);
+			node = -1;
+		}
+		/* A platform device has no local_cpulist: its node's CPUs. */
+		if (!cpus[0] && node >= 0)
+			node_cpulist(node, cpus, sizeof(cpus));
+		/* The node that holds part of the GPU's memory (-1: none). */
+		gpu_sysfs(&gpus[i], "nvsoc_gpu/mem_numa_node", mem_numa, sizeof(mem_numa));
+		if (parse_ll(mem_numa, &mem_node) || mem_node < 0)
+			snprintf(mem_numa, sizeof(mem_numa), "N/A");
+		printf("\t%s\t%s\t%s\n", cpus[0] ? cpus : "N/A", numa, mem_numa);
 	}
 	fputs("\nLegend:\n\n"
 	      "  X    = Self\n"
-	      "  CPU  = the GPU's path to the CPU (PHB: through its PCIe host bridge)\n"
-	      "  SYS  = PCIe, then the interconnect between NUMA nodes (different host bridges and nodes)\n"
+	      "  CPU  = the GPU's path to the CPU (PHB: through its PCIe host bridge; NV#: # C2C links of the NVLink fabric node)\n"
+	      "  SYS  = PCIe, then the interconnect between NUMA nodes (different host bridges and nodes); or the SoC interconnect (a GPU on the NVLink fabric node, no NVLink between them)\n"
 	      "  NODE = PCIe, then the interconnect between the host bridges of one NUMA node\n"
 	      "  PHB  = PCIe through a host bridge (the CPU's root complex)\n"
 	      "  PXB  = PCIe through several bridges, not through a host bridge\n"
 	      "  PIX  = PCIe through at most one bridge (one switch)\n"
-	      "  NV#  = # active NVLink links, direct, or through NVSwitches (the fewer of the two GPUs' switch links)\n",
+	      "  NV#  = # active NVLink links, direct, or through NVSwitches (the fewer of the two GPUs' switch links)\n"
+	      "  GPU NUMA ID = the NUMA node of the GPU's memory (part of its VRAM as kernel memory; N/A: none)\n",
 	      stdout);
 	return 0;
 }
@@ -521,7 +561,7 @@ static int nvlink_one(enum nvlink_mode mode, const struct gpu_desc *d, int link,
 	case MODE_RESET:
 		ret = nvlink_reset_counters(d, link);
 		if (ret) {
-			fprintf(stderr, "nvsoc-smi: %s link %d: reset_counters: %s\n", d->pci, link,
+			fprintf(stderr, "nvsoc-smi: %s link %d: reset_counters: %s\n", d->name, link,
 				strerror(-ret));
 			return 1;
 		}
@@ -605,7 +645,7 @@ int cmd_nvlink(int argc, char **argv)
 		n = nvlink_read_ports(&gpus[i], ports, NVLINK_MAX_LINKS);
 		/* A GPU without NVLink is a fact to report, not an error. */
 		if (n <= 0) {
-			printf("GPU %d: %s: no NVLink links\n", i, gpus[i].pci);
+			printf("GPU %d: %s: no NVLink links\n", i, gpus[i].name);
 			continue;
 		}
 		if (link >= n) {
@@ -614,7 +654,7 @@ int cmd_nvlink(int argc, char **argv)
 			status = 2;
 			continue;
 		}
-		printf("GPU %d: %s\n", i, gpus[i].pci);
+		printf("GPU %d: %s\n", i, gpus[i].name);
 		for (k = 0, shown = 0; k < n; k++) {
 			if (link >= 0 && link != k)
 				continue;

@@ -3,10 +3,12 @@
  * nvsoc-smi: the GPU topology and NVLink, from sysfs alone.
  *
  * Everything here reads (and for a counter reset, writes) files under
- * sysfs_root(): the PCI devices' paths in the device tree for the PCIe
- * relation of two GPUs, and nvsoc-gpu's nvlink/ directory for
- * the links (sw/drivers/nvsoc-gpu/sysfs-driver-nvsoc-gpu). No /dev node is
- * opened, so the host test runs these commands over a fabricated tree.
+ * sysfs_root(): the GPUs' device directories (PCI or platform), the PCI
+ * devices' paths in the device tree for the PCIe relation of two GPUs,
+ * nvsoc-gpu's nvsoc_gpu/cpu_link and mem_numa_node, and its nvlink/
+ * directory for the links (sw/drivers/nvsoc-gpu/sysfs-driver-nvsoc-gpu).
+ * No /dev node is opened, so the host test runs these commands over a
+ * fabricated tree.
  */
 #ifndef NVSOC_SMI_TOPO_H
 #define NVSOC_SMI_TOPO_H
@@ -29,6 +31,13 @@ enum pcie_rel {
 const char *pcie_rel_name(enum pcie_rel rel);
 /* The relation of PCI devices a and b (addresses like 0000:01:00.0). */
 enum pcie_rel pcie_relation(const char *root, const char *a, const char *b);
+/*
+ * The relation of GPUs a and b on any bus: pcie_relation for two PCI
+ * GPUs; SYS when either is on the NVLink fabric node (the SoC
+ * interconnect joins them); N/A for other buses.
+ */
+enum pcie_rel gpu_relation(const char *root, const struct gpu_desc *a,
+			   const struct gpu_desc *b);
 
 /* An NVLink port as nvlink/link<L>/ shows it. */
 #define NVLINK_MAX_LINKS 64
