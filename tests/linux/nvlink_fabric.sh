@@ -8,7 +8,10 @@
 #            gives Linux three NUMA nodes, 1 and 2 without CPUs and about
 #            1 GiB each, with the configured distances (sysfs and numactl);
 #            copies pass, also with user buffers placed on node 1 (gpu0's
-#            VRAM); no splat;
+#            VRAM); nvsoc-smi coherence (CPU stores and loads against
+#            copy-engine writes, no cache maintenance) on both GPUs; topo
+#            shows NV2 between the GPUs, NV10 (the C2C links) to the CPU and
+#            the GPU NUMA IDs; no splat;
 #   pm       the GPUs keep all their VRAM (no NUMA memory: the kernel's own
 #            per-node data would wake the links): 20 rounds of the fabric
 #            suspending at idle (its runtime_suspended_time grows) and
@@ -52,6 +55,11 @@ check "fabric: numactl sees 3 nodes" has '^nvlink-fabric: numactl: available: 3 
 check "fabric: copies pass" has '^nvlink-fabric: ok: copy-test --quick passes on both GPUs$'
 check "fabric: copies through user buffers on node 1 pass" \
     has "^nvlink-fabric: ok: copy-test from memory on node 1 (gpu0's memory) passes$"
+check "fabric: coherence: CPU stores and copy-engine writes agree on GPU0 and GPU1" \
+    has_n 2 '^nvlink-fabric: ok: coherence on GPU[01]$'
+check "fabric: topo: NV2 between the GPUs, NV10 (C2C) to the CPU, NUMA IDs 1 and 2" \
+    has $'^nvlink-fabric: topo: GPU0\t X \tNV2\tNV10\t.*\t1$'
+check "fabric: topo: GPU1's row" has $'^nvlink-fabric: topo: GPU1\tNV2\t X \tNV10\t.*\t2$'
 check "fabric: the guest's checks all pass" lacks '^nvlink-fabric: FAIL'
 check "fabric: no splat" no_splat
 

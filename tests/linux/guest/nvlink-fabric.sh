@@ -53,6 +53,14 @@ if [ "$mode" != pm ]; then
     echo "nvlink-fabric: node1 MemFree before $free1 kB"
 fi
 nvsoc-smi topo -m | sed 's/^/nvlink-fabric: topo: /'
+# The CPU writes VRAM through the cacheable window with plain stores and
+# reads what the copy engine wrote, with no cache maintenance.
+for d in 0 1; do
+    nvsoc-smi coherence -d $d --size 1048576 >/tmp/coh.log 2>&1
+    status=$?
+    sed 's/^/nvlink-fabric: /' /tmp/coh.log
+    check "coherence on GPU$d" [ "$status" -eq 0 ]
+done
 # Runtime PM: idle, the fabric suspends (its links go to L2); copies
 # resume it. Twenty rounds, each checked by the suspended time growing.
 if [ "$mode" = reload ]; then
