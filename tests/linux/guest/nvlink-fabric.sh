@@ -12,6 +12,9 @@
 #   nvsoc_fabric_mode=reload  the default checks, then rmmod nvsoc-gpu and
 #                          nvsoc-nvlink-fabric (the GPU devices go) and
 #                          insmod both again: both GPUs bind, copies pass
+#   nvsoc_fabric_mode=down   slot 1's C2C links fail (the host sets
+#                          link-down-at): the fabric driver unbinds gpu1;
+#                          gpu0 goes on working
 #   nvsoc_fabric_mode=pm   the GPUs keep all their VRAM (no NUMA nodes, so
 #                          the kernel's own use of node memory does not
 #                          wake the links): 20 rounds of the fabric runtime
@@ -63,6 +66,16 @@ for d in 0 1; do
 done
 # Runtime PM: idle, the fabric suspends (its links go to L2); copies
 # resume it. Twenty rounds, each checked by the suspended time growing.
+if [ "$mode" = down ]; then
+    tries=0
+    while [ -e $gdrv/1002000000.gpu ] && [ $tries -lt 100 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    check "gpu1 is unbound after its slot's links fail" [ ! -e $gdrv/1002000000.gpu ]
+    echo "nvlink-fabric: slot1 c2c_state $(cat $fab/slot1/c2c_state 2>/dev/null)"
+    check "gpu0 still copies" nvsoc-smi copy-test -d 0 --quick
+fi
 if [ "$mode" = reload ]; then
     check "rmmod nvsoc-gpu" rmmod nvsoc_gpu
     check "rmmod nvsoc-nvlink-fabric" rmmod nvsoc_nvlink_fabric
