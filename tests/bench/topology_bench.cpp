@@ -355,6 +355,9 @@ bool run(Topo topo, uint32_t bytes) {
         std::printf("%s: the NVLink links did not train\n", name(topo));
         return false;
     }
+    // The trained width of gpu0's links (NVLink 4: 2 lanes).
+    unsigned lanes =
+        (rd(g0, NVSOC_GPU_NVL(0, NVSOC_NVL_STATUS)) >> NVSOC_NVL_STATUS_LANES_SHIFT) & 0xf;
     uint64_t cpu_vram = 0; // gpu0's VRAM at kCpuOffset, as the CPU addresses it
     uint64_t peer_c2c = 0; // gpu1's VRAM at kPeerDst, as the fabric addresses it
     pcie::ConfigSpace* rp0 =
@@ -410,8 +413,8 @@ bool run(Topo topo, uint32_t bytes) {
     p.write_memory(kSysSrc, host.data(), bytes);
     Timed h2d = copy(g0, 0, {sys, kSysSrc}, {vram, kVramBuf}, bytes);
     data_ok = data_ok && h2d.t1 && check(v0 + kVramBuf, bytes, 1);
-    double nvl_r = kNvlLinks * nvl_link_rate(2) * 256 / 272,
-           nvl_w = kNvlLinks * nvl_link_rate(2) * 256 / 288;
+    double nvl_r = kNvlLinks * nvl_link_rate(lanes) * 256 / 272,
+           nvl_w = kNvlLinks * nvl_link_rate(lanes) * 256 / 288;
     double exp_h2d = topo == Topo::Direct   ? pcie_payload_bw()
                      : topo == Topo::Bridge ? std::min(pcie_payload_bw(), nvl_r)
                                             : c2c_data_bw();
@@ -473,8 +476,8 @@ bool run(Topo topo, uint32_t bytes) {
     const nvlink::LinkTimes nvl_times;
     double wire = nvl_times.wire_latency * 1e-12, rx = nvl_times.rx_processing * 1e-12;
     double rtt = topo == Topo::Direct   ? rtt_pcie
-                 : topo == Topo::Bridge ? nvl_flits(1, 2) + wire + 2 * kBridgeLatency * 1e-12 +
-                                              rtt_pcie + nvl_flits(2, 2) + wire + rx
+                 : topo == Topo::Bridge ? nvl_flits(1, lanes) + wire + 2 * kBridgeLatency * 1e-12 +
+                                              rtt_pcie + nvl_flits(2, lanes) + wire + rx
                                         : 2 * kC2cLatency * 1e-12 + (16.0 + 80) / c2c_rate();
     rows.push_back({"4-byte H2D copy", "ns", (lat.t1 - lat.t0) * 1.0, (t_fix + rtt) * 1e9,
                     topo == Topo::Direct   ? "t_fix + RTT_pcie"
@@ -507,8 +510,8 @@ bool run(Topo topo, uint32_t bytes) {
     double exp_load =
         topo == Topo::Direct
             ? host_lat + std::max(pcie_tlp(12) + kRpReadLatency * 1e-12, vlat) + pcie_tlp(12 + 8)
-        : topo == Topo::Bridge ? host_lat + 2 * kBridgeLatency * 1e-12 + nvl_flits(1, 2) + wire +
-                                     vlat + nvl_flits(2, 2) + wire + pcie_tlp(12 + 8)
+        : topo == Topo::Bridge ? host_lat + 2 * kBridgeLatency * 1e-12 + nvl_flits(1, lanes) +
+                                     wire + vlat + nvl_flits(2, lanes) + wire + pcie_tlp(12 + 8)
                                : 2 * kC2cLatency * 1e-12 + (16.0 + 80) / c2c_rate();
     double exp_store = topo == Topo::Fabric ? kC2cLatency * 1e-12 + 80 / c2c_rate() : host_lat;
     rows.push_back({"CPU 8-byte load", "ns", load, exp_load * 1e9,
