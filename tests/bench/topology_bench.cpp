@@ -395,6 +395,19 @@ bool run(Topo topo, uint32_t bytes) {
     }
     }
     if (topo != Topo::Fabric) {
+        // The formulas take Gen5 x16 from the YAML: the root ports' links
+        // must have trained to it.
+        std::vector<pcie::ConfigSpace*> ports = {rp0};
+        if (topo == Topo::Direct)
+            ports.push_back(dynamic_cast<PcieNode&>(*p.model("rp1")).functions()[0]);
+        for (pcie::ConfigSpace* cs : ports) {
+            uint16_t ls = cs->u16(cs->pcie_offset() + pcie::pcie_cap::kLinkStatus);
+            if ((ls & 0xf) != kPcieGen || (ls >> 4 & 0x3f) != kPcieLanes) {
+                std::printf("%s: a root port's link is Gen%u x%u, not Gen%u x%u\n", name(topo),
+                            ls & 0xf, ls >> 4 & 0x3f, kPcieGen, kPcieLanes);
+                return false;
+            }
+        }
         gpu_bars(g0, 0);
         gpu_bars(g1, 1);
         cpu_vram = kBar1[0] + kCpuOffset;
