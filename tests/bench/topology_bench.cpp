@@ -15,9 +15,10 @@
 //         (direct, fabric), over PCIe peer-to-peer inside the bridge
 //         (bridge), and on the fabric also through the C2C links (the
 //         destination is gpu1's VRAM window in the node's aperture);
-//   lat   a 4-byte copy from system memory into VRAM, the time between the
-//         two releases (the channel's release before the launch and the
-//         one after it);
+//   lat   a 4-byte copy from system memory into VRAM: from the CPU's
+//         doorbell store (over the SoC bus, see CPU) to the release after
+//         the copy, and the time between the two releases (the topology's
+//         part: the copy's read);
 //   CPU   a TLM initiator on the SoC bus ("the CPU": a hart's loads by DMI
 //         are untimed) loads, then stores, 8 bytes 64 times, one after
 //         the other, to gpu0's VRAM: through BAR1 (direct, bridge) or the
@@ -90,7 +91,7 @@ constexpr uint64_t kBridgeLatency = 150'000; // ps, `latency`
 constexpr unsigned kC2cLinks = 10;
 constexpr double kC2cLinkBw = 45e9; // bytes/s per link per direction
 constexpr uint64_t kC2cLatency = 120'000;
-constexpr uint64_t kVramLatency = 250'000, kMethodTime = 2'000; // ps
+constexpr uint64_t kVramLatency = 250'000, kMethodTime = 2'000, kDoorbellLatency = 500'000; // ps
 
 std::string soc_yaml(Topo t) {
     std::string y = fmt::format(R"(
@@ -101,11 +102,11 @@ devices:
   plic: {{type: plic, base: 0xc000000, size: 0x400000}}
 )",
                                 kDram, kDramSize >> 20);
-    std::string gpu =
-        fmt::format("vram: 256MiB, vram-bar: 64MiB, nvlink-ports: {}, nvlink-gen: "
-                    "{}, ce-rate: 100TB/s, vram-bandwidth: 100TB/s, vram-latency: {}ns, "
-                    "method-time: {}ns",
-                    kNvlLinks, kNvlGen, kVramLatency / 1000, kMethodTime / 1000);
+    std::string gpu = fmt::format(
+        "vram: 256MiB, vram-bar: 64MiB, nvlink-ports: {}, nvlink-gen: "
+        "{}, ce-rate: 100TB/s, vram-bandwidth: 100TB/s, vram-latency: {}ns, "
+        "method-time: {}ns, doorbell-latency: {}ns",
+        kNvlLinks, kNvlGen, kVramLatency / 1000, kMethodTime / 1000, kDoorbellLatency / 1000);
     std::string rp = fmt::format("max-link-speed: gen{}, max-link-width: {}, read-latency: {}ns",
                                  kPcieGen, kPcieLanes, kRpReadLatency / 1000);
     if (t != Topo::Fabric)
@@ -183,10 +184,15 @@ struct Side {
 // `g`, bracketed by two timestamped releases; returns the two timestamps
 // (0, 0 when the copy did not finish).
 struct Timed {
-    uint64_t t0 = 0, t1 = 0;
+    uint64_t t0 = 0, t1 = 0;                            // the releases' timestamps, ns
+    uint64_t doorbell = 0;                              // when the doorbell was written, ps
     double seconds() const { return (t1 - t0) * 1e-9; } // the timestamps are in ns
 };
-Timed copy(Gpu& g, unsigned ch, Side src, Side dst, uint32_t bytes) {
+// With `cpu`, the doorbell is the CPU's 4-byte store to `doorbell_at`
+// (gpu0's register window as the SoC addresses it) over the bus; without,
+// a write to the register bank.
+Timed copy(Gpu& g, unsigned ch, Side src, Side dst, uint32_t bytes,
+           test::TlmInitiator* cpu = nullptr, uint64_t doorbell_at = 0) {
     const uint64_t base = ch * kChanStride, ring = base, pushbuf = base + 0x1000,
                    sema = base + 0x2000;
     constexpr uint32_t vram = NVSOC_GPU_APERTURE_VRAM;
@@ -219,7 +225,14 @@ Timed copy(Gpu& g, unsigned ch, Side src, Side dst, uint32_t bytes) {
                                                              << NVSOC_GPU_GP_ENTRY1_LENGTH_SHIFT};
     std::memcpy(v + ring, entry, 8);
     wr(g, NVSOC_GPU_USERD(ch) + NVSOC_GPU_USERD_GP_PUT, 1);
-    wr(g, NVSOC_GPU_USERMODE + NVSOC_GPU_USERMODE_DOORBELL, ch);
+    uint64_t doorbell = sc_core::sc_time_stamp().value();
+    if (cpu) {
+        cpu->delay = sc_core::SC_ZERO_TIME;
+        cpu->write32(doorbell_at + NVSOC_GPU_USERMODE + NVSOC_GPU_USERMODE_DOORBELL, ch);
+        cpu->delay = sc_core::SC_ZERO_TIME;
+    } else {
+        wr(g, NVSOC_GPU_USERMODE + NVSOC_GPU_USERMODE_DOORBELL, ch);
+    }
     auto done = [&] {
         uint32_t d = 0;
         std::memcpy(&d, v + sema + 16, 4);
@@ -231,6 +244,7 @@ Timed copy(Gpu& g, unsigned ch, Side src, Side dst, uint32_t bytes) {
     if (!done()) return t;
     std::memcpy(&t.t0, v + sema + 8, 8);
     std::memcpy(&t.t1, v + sema + 24, 8);
+    t.doorbell = doorbell;
     run_for(10'000'000); // the links drain before the next workload
     return t;
 }
@@ -359,6 +373,7 @@ bool run(Topo topo, uint32_t bytes) {
     unsigned lanes =
         (rd(g0, NVSOC_GPU_NVL(0, NVSOC_NVL_STATUS)) >> NVSOC_NVL_STATUS_LANES_SHIFT) & 0xf;
     uint64_t cpu_vram = 0; // gpu0's VRAM at kCpuOffset, as the CPU addresses it
+    uint64_t regs0 = 0;    // gpu0's registers, as the CPU addresses them
     uint64_t peer_c2c = 0; // gpu1's VRAM at kPeerDst, as the fabric addresses it
     pcie::ConfigSpace* rp0 =
         topo == Topo::Fabric ? nullptr : dynamic_cast<PcieNode&>(*p.model("rp0")).functions()[0];
@@ -390,6 +405,7 @@ bool run(Topo topo, uint32_t bytes) {
     case Topo::Fabric: {
         auto& fab = dynamic_cast<NvlinkFabricNode&>(*p.model("fab0"));
         cpu_vram = kFabBase + fab.vram_offset(0) + kCpuOffset;
+        regs0 = kFabBase + fab.regs_offset(0);
         peer_c2c = kFabBase + fab.vram_offset(1) + kPeerDst;
         break;
     }
@@ -411,6 +427,7 @@ bool run(Topo topo, uint32_t bytes) {
         gpu_bars(g0, 0);
         gpu_bars(g1, 1);
         cpu_vram = kBar1[0] + kCpuOffset;
+        regs0 = kBar0[0];
     }
 
     std::vector<Row> rows;
@@ -476,12 +493,13 @@ bool run(Topo topo, uint32_t bytes) {
     }
 
     // A 4-byte copy from system memory into VRAM.
-    Timed lat = copy(g0, 4, {sys, kSysSrc}, {vram, kVramBuf}, 4);
+    Timed lat = copy(g0, 4, {sys, kSysSrc}, {vram, kVramBuf}, 4, &cpu, regs0);
     data_ok = data_ok && lat.t1;
     // Between the releases: the first's VRAM write (vram-latency), 11
     // methods to the launch, the 4-byte read's round trip, the VRAM write
     // (vram-latency), the second release's 3 methods before its timestamp.
     double t_fix = (2 * kVramLatency + 14 * kMethodTime) * 1e-12;
+    double host_lat = kHostBridgeLatency * 1e-12;
     double rtt_pcie = pcie_tlp(12) + kRpReadLatency * 1e-12 + pcie_tlp(12 + 4);
     // An NVLink packet arrives its flits' time plus wire_latency after it
     // starts; the bridge waits rx_processing more for a read's last
@@ -492,7 +510,21 @@ bool run(Topo topo, uint32_t bytes) {
                  : topo == Topo::Bridge ? nvl_flits(1, lanes) + wire + 2 * kBridgeLatency * 1e-12 +
                                               rtt_pcie + nvl_flits(2, lanes) + wire + rx
                                         : 2 * kC2cLatency * 1e-12 + (16.0 + 80) / c2c_rate();
-    rows.push_back({"4-byte H2D copy", "ns", (lat.t1 - lat.t0) * 1.0, (t_fix + rtt) * 1e9,
+    // From the CPU's doorbell store to the first release: the store's way
+    // to the GPU (a posted write: the host bridge, then the TLP's end on
+    // the link; through the bridge also its latency and a 3-flit write
+    // packet; on the fabric a line down the C2C links), doorbell-latency,
+    // the GP entry's and the pushbuffer's reads from VRAM (vram-latency
+    // each), and SET_OBJECT and SEMAPHOREA-C.
+    double t_db = topo == Topo::Direct   ? host_lat + pcie_tlp(12 + 4)
+                  : topo == Topo::Bridge ? host_lat + pcie_tlp(12 + 4) + kBridgeLatency * 1e-12 +
+                                               nvl_flits(3, lanes) + wire
+                                         : kC2cLatency * 1e-12 + 80 / c2c_rate();
+    double t_sub = (kDoorbellLatency + 2 * kVramLatency + 4 * kMethodTime) * 1e-12;
+    rows.push_back({"4-byte H2D, doorbell to done", "ns", lat.t1 - lat.doorbell / 1e3,
+                    (t_db + t_sub + t_fix + rtt) * 1e9, "t_db + t_sub + the next row's"});
+    rows.push_back({"4-byte H2D, between releases", "ns", (lat.t1 - lat.t0) * 1.0,
+                    (t_fix + rtt) * 1e9,
                     topo == Topo::Direct   ? "t_fix + RTT_pcie"
                     : topo == Topo::Bridge ? "t_fix + RTT_pcie + 2 lat_br + 3 flits + 2 wire + rx"
                                            : "t_fix + 2 lat_c2c + (16+80) B / C_raw"});
@@ -519,7 +551,7 @@ bool run(Topo topo, uint32_t bytes) {
     // Loads: the host bridge, the request down; BAR1 answers after
     // vram-latency; the 8-byte completion (3DW + 8) back. Stores are posted:
     // the requester waits only for the link to take them.
-    double host_lat = kHostBridgeLatency * 1e-12, vlat = kVramLatency * 1e-12;
+    double vlat = kVramLatency * 1e-12;
     double exp_load =
         topo == Topo::Direct
             ? host_lat + std::max(pcie_tlp(12) + kRpReadLatency * 1e-12, vlat) + pcie_tlp(12 + 8)
