@@ -12,6 +12,8 @@
 #            copy-engine writes, no cache maintenance) on both GPUs; topo
 #            shows NV2 between the GPUs, NV10 (the C2C links) to the CPU and
 #            the GPU NUMA IDs; no splat;
+#   down     slot 1's C2C links fail (gpu1 without NUMA memory): the fabric
+#            driver logs it and unbinds gpu1; gpu0 goes on copying;
 #   pm       the GPUs keep all their VRAM (no NUMA memory: the kernel's own
 #            per-node data would wake the links): 20 rounds of the fabric
 #            suspending at idle (its runtime_suspended_time grows) and
@@ -62,6 +64,25 @@ check "fabric: topo: NV2 between the GPUs, NV10 (C2C) to the CPU, NUMA IDs 1 and
 check "fabric: topo: GPU1's row" has $'^nvlink-fabric: topo: GPU1\tNV2\t X \tNV10\t.*\t2$'
 check "fabric: the guest's checks all pass" lacks '^nvlink-fabric: FAIL'
 check "fabric: no splat" no_splat
+
+# Slot 1's C2C links fail at 2.5 s. gpu1 gives no memory to the kernel
+# here: a kernel whose own memory sits behind a failed link takes a bus
+# error on its next use of it (the node's pglist_data lives there) and
+# dies, as it would losing a DIMM; docs/topologies.md says so.
+timed_boot down "$base nvsoc_test=/tests/nvlink-fabric.sh nvsoc_fabric_mode=down" \
+    --set devices.fab0.link-down-at=1:2500ms --set devices.gpu1.numa-memory=0 \
+    --set 'numa.distances={"0-1": 40}'
+check "down: gpu1 keeps all its VRAM" \
+    has 'nvsoc-gpu 1002000000.gpu: nvsoc GPU 1.0 on fabric slot 1: .*4096 MiB VRAM (all of it the driver heap)'
+check "down: the fabric driver logs slot 1's failure" \
+    has 'nvsoc-nvlink-fabric 1000000000.nvlink-fabric: slot 1: C2C links failed (LINK_FAIL)'
+check "down: and unbinds gpu1" has 'nvsoc-nvlink-fabric 1000000000.nvlink-fabric: slot 1: unbinding 1002000000.gpu'
+check "down: gpu1 is gone" has '^nvlink-fabric: ok: gpu1 is unbound after its slot.s links fail$'
+check "down: the slot reads failed" has '^nvlink-fabric: slot1 c2c_state failed$'
+check "down: gpu0 still copies" has '^nvlink-fabric: ok: gpu0 still copies$'
+check "down: nothing touched slot 1 after it failed (no bus error)" has_n 0 'fab0: warning: slot 1'
+check "down: the guest's checks all pass" lacks '^nvlink-fabric: FAIL'
+check "down: no splat" no_splat
 
 timed_boot pm "$base nvsoc_test=/tests/nvlink-fabric.sh nvsoc_fabric_mode=pm" \
     --set devices.gpu0.numa-memory=0 --set devices.gpu1.numa-memory=0 --set 'numa=~'

@@ -270,6 +270,7 @@ static int nvsoc_gpu_plat_probe(struct platform_device *pdev)
 	struct nvsoc_gpu_plat *plat;
 	struct nvsoc_gpu_bus *bus;
 	struct resource *res;
+	char heap[64];
 	int irq, ret;
 
 	plat = devm_kzalloc(dev, sizeof(*plat), GFP_KERNEL);
@@ -361,10 +362,15 @@ static int nvsoc_gpu_plat_probe(struct platform_device *pdev)
 		goto err_nvlink_fini;
 
 	nvsoc_gpu_plat_report_link(gdev, "probe");
-	dev_info(dev, "nvsoc GPU %u.%u on fabric slot %u: %u channels, %u copy engines, %llu MiB VRAM (%llu MiB driver heap, the rest NUMA node %d), DMA mask %u bits (device %u), wired IRQ %d, accel%d\n",
+	if (bus->mem_node >= 0)
+		snprintf(heap, sizeof(heap), "%llu MiB driver heap, the rest NUMA node %d",
+			 bus->vram_heap_size >> 20, bus->mem_node);
+	else
+		snprintf(heap, sizeof(heap), "all of it the driver heap");
+	dev_info(dev, "nvsoc GPU %u.%u on fabric slot %u: %u channels, %u copy engines, %llu MiB VRAM (%s), DMA mask %u bits (device %u), wired IRQ %d, accel%d\n",
 		 gdev->version >> 16, gdev->version & 0xffff, plat->slot, gdev->num_channels,
-		 gdev->num_ces, gdev->vram_size >> 20, bus->vram_heap_size >> 20, bus->mem_node,
-		 gdev->dma_bits, gdev->dma_bits_device, irq, gdev->drm.accel->index);
+		 gdev->num_ces, gdev->vram_size >> 20, heap, gdev->dma_bits,
+		 gdev->dma_bits_device, irq, gdev->drm.accel->index);
 	return 0;
 
 err_nvlink_fini:
