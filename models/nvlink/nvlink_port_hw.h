@@ -36,6 +36,28 @@
 #define NVSOC_NVL_STATE_INITOPTIMIZE 0x16
 #define NVSOC_NVL_STATE_INITTL 0x1a
 
+/* The name of a state code (the open driver's), "UNKNOWN" for any other:
+ * one table for the drivers, the tools and their logs. */
+static inline const char *nvsoc_nvl_state_name(unsigned int state)
+{
+	switch (state) {
+	case NVSOC_NVL_STATE_OFF: return "OFF";
+	case NVSOC_NVL_STATE_HS: return "HS";
+	case NVSOC_NVL_STATE_SAFE: return "SAFE";
+	case NVSOC_NVL_STATE_FAULT: return "FAULT";
+	case NVSOC_NVL_STATE_RECOVERY: return "RECOVERY";
+	case NVSOC_NVL_STATE_FAIL: return "FAIL";
+	case NVSOC_NVL_STATE_DETECT: return "DETECT";
+	case NVSOC_NVL_STATE_RESET: return "RESET";
+	case NVSOC_NVL_STATE_SLEEP: return "SLEEP";
+	case NVSOC_NVL_STATE_INITPHASE1: return "INITPHASE1";
+	case NVSOC_NVL_STATE_INITNEGOTIATE: return "INITNEGOTIATE";
+	case NVSOC_NVL_STATE_INITOPTIMIZE: return "INITOPTIMIZE";
+	case NVSOC_NVL_STATE_INITTL: return "INITTL";
+	}
+	return "UNKNOWN";
+}
+
 /* WO: a training or state command (NVSOC_NVL_CMD_*), 7:0. Reads return the
  * last command written. The training steps need both ends' command (the
  * link moves when the second arrives); OFF, RESET, WAKE and SAFE from HS

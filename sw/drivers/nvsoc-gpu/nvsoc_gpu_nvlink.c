@@ -118,39 +118,6 @@ static u64 nvl_rd64(struct nvsoc_gpu_device *gdev, unsigned int l, u32 reg)
 	return (u64)hi << 32 | lo;
 }
 
-static const char *nvsoc_gpu_nvl_state_name(u32 state)
-{
-	switch (state) {
-	case NVSOC_NVL_STATE_OFF:
-		return "OFF";
-	case NVSOC_NVL_STATE_HS:
-		return "HS";
-	case NVSOC_NVL_STATE_SAFE:
-		return "SAFE";
-	case NVSOC_NVL_STATE_FAULT:
-		return "FAULT";
-	case NVSOC_NVL_STATE_RECOVERY:
-		return "RECOVERY";
-	case NVSOC_NVL_STATE_FAIL:
-		return "FAIL";
-	case NVSOC_NVL_STATE_DETECT:
-		return "DETECT";
-	case NVSOC_NVL_STATE_RESET:
-		return "RESET";
-	case NVSOC_NVL_STATE_SLEEP:
-		return "SLEEP";
-	case NVSOC_NVL_STATE_INITPHASE1:
-		return "INITPHASE1";
-	case NVSOC_NVL_STATE_INITNEGOTIATE:
-		return "INITNEGOTIATE";
-	case NVSOC_NVL_STATE_INITOPTIMIZE:
-		return "INITOPTIMIZE";
-	case NVSOC_NVL_STATE_INITTL:
-		return "INITTL";
-	}
-	return "UNKNOWN";
-}
-
 /*
  * The PCI address of the bound GPU whose NVLINK_ID is id, or "unknown".
  * Called with nvsoc_gpu_nvlink_lock held.
@@ -324,7 +291,7 @@ static u32 nvl_status(struct kobject *kobj)
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%s\n",
-			  nvsoc_gpu_nvl_state_name(nvl_status(kobj) & NVSOC_NVL_STATUS_STATE_MASK));
+			  nvsoc_nvl_state_name(nvl_status(kobj) & NVSOC_NVL_STATUS_STATE_MASK));
 }
 
 static ssize_t generation_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
@@ -583,8 +550,8 @@ static void nvsoc_gpu_nvl_note_state(struct nvsoc_gpu_device *gdev, unsigned int
 
 	lockdep_assert_held(&nvsoc_gpu_nvlink_lock);
 	if (state != p->state) {
-		trace_nvsoc_gpu_nvlink_state(gdev->bus.dev, l, nvsoc_gpu_nvl_state_name(p->state),
-					     nvsoc_gpu_nvl_state_name(state),
+		trace_nvsoc_gpu_nvlink_state(gdev->bus.dev, l, nvsoc_nvl_state_name(p->state),
+					     nvsoc_nvl_state_name(state),
 					     (status >> NVSOC_NVL_STATUS_GEN_SHIFT) & 0xf,
 					     (status >> NVSOC_NVL_STATUS_LANES_SHIFT) & 0xf);
 		if (nvsoc_gpu_nvl_usable(state) != nvsoc_gpu_nvl_usable(p->state))
@@ -700,7 +667,7 @@ void nvsoc_gpu_nvlink_intr(struct nvsoc_gpu_device *gdev)
 			dev_warn_ratelimited(dev, "NVLink link %u: recovery (DL retrain)\n", l);
 		if (err & NVSOC_NVL_ERR_TRAIN_FAIL)
 			dev_err(dev, "NVLink link %u: training failed (FAIL) in %s\n", l,
-				nvsoc_gpu_nvl_state_name(p->state));
+				nvsoc_nvl_state_name(p->state));
 		nvl_wr(gdev, l, NVSOC_NVL_ERR_STATUS, err);
 	}
 	mutex_unlock(&nvsoc_gpu_nvlink_lock);
@@ -720,7 +687,7 @@ static void nvsoc_gpu_nvl_issue(struct nvsoc_gpu_device *gdev, unsigned int l, u
 			    (cs == NVSOC_NVL_CMD_STATUS_DONE && p->issued_state == state)))
 		return;
 	dev_dbg(gdev->bus.dev, "NVLink link %u: %s: command %u\n", l,
-		nvsoc_gpu_nvl_state_name(state), cmd);
+		nvsoc_nvl_state_name(state), cmd);
 	p->issued_state = state;
 	nvl_wr(gdev, l, NVSOC_NVL_CMD, cmd);
 }
@@ -769,7 +736,7 @@ static bool nvsoc_gpu_nvl_train_port(struct nvsoc_gpu_device *gdev, unsigned int
 			dev_dbg(gdev->bus.dev, "NVLink link %u: not connected\n", l);
 		else
 			dev_warn(gdev->bus.dev, "NVLink link %u: training gave up in %s after %u ms\n",
-				 l, nvsoc_gpu_nvl_state_name(state), limit);
+				 l, nvsoc_nvl_state_name(state), limit);
 		return false;
 	}
 	last = nvl_rd(gdev, l, NVSOC_NVL_CMD) & 0xff;

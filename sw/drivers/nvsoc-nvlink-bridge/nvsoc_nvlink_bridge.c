@@ -100,26 +100,6 @@ static void nvbr_port_wr(struct nvbr *br, unsigned int p, u32 reg, u32 val)
 	nvbr_wr(br, NVSOC_NVBR_PORT(p, reg), val);
 }
 
-static const char *nvbr_state_name(u8 state)
-{
-	switch (state) {
-	case NVSOC_NVL_STATE_OFF: return "OFF";
-	case NVSOC_NVL_STATE_HS: return "HS";
-	case NVSOC_NVL_STATE_SAFE: return "SAFE";
-	case NVSOC_NVL_STATE_FAULT: return "FAULT";
-	case NVSOC_NVL_STATE_RECOVERY: return "RECOVERY";
-	case NVSOC_NVL_STATE_FAIL: return "FAIL";
-	case NVSOC_NVL_STATE_DETECT: return "DETECT";
-	case NVSOC_NVL_STATE_RESET: return "RESET";
-	case NVSOC_NVL_STATE_SLEEP: return "SLEEP";
-	case NVSOC_NVL_STATE_INITPHASE1: return "INITPHASE1";
-	case NVSOC_NVL_STATE_INITNEGOTIATE: return "INITNEGOTIATE";
-	case NVSOC_NVL_STATE_INITOPTIMIZE: return "INITOPTIMIZE";
-	case NVSOC_NVL_STATE_INITTL: return "INITTL";
-	}
-	return "UNKNOWN";
-}
-
 /* The vDSP in front of NVLink port @p: device p on the upstream port's bus. */
 static struct pci_dev *nvbr_vdsp_get(struct nvbr *br, unsigned int p)
 {
@@ -218,7 +198,7 @@ static void nvbr_log_state(struct nvbr_port *port, u32 status)
 			 (unsigned long)((status >> NVSOC_NVL_STATUS_LANES_SHIFT) & 0xf),
 			 vdsp ? pci_name(vdsp) : "none");
 	else
-		pci_info(br->pdev, "port %u: %s\n", port->index, nvbr_state_name(state));
+		pci_info(br->pdev, "port %u: %s\n", port->index, nvsoc_nvl_state_name(state));
 	pci_dev_put(vdsp);
 }
 
@@ -345,7 +325,7 @@ static ssize_t state_show(struct nvbr_port_kobj *port, char *buf)
 {
 	u32 status = nvbr_port_rd(port->br, port->index, NVSOC_NVL_STATUS);
 
-	return sysfs_emit(buf, "%s\n", nvbr_state_name(status & NVSOC_NVL_STATUS_STATE_MASK));
+	return sysfs_emit(buf, "%s\n", nvsoc_nvl_state_name(status & NVSOC_NVL_STATUS_STATE_MASK));
 }
 
 static ssize_t remote_show(struct nvbr_port_kobj *port, char *buf)

@@ -158,10 +158,10 @@ static int nvsoc_nvfb_match_slot(struct device *dev, void *data)
 static void nvsoc_nvfb_fail_work(struct work_struct *work)
 {
 	struct nvsoc_nvfb *fab = container_of(work, struct nvsoc_nvfb, fail_work);
-	unsigned long todo = READ_ONCE(fab->sh.failed) & fab->present & ~fab->unbound;
+	unsigned long unbind = READ_ONCE(fab->sh.failed) & fab->present & ~fab->unbound;
 	unsigned int s;
 
-	for_each_set_bit(s, &todo, NVSOC_NVFB_MAX_SLOTS) {
+	for_each_set_bit(s, &unbind, NVSOC_NVFB_MAX_SLOTS) {
 		struct device *gpu = device_find_child(fab->dev, &s, nvsoc_nvfb_match_slot);
 
 		fab->unbound |= BIT(s);

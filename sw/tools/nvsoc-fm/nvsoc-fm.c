@@ -128,24 +128,9 @@ static double now(void)
 
 /* --- Ports -------------------------------------------------------------------- */
 
-static const char *state_name(uint32_t status)
+static const char *port_state(const struct port *p)
 {
-	switch (status & NVSOC_NVL_STATUS_STATE_MASK) {
-	case NVSOC_NVL_STATE_OFF: return "OFF";
-	case NVSOC_NVL_STATE_HS: return "HS";
-	case NVSOC_NVL_STATE_SAFE: return "SAFE";
-	case NVSOC_NVL_STATE_FAULT: return "FAULT";
-	case NVSOC_NVL_STATE_RECOVERY: return "RECOVERY";
-	case NVSOC_NVL_STATE_FAIL: return "FAIL";
-	case NVSOC_NVL_STATE_DETECT: return "DETECT";
-	case NVSOC_NVL_STATE_RESET: return "RESET";
-	case NVSOC_NVL_STATE_SLEEP: return "SLEEP";
-	case NVSOC_NVL_STATE_INITPHASE1: return "INITPHASE1";
-	case NVSOC_NVL_STATE_INITNEGOTIATE: return "INITNEGOTIATE";
-	case NVSOC_NVL_STATE_INITOPTIMIZE: return "INITOPTIMIZE";
-	case NVSOC_NVL_STATE_INITTL: return "INITTL";
-	}
-	return "UNKNOWN";
+	return nvsoc_nvl_state_name(p->status & NVSOC_NVL_STATUS_STATE_MASK);
 }
 
 static int port_hs(const struct port *p)
@@ -216,7 +201,7 @@ static int wait_hs(double timeout)
 			for (p = 0; p < sw[i].nports; p++)
 				if (sw[i].port[p].linked && !port_hs(&sw[i].port[p]))
 					printf("nvsoc-fm: switch %s port %u: still %s after %g s (not HS): left out of the routes\n",
-					       sw[i].bdf, p, state_name(sw[i].port[p].status), timeout);
+					       sw[i].bdf, p, port_state(&sw[i].port[p]), timeout);
 		return -1;
 	}
 	return 0;
@@ -573,7 +558,7 @@ static int poll_changes(void)
 			if ((now_port.status & NVSOC_NVL_STATUS_STATE_MASK) !=
 			    (old->status & NVSOC_NVL_STATUS_STATE_MASK))
 				printf("nvsoc-fm: switch %s port %u: %s -> %s\n", sw[i].bdf, p,
-				       state_name(old->status), state_name(now_port.status));
+				       port_state(old), port_state(&now_port));
 			if (port_hs(&now_port) != port_hs(old) ||
 			    port_remote_type(&now_port) != port_remote_type(old) ||
 			    (port_hs(&now_port) && now_port.remote_dev != old->remote_dev))
