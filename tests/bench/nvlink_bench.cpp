@@ -31,6 +31,7 @@
 #include "models/nvlink/nvlink_port_hw.h"
 #include "models/nvlink/nvswitch.h"
 #include "platforms/platform.h"
+#include "support/gpu_bar0.h"
 #include "support/soc_yaml.h"
 
 #include <array>
@@ -71,17 +72,9 @@ links:
     return y;
 }
 
-uint32_t rd(Gpu& g, unsigned off) {
-    uint32_t v = 0;
-    g.bar0().read(off, reinterpret_cast<uint8_t*>(&v), 4);
-    return v;
-}
-void wr(Gpu& g, unsigned off, uint32_t v) {
-    g.bar0().write(off, reinterpret_cast<const uint8_t*>(&v), 4);
-}
-void run_for(uint64_t ps) {
-    sc_core::sc_start(sc_core::sc_time::from_value(ps));
-}
+using test::rd;
+using test::run_for;
+using test::wr;
 
 bool all_hs(Gpu& g, unsigned links) {
     for (unsigned l = 0; l < links; ++l)

@@ -43,6 +43,7 @@
 #include "models/pcie/config_space.h"
 #include "models/pcie/pcie_node.h"
 #include "platforms/platform.h"
+#include "support/gpu_bar0.h"
 #include "support/tlm_initiator.h"
 
 #include <algorithm>
@@ -150,17 +151,9 @@ devices:
 
 // --- Register access and the copies --------------------------------------------------------
 
-uint32_t rd(Gpu& g, unsigned off) {
-    uint32_t v = 0;
-    g.bar0().read(off, reinterpret_cast<uint8_t*>(&v), 4);
-    return v;
-}
-void wr(Gpu& g, unsigned off, uint32_t v) {
-    g.bar0().write(off, reinterpret_cast<const uint8_t*>(&v), 4);
-}
-void run_for(uint64_t ps) {
-    sc_core::sc_start(sc_core::sc_time::from_value(ps));
-}
+using test::rd;
+using test::run_for;
+using test::wr;
 
 struct Pushbuffer {
     std::vector<uint32_t> words;
